@@ -1,0 +1,10 @@
+//! Sign-in: OAuth providers, the development provider, session helpers, CSRF.
+
+pub mod csrf;
+pub mod dev_provider;
+pub mod oauth;
+pub mod providers;
+pub mod session;
+pub mod session_key;
+
+pub use providers::{Provider, Providers};

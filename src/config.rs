@@ -1,0 +1,246 @@
+//! Settings: defaults, then `orgportal.toml` (or the file named by
+//! `ORGPORTAL_CONFIG`), then `ORGPORTAL_*` environment variables.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use serde::Deserialize;
+use url::Url;
+
+use crate::domain::OrgLimit;
+
+/// A value that must never be printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientCredentials {
+    pub client_id: String,
+    pub client_secret: Secret,
+}
+
+#[derive(Debug, Clone)]
+pub struct OidcSettings {
+    pub issuer: Url,
+    pub credentials: ClientCredentials,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub bind: String,
+    /// Public URL; None means `http://` + the bound address.
+    pub base_url: Option<Url>,
+    pub data_dir: PathBuf,
+    /// None means the SQLite file in the data directory.
+    pub database_url: Option<Secret>,
+    /// None means the key generated into the data directory.
+    pub session_key: Option<Vec<u8>>,
+    pub oidc: Option<OidcSettings>,
+    pub github: Option<ClientCredentials>,
+    pub google: Option<ClientCredentials>,
+    pub allow_dev_sign_in: bool,
+    pub organizations_per_user: OrgLimit,
+    /// HTTP worker threads; None means one per core.
+    pub workers: Option<usize>,
+}
+
+/// A setting that could not be used, named as the operator wrote it.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {name}: {reason}")]
+pub struct SettingError {
+    pub name: String,
+    pub reason: String,
+}
+
+fn bad(name: &str, reason: impl Into<String>) -> SettingError {
+    SettingError { name: format!("ORGPORTAL_{}", name.to_uppercase()), reason: reason.into() }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Raw {
+    bind: Option<String>,
+    base_url: Option<String>,
+    data_dir: Option<String>,
+    database_url: Option<String>,
+    session_key: Option<String>,
+    oidc_issuer: Option<String>,
+    oidc_client_id: Option<String>,
+    oidc_client_secret: Option<String>,
+    github_client_id: Option<String>,
+    github_client_secret: Option<String>,
+    google_client_id: Option<String>,
+    google_client_secret: Option<String>,
+    allow_dev_sign_in: Option<String>,
+    organizations_per_user: Option<String>,
+    workers: Option<String>,
+}
+
+impl Settings {
+    /// Defaults for the embedded setup: SQLite, development sign-in, mail to disk.
+    pub fn defaults() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            base_url: None,
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            session_key: None,
+            oidc: None,
+            github: None,
+            google: None,
+            allow_dev_sign_in: false,
+            organizations_per_user: OrgLimit::Unlimited,
+            workers: None,
+        }
+    }
+
+    /// Reads the configuration file and the environment.
+    pub fn load() -> Result<Self, SettingError> {
+        let file = std::env::var("ORGPORTAL_CONFIG").unwrap_or_else(|_| "orgportal.toml".into());
+        let explicit = std::env::var_os("ORGPORTAL_CONFIG").is_some();
+        let source = config::Config::builder()
+            .add_source(config::File::from(Path::new(&file)).required(explicit))
+            .add_source(config::Environment::with_prefix("ORGPORTAL").try_parsing(false))
+            .build()
+            .map_err(|e| bad("config", format!("cannot read {file}: {e}")))?;
+        let raw: Raw = source.try_deserialize().map_err(|e| bad("config", e.to_string()))?;
+        Self::from_raw(raw)
+    }
+
+    fn from_raw(raw: Raw) -> Result<Self, SettingError> {
+        let mut s = Self::defaults();
+        let present = |v: Option<String>| v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        if let Some(bind) = present(raw.bind) {
+            s.bind = bind;
+        }
+        if let Some(url) = present(raw.base_url) {
+            s.base_url = Some(parse_base_url(&url)?);
+        }
+        if let Some(dir) = present(raw.data_dir) {
+            s.data_dir = PathBuf::from(dir);
+        }
+        if let Some(url) = present(raw.database_url) {
+            crate::db::ConnectionManager::new(&url).map_err(|e| bad("database_url", e.to_string()))?;
+            s.database_url = Some(Secret::new(url));
+        }
+        if let Some(key) = present(raw.session_key) {
+            s.session_key = Some(parse_session_key(&key)?);
+        }
+        s.oidc = match (present(raw.oidc_issuer), pair(raw.oidc_client_id, raw.oidc_client_secret, "oidc")?) {
+            (Some(issuer), Some(credentials)) => {
+                let issuer = Url::parse(&issuer).map_err(|e| bad("oidc_issuer", e.to_string()))?;
+                Some(OidcSettings { issuer, credentials })
+            }
+            (None, None) => None,
+            (None, Some(_)) => return Err(bad("oidc_issuer", "required when an OIDC client id is set")),
+            (Some(_), None) => return Err(bad("oidc_client_id", "required when an OIDC issuer is set")),
+        };
+        s.github = pair(raw.github_client_id, raw.github_client_secret, "github")?;
+        s.google = pair(raw.google_client_id, raw.google_client_secret, "google")?;
+        if let Some(v) = present(raw.allow_dev_sign_in) {
+            s.allow_dev_sign_in = parse_bool(&v).ok_or_else(|| bad("allow_dev_sign_in", "expected true or false"))?;
+        }
+        if let Some(v) = present(raw.organizations_per_user) {
+            s.organizations_per_user = v.parse().map_err(|e: String| bad("organizations_per_user", e))?;
+        }
+        if let Some(v) = present(raw.workers) {
+            let n = v.parse::<usize>().ok().filter(|n| *n > 0);
+            s.workers = Some(n.ok_or_else(|| bad("workers", "expected a positive number"))?);
+        }
+        Ok(s)
+    }
+
+    /// The database URL in force, with the default SQLite file filled in.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.expose().to_string(),
+            None => format!("sqlite://{}", self.data_dir.join("orgportal.db").display()),
+        }
+    }
+
+    /// True when no real provider is configured: the development provider runs.
+    pub fn uses_dev_sign_in(&self) -> bool {
+        self.oidc.is_none() && self.github.is_none() && self.google.is_none()
+    }
+}
+
+fn pair(id: Option<String>, secret: Option<String>, prefix: &str) -> Result<Option<ClientCredentials>, SettingError> {
+    let id = id.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let secret = secret.filter(|v| !v.trim().is_empty());
+    match (id, secret) {
+        (Some(client_id), Some(secret)) => {
+            Ok(Some(ClientCredentials { client_id, client_secret: Secret::new(secret.trim()) }))
+        }
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(bad(&format!("{prefix}_client_secret"), "required when the client id is set")),
+        (None, Some(_)) => Err(bad(&format!("{prefix}_client_id"), "required when the client secret is set")),
+    }
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Some(true),
+        "false" | "0" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+fn parse_base_url(v: &str) -> Result<Url, SettingError> {
+    let url = Url::parse(v).map_err(|e| bad("base_url", e.to_string()))?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        return Err(bad("base_url", "must start with http:// or https://"));
+    }
+    Ok(url)
+}
+
+pub fn parse_session_key(v: &str) -> Result<Vec<u8>, SettingError> {
+    let key = base64::engine::general_purpose::STANDARD.decode(v).map_err(|_| bad("session_key", "must be base64"))?;
+    if key.len() < 64 {
+        return Err(bad("session_key", "must decode to at least 64 bytes"));
+    }
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_the_bad_setting() {
+        let raw = Raw { database_url: Some("mysql://x".into()), ..Raw::default() };
+        let err = Settings::from_raw(raw).unwrap_err();
+        assert_eq!(err.name, "ORGPORTAL_DATABASE_URL");
+        let raw = Raw { organizations_per_user: Some("zero".into()), ..Raw::default() };
+        assert_eq!(Settings::from_raw(raw).unwrap_err().name, "ORGPORTAL_ORGANIZATIONS_PER_USER");
+        let raw = Raw { github_client_id: Some("id".into()), ..Raw::default() };
+        assert_eq!(Settings::from_raw(raw).unwrap_err().name, "ORGPORTAL_GITHUB_CLIENT_SECRET");
+    }
+
+    #[test]
+    fn secrets_are_not_printed() {
+        let raw = Raw {
+            google_client_id: Some("id".into()),
+            google_client_secret: Some("hunter2".into()),
+            database_url: Some("postgres://u:pw-xyz@h/db".into()),
+            ..Raw::default()
+        };
+        let s = Settings::from_raw(raw).unwrap();
+        let printed = format!("{s:?}");
+        assert!(!printed.contains("hunter2") && !printed.contains("pw-xyz"));
+    }
+}

@@ -1,0 +1,84 @@
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection, SqliteConnection};
+
+use super::AnyConnection;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseUrlError {
+    #[error("unsupported database URL scheme `{0}`: use sqlite://PATH or postgres://USER@HOST/DB")]
+    UnsupportedScheme(String),
+    #[error("the database URL is empty")]
+    Empty,
+}
+
+/// r2d2 manager that chooses the backend from the URL scheme. diesel's derived
+/// `establish` would try each backend in turn and silently open a SQLite file
+/// named after a PostgreSQL connection string.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    backend: Backend,
+    target: String,
+}
+
+impl ConnectionManager {
+    pub fn new(url: &str) -> Result<Self, DatabaseUrlError> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err(DatabaseUrlError::Empty);
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self { backend: Backend::Postgres, target: url.to_string() });
+        }
+        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            if path.is_empty() {
+                return Err(DatabaseUrlError::Empty);
+            }
+            return Ok(Self { backend: Backend::Sqlite, target: path.to_string() });
+        }
+        let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or(url);
+        Err(DatabaseUrlError::UnsupportedScheme(scheme.to_string()))
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = AnyConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, Self::Error> {
+        match self.backend {
+            Backend::Postgres => PgConnection::establish(&self.target)
+                .map(AnyConnection::Postgresql)
+                .map_err(diesel::r2d2::Error::ConnectionError),
+            Backend::Sqlite => {
+                let mut conn =
+                    SqliteConnection::establish(&self.target).map_err(diesel::r2d2::Error::ConnectionError)?;
+                // WAL lets readers run beside the single writer; the busy timeout
+                // makes a second writer wait instead of failing at once.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                )
+                .map_err(diesel::r2d2::Error::QueryError)?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
+        false
+    }
+}

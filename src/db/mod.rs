@@ -1,0 +1,84 @@
+//! Database access shared by every store function: one connection type over
+//! SQLite and PostgreSQL, the pool, and the embedded migrations.
+
+mod manager;
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+pub use manager::{Backend, ConnectionManager, DatabaseUrlError};
+
+/// The diesel connection every store function takes. The variant is picked
+/// from the URL scheme by [`ConnectionManager`], never by trial and error.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+type MigrationError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Builds a pool and checks that one connection can be opened, so a wrong URL
+/// fails at start-up rather than on the first request.
+pub fn connect(url: &str) -> Result<Pool, String> {
+    let manager = ConnectionManager::new(url).map_err(|e| e.to_string())?;
+    // One direct attempt first: r2d2 would retry until its timeout and hide why.
+    r2d2::ManageConnection::connect(&manager).map_err(|e| format!("cannot connect to the database: {e}"))?;
+    let max_size = match manager.backend() {
+        Backend::Sqlite => 8,
+        Backend::Postgres => 16,
+    };
+    r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(10))
+        .build(manager)
+        .map_err(|e| format!("cannot connect to the database: {e}"))
+}
+
+/// Applies every pending migration; returns how many were applied.
+pub fn run_migrations(conn: &mut AnyConnection) -> Result<usize, MigrationError> {
+    let applied = match conn {
+        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS)?.len(),
+        AnyConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS)?.len(),
+    };
+    Ok(applied)
+}
+
+/// Reverts every applied migration (used by the migration round-trip test).
+pub fn revert_all_migrations(conn: &mut AnyConnection) -> Result<usize, MigrationError> {
+    let reverted = match conn {
+        AnyConnection::Sqlite(c) => c.revert_all_migrations(SQLITE_MIGRATIONS)?.len(),
+        AnyConnection::Postgresql(c) => c.revert_all_migrations(POSTGRES_MIGRATIONS)?.len(),
+    };
+    Ok(reverted)
+}
+
+/// True when the database answers a trivial query (readiness probe).
+pub fn ping(conn: &mut AnyConnection) -> bool {
+    conn.batch_execute("SELECT 1").is_ok()
+}
+
+/// Runs `f` with a pooled connection on the blocking thread pool.
+pub async fn run<T, E, F>(pool: &Pool, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<r2d2::Error> + From<tokio::task::JoinError> + Send + 'static,
+{
+    let pool = pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?
+}

@@ -1,0 +1,120 @@
+//! One error type for handlers. The user sees a short message and a request
+//! id; the cause goes to the log only.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+use crate::web::layout::Layout;
+
+tokio::task_local! {
+    static REQUEST: RequestContext;
+}
+
+/// What the request-id middleware knows about the request being served.
+#[derive(Clone, Debug)]
+pub struct RequestContext {
+    pub id: String,
+    pub dev_sign_in: bool,
+}
+
+impl RequestContext {
+    pub async fn scope<F: std::future::Future>(self, f: F) -> F::Output {
+        REQUEST.scope(self, f).await
+    }
+
+    pub fn current() -> Option<RequestContext> {
+        REQUEST.try_with(Clone::clone).ok()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("sign-in required")]
+    LoginRequired { next: String },
+    #[error("internal error: {0:#}")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn internal(e: impl Into<anyhow::Error>) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::NotFound => AppError::NotFound,
+            other => AppError::internal(other),
+        }
+    }
+}
+
+impl From<r2d2::Error> for AppError {
+    fn from(e: r2d2::Error) -> Self {
+        AppError::internal(e)
+    }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        AppError::internal(e)
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::internal(e)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    layout: Layout,
+    heading: &'a str,
+    message: &'a str,
+    request_id: &'a str,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let AppError::LoginRequired { next } = self {
+            let target = format!("/login?{}", serde_urlencoded::to_string([("next", next)]).unwrap_or_default());
+            return HttpResponse::SeeOther().insert_header((header::LOCATION, target)).finish();
+        }
+        let ctx = RequestContext::current();
+        let request_id = ctx.as_ref().map(|c| c.id.as_str()).unwrap_or("-");
+        if let AppError::Internal(cause) = self {
+            tracing::error!(request_id, error = format!("{cause:#}"), "request failed");
+        }
+        let (heading, message) = match self {
+            AppError::NotFound => ("Page not found", "There is nothing here, or you do not have access to it."),
+            AppError::Forbidden(msg) => ("Not allowed", msg.as_str()),
+            AppError::BadRequest(msg) => ("Something is wrong with that request", msg.as_str()),
+            _ => ("Something went wrong", "We could not complete your request. Please try again; if it keeps happening, give the request id below to your administrator."),
+        };
+        let mut layout = Layout::bare(heading);
+        layout.dev_sign_in = ctx.as_ref().is_some_and(|c| c.dev_sign_in);
+        let page = ErrorPage { layout, heading, message, request_id };
+        let body = page.render().unwrap_or_else(|_| format!("{heading}. Request id: {request_id}"));
+        HttpResponse::build(self.status_code()).content_type("text/html; charset=utf-8").body(body)
+    }
+}

@@ -1,0 +1,13 @@
+//! orgportal: a self-hosted organization portal. The binary in `main.rs` is a
+//! thin command line over this library; the tests drive it through
+//! [`startup::Application`].
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod web;

@@ -1,0 +1,159 @@
+//! Builds the application from its settings: database, providers, session
+//! key, and the route table, in one place.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_identity::IdentityMiddleware;
+use actix_session::config::{CookieContentSecurity, PersistentSession};
+use actix_session::storage::CookieSessionStore;
+use actix_session::SessionMiddleware;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
+use anyhow::{bail, Context};
+use url::Url;
+
+use crate::auth::dev_provider::DevProvider;
+use crate::auth::{csrf, session_key, Providers};
+use crate::config::Settings;
+use crate::db::{self, Pool};
+use crate::error::AppError;
+use crate::web::{self as pages, middleware, AppState};
+
+pub struct Application {
+    port: u16,
+    base_url: Url,
+    server: Server,
+}
+
+/// Opens the database of the settings and applies pending migrations.
+pub async fn open_database(settings: &Settings) -> anyhow::Result<Pool> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("ORGPORTAL_DATA_DIR: cannot create {}", settings.data_dir.display()))?;
+    let url = settings.database_url();
+    let pool = tokio::task::spawn_blocking(move || -> anyhow::Result<Pool> {
+        let pool = db::connect(&url).map_err(|e| anyhow::anyhow!("ORGPORTAL_DATABASE_URL: {e}"))?;
+        let mut conn = pool.get().context("ORGPORTAL_DATABASE_URL: cannot connect to the database")?;
+        let applied = db::run_migrations(&mut conn)
+            .map_err(|e| anyhow::anyhow!("ORGPORTAL_DATABASE_URL: migrations failed: {e}"))?;
+        if applied > 0 {
+            tracing::info!(applied, "database migrations applied");
+        }
+        Ok(pool)
+    })
+    .await??;
+    Ok(pool)
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("ORGPORTAL_BIND: cannot listen on {}", settings.bind))?;
+        let addr = listener.local_addr()?;
+        let internal_url = Url::parse(&format!("http://{addr}"))?;
+        let base_url = settings.base_url.clone().unwrap_or_else(|| internal_url.clone());
+
+        let dev_sign_in = settings.uses_dev_sign_in();
+        if dev_sign_in && !addr.ip().is_loopback() && !settings.allow_dev_sign_in {
+            bail!(
+                "ORGPORTAL_BIND: {addr} is not a loopback address, and the development sign-in provider \
+                 (on because no OAuth provider is configured) lets anyone sign in as anyone. Configure a \
+                 provider, or set ORGPORTAL_ALLOW_DEV_SIGN_IN=true to allow it anyway."
+            );
+        }
+
+        let pool = open_database(&settings).await?;
+        let key = Key::try_from(session_key::load_or_create(&settings)?.as_slice())
+            .context("ORGPORTAL_SESSION_KEY: the key is too short")?;
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(15))
+            .build()?;
+        let (providers, dev) = if dev_sign_in {
+            let dev = DevProvider::new(base_url.join("/auth/dev/callback")?.to_string());
+            (Providers::development(&base_url, &internal_url, dev.client()), Some(Arc::new(dev)))
+        } else {
+            (Providers::from_settings(&settings, &http).await?, None)
+        };
+        tracing::info!(%addr, base_url = %base_url, dev_sign_in, providers = providers.all().len(), "starting orgportal");
+
+        let https = base_url.scheme() == "https";
+        let state = web::Data::new(AppState {
+            pool,
+            providers,
+            base_url: base_url.clone(),
+            http,
+            dev,
+            org_limit: settings.organizations_per_user,
+        });
+        let mut server = HttpServer::new(move || {
+            let session = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
+                .cookie_name("orgportal".into())
+                .cookie_secure(https)
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Lax)
+                .cookie_content_security(CookieContentSecurity::Private)
+                .session_lifecycle(
+                    PersistentSession::default().session_ttl(actix_web::cookie::time::Duration::days(14)),
+                )
+                .build();
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::FormConfig::default().limit(64 * 1024))
+                .configure(routes)
+                .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(AppError::NotFound) }))
+                // Wrapped inside out: the CSRF check needs the session, the
+                // session middleware needs nothing; the request id is outermost.
+                .wrap(from_fn(csrf::guard))
+                .wrap(IdentityMiddleware::default())
+                .wrap(session)
+                .wrap(middleware::security_headers(https))
+                .wrap(from_fn(middleware::request_context))
+        })
+        .listen(listener)?;
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        Ok(Self { port: addr.port(), base_url, server: server.run() })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Every route of the portal.
+fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(pages::health::healthz)
+        .service(pages::health::readyz)
+        .service(pages::assets::stylesheet)
+        .service(pages::assets::script)
+        .service(pages::home::landing)
+        .service(pages::home::getting_started)
+        .service(pages::sign_in::login)
+        .service(pages::sign_in::start)
+        .service(pages::sign_in::callback)
+        .service(pages::sign_in::logout)
+        .service(pages::dev_oauth::authorize_form)
+        .service(pages::dev_oauth::authorize_submit)
+        .service(pages::dev_oauth::token)
+        .service(pages::dev_oauth::userinfo)
+        .service(pages::orgs::new_form)
+        .service(pages::orgs::create)
+        .service(pages::orgs::show);
+}

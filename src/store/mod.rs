@@ -1,0 +1,23 @@
+//! Synchronous diesel functions, one file per table family. Each takes
+//! `&mut AnyConnection`; none sees a request.
+
+pub mod activity;
+pub mod orgs;
+pub mod users;
+
+use time::{OffsetDateTime, PrimitiveDateTime};
+
+/// The current time as stored: UTC without an offset.
+pub fn utc_now() -> PrimitiveDateTime {
+    let now = OffsetDateTime::now_utc();
+    PrimitiveDateTime::new(now.date(), now.time())
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// True when `e` is a unique-constraint violation on either backend.
+pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
+    matches!(e, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
+}

@@ -1,0 +1,181 @@
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use super::activity::{self, NewActivity};
+use super::{is_unique_violation, new_id, utc_now};
+use crate::db::schema::{memberships, organizations, users};
+use crate::db::AnyConnection;
+use crate::domain::{OrgLimit, OrgName, Slug, ADMIN_ROLE};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = organizations)]
+pub struct Org {
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    pub owner_id: String,
+    pub created_at: PrimitiveDateTime,
+}
+
+/// An organization as listed for one of its members.
+#[derive(Debug, Clone, Queryable)]
+pub struct OrgSummary {
+    pub name: String,
+    pub slug: String,
+    pub role: String,
+}
+
+/// The organization of a URL together with the signed-in user's membership.
+#[derive(Debug, Clone)]
+pub struct MemberView {
+    pub org: Org,
+    pub role: String,
+    pub joined_at: PrimitiveDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct OrgDetails {
+    pub owner_name: String,
+    pub owner_email: String,
+    pub member_count: i64,
+}
+
+/// The slug asked for: typed by the user (must be free) or derived from the
+/// name (a numeric suffix is added until it is free).
+#[derive(Debug, Clone)]
+pub enum SlugChoice {
+    Explicit(Slug),
+    Derived(Slug),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateOrgError {
+    #[error("organization limit reached")]
+    LimitReached,
+    #[error("slug taken")]
+    SlugTaken,
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+pub fn list_for_user(conn: &mut AnyConnection, user_id: &str) -> QueryResult<Vec<OrgSummary>> {
+    memberships::table
+        .inner_join(organizations::table)
+        .filter(memberships::user_id.eq(user_id))
+        .order((organizations::name.asc(), organizations::slug.asc()))
+        .select((organizations::name, organizations::slug, memberships::role))
+        .load(conn)
+}
+
+fn slug_taken(conn: &mut AnyConnection, slug: &str) -> QueryResult<bool> {
+    let n: i64 = organizations::table.filter(organizations::slug.eq(slug)).count().get_result(conn)?;
+    Ok(n > 0)
+}
+
+fn free_slug(conn: &mut AnyConnection, choice: &SlugChoice) -> Result<Slug, CreateOrgError> {
+    match choice {
+        SlugChoice::Explicit(slug) => {
+            if slug_taken(conn, slug.as_str())? {
+                return Err(CreateOrgError::SlugTaken);
+            }
+            Ok(slug.clone())
+        }
+        SlugChoice::Derived(base) => {
+            if !slug_taken(conn, base.as_str())? {
+                return Ok(base.clone());
+            }
+            for n in 2..=50 {
+                let candidate = base.with_suffix(n);
+                if !slug_taken(conn, candidate.as_str())? {
+                    return Ok(candidate);
+                }
+            }
+            let random = u32::from_str_radix(&new_id()[..6], 16).unwrap_or(1000);
+            Ok(base.with_suffix(random))
+        }
+    }
+}
+
+/// Creates the organization with its creator as primary owner and Admin, and
+/// records it in the activity log, all in one transaction.
+pub fn create(
+    conn: &mut AnyConnection,
+    name: &OrgName,
+    slug: &SlugChoice,
+    owner_id: &str,
+    limit: OrgLimit,
+    ip: &str,
+) -> Result<Org, CreateOrgError> {
+    let result = conn.transaction(|conn| {
+        let current: i64 = memberships::table.filter(memberships::user_id.eq(owner_id)).count().get_result(conn)?;
+        if !limit.allows_another(current) {
+            return Err(CreateOrgError::LimitReached);
+        }
+        let slug = free_slug(conn, slug)?;
+        let now = utc_now();
+        let org = Org {
+            id: new_id(),
+            name: name.as_str().to_string(),
+            slug: slug.as_str().to_string(),
+            owner_id: owner_id.to_string(),
+            created_at: now,
+        };
+        diesel::insert_into(organizations::table)
+            .values((
+                organizations::id.eq(&org.id),
+                organizations::name.eq(&org.name),
+                organizations::slug.eq(&org.slug),
+                organizations::owner_id.eq(&org.owner_id),
+                organizations::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        diesel::insert_into(memberships::table)
+            .values((
+                memberships::org_id.eq(&org.id),
+                memberships::user_id.eq(owner_id),
+                memberships::role.eq(ADMIN_ROLE),
+                memberships::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        let details = format!("slug {}", org.slug);
+        activity::record(
+            conn,
+            &NewActivity {
+                id: new_id(),
+                org_id: Some(&org.id),
+                actor_id: Some(owner_id),
+                action: "org.create",
+                target: &org.name,
+                details: &details,
+                ip,
+                created_at: now,
+            },
+        )?;
+        Ok(org)
+    });
+    match result {
+        // Two requests racing for one slug: the unique index decides.
+        Err(CreateOrgError::Db(e)) if is_unique_violation(&e) => Err(CreateOrgError::SlugTaken),
+        other => other,
+    }
+}
+
+/// The organization of `slug` if `user_id` is a member of it. A non-member
+/// gets None, exactly as for an organization that does not exist.
+pub fn find_for_member(conn: &mut AnyConnection, slug: &str, user_id: &str) -> QueryResult<Option<MemberView>> {
+    let row: Option<(Org, String, PrimitiveDateTime)> = organizations::table
+        .inner_join(memberships::table)
+        .filter(organizations::slug.eq(slug))
+        .filter(memberships::user_id.eq(user_id))
+        .select((Org::as_select(), memberships::role, memberships::created_at))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(org, role, joined_at)| MemberView { org, role, joined_at }))
+}
+
+pub fn details(conn: &mut AnyConnection, org: &Org) -> QueryResult<OrgDetails> {
+    let (owner_name, owner_email): (String, String) =
+        users::table.find(&org.owner_id).select((users::name, users::email)).first(conn)?;
+    let member_count: i64 = memberships::table.filter(memberships::org_id.eq(&org.id)).count().get_result(conn)?;
+    Ok(OrgDetails { owner_name, owner_email, member_count })
+}

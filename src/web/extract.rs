@@ -1,0 +1,125 @@
+//! Extractors that give handlers the signed-in user, and the user's
+//! membership of the organization named in the URL.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_identity::Identity;
+use actix_session::{Session, SessionExt};
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+
+use super::layout::{Layout, OrgLink, OrgNav, UserMenu};
+use super::AppState;
+use crate::auth::{csrf, session::SignedInId};
+use crate::db;
+use crate::error::AppError;
+use crate::store::orgs::{self, MemberView, OrgSummary};
+use crate::store::users::{self, User};
+
+const FLASH_KEY: &str = "flash";
+
+/// Shows `message` on the next page the user sees.
+pub fn flash(session: &Session, message: &str) {
+    let _ = session.insert(FLASH_KEY, message);
+}
+
+pub struct CurrentUser {
+    pub user: User,
+    pub orgs: Vec<OrgSummary>,
+    csrf: String,
+    flash: Option<String>,
+    dev_sign_in: bool,
+}
+
+impl CurrentUser {
+    pub fn layout(&self, title: &str) -> Layout {
+        Layout {
+            title: title.to_string(),
+            user: Some(UserMenu { name: self.user.name.clone(), email: self.user.email.clone() }),
+            orgs: self.orgs.iter().map(|o| OrgLink { name: o.name.clone(), slug: o.slug.clone() }).collect(),
+            org: None,
+            csrf: self.csrf.clone(),
+            flash: self.flash.clone(),
+            dev_sign_in: self.dev_sign_in,
+        }
+    }
+}
+
+/// A layout for pages seen before sign-in.
+pub fn anonymous_layout(req: &HttpRequest, title: &str) -> Layout {
+    let mut layout = Layout::bare(title);
+    layout.csrf = csrf::token(&req.get_session());
+    layout.dev_sign_in = req.app_data::<web::Data<AppState>>().is_some_and(|s| s.dev.is_some());
+    layout
+}
+
+type Fut<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
+
+impl FromRequest for CurrentUser {
+    type Error = AppError;
+    type Future = Fut<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let signed_in = SignedInId::from_request(req, payload).into_inner();
+        let req = req.clone();
+        Box::pin(async move {
+            let SignedInId(user_id) = signed_in?;
+            let state =
+                req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal(anyhow::anyhow!("no state")))?;
+            let id = user_id.clone();
+            let found = db::run(&state.pool, move |conn| -> Result<_, AppError> {
+                let Some(user) = users::find(conn, &id)? else { return Ok(None) };
+                let orgs = orgs::list_for_user(conn, &id)?;
+                Ok(Some((user, orgs)))
+            })
+            .await?;
+            let Some((user, orgs)) = found else {
+                // The account is gone: end the session and start over.
+                if let Ok(identity) = Identity::extract(&req).await {
+                    identity.logout();
+                }
+                return Err(AppError::LoginRequired { next: "/getting-started".into() });
+            };
+            let session = req.get_session();
+            let flash = session.remove_as::<String>(FLASH_KEY).and_then(Result::ok);
+            Ok(CurrentUser { user, orgs, csrf: csrf::token(&session), flash, dev_sign_in: state.dev.is_some() })
+        })
+    }
+}
+
+/// The signed-in user's membership of the organization `{slug}` in the URL.
+/// A non-member gets the same 404 as for an organization that does not exist.
+pub struct OrgMember {
+    pub current: CurrentUser,
+    pub view: MemberView,
+}
+
+impl OrgMember {
+    pub fn layout(&self, title: &str, section: &'static str) -> Layout {
+        let mut layout = self.current.layout(title);
+        layout.org = Some(OrgNav { name: self.view.org.name.clone(), slug: self.view.org.slug.clone(), section });
+        layout
+    }
+}
+
+impl FromRequest for OrgMember {
+    type Error = AppError;
+    type Future = Fut<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let current = CurrentUser::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let current = current.await?;
+            let slug = req.match_info().get("slug").unwrap_or_default().to_string();
+            let state =
+                req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal(anyhow::anyhow!("no state")))?;
+            let user_id = current.user.id.clone();
+            let view =
+                db::run(&state.pool, move |conn| orgs::find_for_member(conn, &slug, &user_id).map_err(AppError::from))
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+            Ok(OrgMember { current, view })
+        })
+    }
+}

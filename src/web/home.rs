@@ -1,0 +1,49 @@
+//! The landing page and the Getting Started checklist.
+
+use actix_identity::Identity;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::extract::{anonymous_layout, CurrentUser};
+use super::layout::{render, Layout};
+use super::{see_other, AppState};
+use crate::error::AppError;
+use crate::store::orgs::OrgSummary;
+
+#[derive(Template)]
+#[template(path = "landing.html")]
+struct Landing {
+    layout: Layout,
+}
+
+#[get("/")]
+pub async fn landing(req: HttpRequest, identity: Option<Identity>) -> Result<HttpResponse, AppError> {
+    if identity.is_some() {
+        return Ok(see_other("/getting-started"));
+    }
+    render(&Landing { layout: anonymous_layout(&req, "Welcome") })
+}
+
+#[derive(Template)]
+#[template(path = "getting_started.html")]
+struct GettingStarted {
+    layout: Layout,
+    name: String,
+    email: String,
+    orgs: Vec<OrgSummary>,
+    single_org: bool,
+    can_add: bool,
+}
+
+#[get("/getting-started")]
+pub async fn getting_started(current: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let can_add = state.org_limit.allows_another(current.orgs.len() as i64);
+    render(&GettingStarted {
+        layout: current.layout("Getting Started"),
+        name: current.user.name.clone(),
+        email: current.user.email.clone(),
+        orgs: current.orgs.clone(),
+        single_org: state.org_limit.is_single(),
+        can_add,
+    })
+}

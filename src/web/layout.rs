@@ -1,0 +1,83 @@
+//! What the base template needs on every page: the header's switcher and
+//! user menu, the organization navigation, the CSRF token for its forms.
+
+use actix_web::HttpResponse;
+use askama::Template;
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone)]
+pub struct OrgLink {
+    pub name: String,
+    pub slug: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct UserMenu {
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct OrgNav {
+    pub name: String,
+    pub slug: String,
+    /// Which left-navigation entry is current: "overview", ...
+    pub section: &'static str,
+}
+
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub title: String,
+    pub user: Option<UserMenu>,
+    pub orgs: Vec<OrgLink>,
+    pub org: Option<OrgNav>,
+    pub csrf: String,
+    /// A one-time message from the previous request ("Organization created.").
+    pub flash: Option<String>,
+    pub dev_sign_in: bool,
+}
+
+impl Layout {
+    /// A page with no signed-in user (landing, login, errors).
+    pub fn bare(title: &str) -> Self {
+        Self {
+            title: title.to_string(),
+            user: None,
+            orgs: Vec::new(),
+            org: None,
+            csrf: String::new(),
+            flash: None,
+            dev_sign_in: false,
+        }
+    }
+
+    pub fn current_org_name(&self) -> &str {
+        self.org.as_ref().map(|o| o.name.as_str()).unwrap_or("Select organization")
+    }
+
+    pub fn is_current(&self, slug: &str) -> bool {
+        self.org.as_ref().is_some_and(|o| o.slug == slug)
+    }
+
+    pub fn initial(&self) -> String {
+        let name = self.user.as_ref().map(|u| u.name.as_str()).unwrap_or("?");
+        name.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default()
+    }
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Layout::bare("")
+    }
+}
+
+/// Renders a page template to a 200 response.
+pub fn render(page: &impl Template) -> Result<HttpResponse, AppError> {
+    render_with(actix_web::http::StatusCode::OK, page)
+}
+
+pub fn render_with(status: actix_web::http::StatusCode, page: &impl Template) -> Result<HttpResponse, AppError> {
+    let body = page.render()?;
+    Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body))
+}

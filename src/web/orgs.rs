@@ -1,0 +1,136 @@
+//! Creating an organization and its Organization page.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+use time::macros::format_description;
+
+use super::extract::{flash, CurrentUser, OrgMember};
+use super::layout::{render, render_with, Layout};
+use super::{client_ip, see_other, AppState};
+use crate::db;
+use crate::domain::{OrgName, Slug};
+use crate::error::AppError;
+use crate::store::orgs::{self, CreateOrgError, Org, OrgSummary, SlugChoice};
+
+#[derive(Template, Default)]
+#[template(path = "org_new.html")]
+struct NewOrgPage {
+    layout: Layout,
+    name: String,
+    slug: String,
+    name_error: Option<String>,
+    slug_error: Option<String>,
+    limit_message: Option<String>,
+    existing: Option<OrgSummary>,
+}
+
+fn limit_message(state: &AppState) -> String {
+    if state.org_limit.is_single() {
+        "Your account already belongs to an organization, and each account can belong to only one.".into()
+    } else {
+        "Your account already belongs to as many organizations as this portal allows.".into()
+    }
+}
+
+#[get("/orgs/new")]
+pub async fn new_form(current: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let mut page = NewOrgPage { layout: current.layout("Add Organization"), ..NewOrgPage::default() };
+    if !state.org_limit.allows_another(current.orgs.len() as i64) {
+        page.limit_message = Some(limit_message(&state));
+        page.existing = current.orgs.first().cloned();
+    }
+    render(&page)
+}
+
+#[derive(Deserialize)]
+pub struct NewOrgForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    slug: String,
+}
+
+#[post("/orgs")]
+pub async fn create(
+    req: HttpRequest,
+    current: CurrentUser,
+    form: web::Form<NewOrgForm>,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let mut page = NewOrgPage {
+        layout: current.layout("Add Organization"),
+        name: form.name.clone(),
+        slug: form.slug.clone(),
+        ..NewOrgPage::default()
+    };
+    let name = OrgName::parse(&form.name).map_err(|e| page.name_error = Some(e)).ok();
+    let slug = if form.slug.trim().is_empty() {
+        name.as_ref().map(|n| {
+            let fallback = || Slug::derive(&format!("org {}", &uuid::Uuid::new_v4().simple().to_string()[..6]));
+            SlugChoice::Derived(Slug::derive(n.as_str()).or_else(fallback).expect("generated slug is valid"))
+        })
+    } else {
+        Slug::parse(&form.slug).map(SlugChoice::Explicit).map_err(|e| page.slug_error = Some(e)).ok()
+    };
+    let (Some(name), Some(slug)) = (name, slug) else {
+        return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    let (owner, limit, ip) = (current.user.id.clone(), state.org_limit, client_ip(&req));
+    let created =
+        db::run(&state.pool, move |conn| Ok::<_, AppError>(orgs::create(conn, &name, &slug, &owner, limit, &ip)))
+            .await?;
+    match created {
+        Ok(org) => {
+            tracing::info!(org_id = %org.id, slug = %org.slug, "organization created");
+            flash(&session, "Organization created.");
+            Ok(see_other(&format!("/orgs/{}", org.slug)))
+        }
+        Err(CreateOrgError::SlugTaken) => {
+            page.slug_error = Some("That URL name is taken. Choose another.".into());
+            render_with(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(CreateOrgError::LimitReached) => {
+            page.limit_message = Some(limit_message(&state));
+            page.existing = current.orgs.first().cloned();
+            render_with(StatusCode::CONFLICT, &page)
+        }
+        Err(CreateOrgError::Db(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "org_show.html")]
+struct OrgPage {
+    layout: Layout,
+    org: Org,
+    role: String,
+    created_on: String,
+    owner_name: String,
+    owner_email: String,
+    member_count: i64,
+}
+
+#[get("/orgs/{slug}")]
+pub async fn show(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let org = member.view.org.clone();
+    let for_query = org.clone();
+    let details = db::run(&state.pool, move |conn| orgs::details(conn, &for_query).map_err(AppError::from)).await?;
+    let created_on = org
+        .created_at
+        .format(format_description!("[day padding:none] [month repr:long] [year]"))
+        .map_err(AppError::internal)?;
+    render(&OrgPage {
+        layout: member.layout(&org.name, "overview"),
+        role: member.view.role.clone(),
+        created_on,
+        owner_name: details.owner_name,
+        owner_email: details.owner_email,
+        member_count: details.member_count,
+        org,
+    })
+}

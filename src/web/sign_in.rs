@@ -1,0 +1,159 @@
+//! Sign-in pages: the provider list, the redirect to the provider, the
+//! callback, and sign-out.
+
+use actix_identity::Identity;
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::extract::anonymous_layout;
+use super::layout::{render_with, Layout};
+use super::{client_ip, see_other, AppState};
+use crate::auth::session::{self, PendingSignIn};
+use crate::auth::{oauth, Provider};
+use crate::db;
+use crate::error::AppError;
+use crate::store::users::{self, ProviderProfile};
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    layout: Layout,
+    providers: &'a [Provider],
+    next_query: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+fn next_query(next: &str) -> String {
+    if next == "/getting-started" {
+        String::new()
+    } else {
+        format!("?{}", serde_urlencoded::to_string([("next", next)]).unwrap_or_default())
+    }
+}
+
+fn login_page(
+    req: &HttpRequest,
+    state: &AppState,
+    next: &str,
+    error: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let page = LoginPage {
+        layout: anonymous_layout(req, "Sign in"),
+        providers: state.providers.all(),
+        next_query: next_query(next),
+        error,
+    };
+    render_with(status, &page)
+}
+
+#[get("/login")]
+pub async fn login(
+    req: HttpRequest,
+    identity: Option<Identity>,
+    query: web::Query<NextQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let next = session::safe_next(query.next.as_deref());
+    if identity.is_some() {
+        return Ok(see_other(&next));
+    }
+    login_page(&req, &state, &next, None)
+}
+
+fn callback_url(state: &AppState, provider: &str) -> String {
+    state.url(&format!("/auth/{provider}/callback"))
+}
+
+#[get("/auth/{provider}/start")]
+pub async fn start(
+    path: web::Path<String>,
+    query: web::Query<NextQuery>,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let provider = state.providers.get(&path).ok_or(AppError::NotFound)?;
+    let begun = oauth::start(provider, &callback_url(&state, provider.key))?;
+    let pending = PendingSignIn {
+        provider: provider.key.to_string(),
+        state: begun.state,
+        pkce_verifier: begun.pkce_verifier,
+        next: session::safe_next(query.next.as_deref()),
+    };
+    session::store_pending(&session, &pending)?;
+    Ok(see_other(&begun.url))
+}
+
+#[derive(Deserialize)]
+pub struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+#[get("/auth/{provider}/callback")]
+pub async fn callback(
+    req: HttpRequest,
+    path: web::Path<String>,
+    query: web::Query<CallbackQuery>,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let provider = state.providers.get(&path).ok_or(AppError::NotFound)?;
+    let pending = session::take_pending(&session);
+    let fail = |msg: &str, next: &str| login_page(&req, &state, next, Some(msg.to_string()));
+    let Some(pending) = pending.filter(|p| p.provider == provider.key) else {
+        return fail("That sign-in link has expired or was already used. Please sign in again.", "/getting-started");
+    };
+    if let Some(error) = &query.error {
+        tracing::info!(provider = provider.key, error, "provider refused sign-in");
+        return fail("Sign-in was cancelled or refused by the provider.", &pending.next);
+    }
+    let (Some(code), Some(returned_state)) = (&query.code, &query.state) else {
+        return fail("The provider's answer was incomplete. Please sign in again.", &pending.next);
+    };
+    if *returned_state != pending.state {
+        return fail("That sign-in link has expired or was already used. Please sign in again.", &pending.next);
+    }
+    let redirect = callback_url(&state, provider.key);
+    let info = match oauth::exchange(&state.http, provider, &redirect, code, &pending.pkce_verifier).await {
+        Ok(token) => oauth::userinfo(&state.http, provider, &token).await,
+        Err(e) => Err(e),
+    };
+    let info = match info {
+        Ok(info) => info,
+        Err(e) => {
+            tracing::warn!(provider = provider.key, error = format!("{e:#}"), "sign-in failed");
+            return fail("We could not complete the sign-in with the provider. Please try again.", &pending.next);
+        }
+    };
+    let profile = ProviderProfile {
+        provider: provider.key.to_string(),
+        subject: info.subject,
+        email: info.email.trim().to_lowercase(),
+        email_verified: info.email_verified,
+        name: info.name.trim().to_string(),
+    };
+    let ip = client_ip(&req);
+    let user = db::run(&state.pool, move |conn| users::sign_in(conn, &profile, &ip).map_err(AppError::from)).await?;
+    session::begin(&req, &session, &user.id)?;
+    tracing::info!(user_id = %user.id, provider = provider.key, "signed in");
+    Ok(see_other(&pending.next))
+}
+
+#[post("/logout")]
+pub async fn logout(identity: Option<Identity>, session: Session) -> HttpResponse {
+    if let Some(identity) = identity {
+        identity.logout();
+    }
+    session.purge();
+    see_other("/")
+}

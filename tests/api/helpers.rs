@@ -1,0 +1,258 @@
+//! Test harness: each test gets its own server on port 0 and its own
+//! database (a temporary SQLite file, or a fresh PostgreSQL database when
+//! ORGPORTAL_TEST_DATABASE_URL is set), and drives it like a browser.
+
+use std::sync::Arc;
+
+use actix_web::dev::ServerHandle;
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use orgportal::config::Settings;
+use orgportal::db::{self, PooledConnection};
+use orgportal::startup::Application;
+use reqwest::cookie::Jar;
+use reqwest::redirect::Policy;
+use reqwest::{Response, StatusCode};
+use tempfile::TempDir;
+
+/// A database of its own for one test; a PostgreSQL one is dropped at the end.
+pub struct TestDatabase {
+    pub url: String,
+    admin_url: Option<String>,
+    name: String,
+}
+
+impl TestDatabase {
+    fn create(data_dir: &TempDir) -> Self {
+        match std::env::var("ORGPORTAL_TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let name = format!("orgportal_test_{}", uuid::Uuid::new_v4().simple());
+                let mut conn =
+                    diesel::PgConnection::establish(&admin_url).expect("connect to the test PostgreSQL server");
+                conn.batch_execute(&format!("CREATE DATABASE {name}")).expect("create the test database");
+                let mut url = url::Url::parse(&admin_url).expect("ORGPORTAL_TEST_DATABASE_URL is a URL");
+                url.set_path(&format!("/{name}"));
+                Self { url: url.to_string(), admin_url: Some(admin_url), name }
+            }
+            _ => Self {
+                url: format!("sqlite://{}", data_dir.path().join("test.db").display()),
+                admin_url: None,
+                name: String::new(),
+            },
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(admin) = &self.admin_url {
+            if let Ok(mut conn) = diesel::PgConnection::establish(admin) {
+                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+            }
+        }
+    }
+}
+
+/// A browser: its own cookie jar, no automatic redirects.
+#[derive(Clone)]
+pub struct Browser {
+    pub address: String,
+    pub client: reqwest::Client,
+    jar: Arc<Jar>,
+}
+
+impl Browser {
+    pub fn new(address: &str) -> Self {
+        Self::with_jar(address, Arc::new(Jar::default()))
+    }
+
+    fn with_jar(address: &str, jar: Arc<Jar>) -> Self {
+        let client =
+            reqwest::Client::builder().redirect(Policy::none()).cookie_provider(jar.clone()).build().expect("client");
+        Self { address: address.to_string(), client, jar }
+    }
+
+    fn url(&self, path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{}", self.address, path)
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_html(&self, path: &str) -> String {
+        let res = self.get(path).await;
+        assert_eq!(res.status(), StatusCode::OK, "GET {path}");
+        res.text().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        self.client.post(self.url(path)).form(fields).send().await.expect("POST")
+    }
+
+    /// Opens `page` as a person would, then submits a form to `action` with
+    /// the CSRF token that page carried.
+    pub async fn submit(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> Response {
+        let html = self.get_html(page).await;
+        let token = hidden_field(&html, "csrf_token");
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post(action, &all).await
+    }
+
+    /// The whole OAuth dance through the development provider.
+    /// Returns the response of the callback (a redirect to `next`).
+    pub async fn sign_in_from(&self, start: &str, email: &str, name: &str) -> Response {
+        let to_provider = self.get(start).await;
+        assert_eq!(to_provider.status(), StatusCode::SEE_OTHER);
+        let authorize = location(&to_provider);
+        assert!(authorize.contains("/dev-oauth/authorize?"), "{authorize}");
+        assert!(authorize.contains("code_challenge_method=S256") && authorize.contains("state="));
+        let form_html = self.get_html(&authorize).await;
+        let mut fields: Vec<(String, String)> = [
+            "csrf_token",
+            "response_type",
+            "client_id",
+            "redirect_uri",
+            "state",
+            "code_challenge",
+            "code_challenge_method",
+        ]
+        .iter()
+        .map(|f| (f.to_string(), hidden_field(&form_html, f)))
+        .collect();
+        fields.push(("email".into(), email.into()));
+        fields.push(("name".into(), name.into()));
+        let to_app = self.client.post(self.url("/dev-oauth/authorize")).form(&fields).send().await.unwrap();
+        assert_eq!(to_app.status(), StatusCode::SEE_OTHER, "dev provider refused: {}", to_app.text().await.unwrap());
+        let callback = location(&to_app);
+        assert!(callback.contains("/auth/dev/callback?code="), "{callback}");
+        self.get(&callback).await
+    }
+
+    /// Signs in and follows the redirect to the Getting Started page.
+    pub async fn sign_in(&self, email: &str, name: &str) -> String {
+        let res = self.sign_in_from("/auth/dev/start", email, name).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&res), "/getting-started");
+        self.get_html("/getting-started").await
+    }
+
+    pub async fn sign_out(&self) {
+        let res = self.submit("/getting-started", "/logout", &[]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+
+    /// Creates an organization through the form; returns its slug.
+    pub async fn create_org(&self, name: &str) -> String {
+        let res = self.submit("/orgs/new", "/orgs", &[("name", name), ("slug", "")]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "create {name}: {}", res.text().await.unwrap());
+        location(&res).trim_start_matches("/orgs/").to_string()
+    }
+}
+
+pub fn location(res: &Response) -> String {
+    res.headers().get("location").expect("a Location header").to_str().unwrap().to_string()
+}
+
+/// The value of `<input ... name="NAME" value="...">` in `html`, unescaped.
+pub fn hidden_field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no field {name} in page:\n{html}")) + marker.len();
+    let end = html[start..].find('"').unwrap() + start;
+    unescape(&html[start..end])
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&#43;", "+")
+        .replace("&#x2b;", "+")
+        .replace("&#47;", "/")
+        .replace("&#x2f;", "/")
+        .replace("&#61;", "=")
+        .replace("&#x3d;", "=")
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#60;", "<")
+        .replace("&#62;", ">")
+        .replace("&#38;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub browser: Browser,
+    pub settings: Settings,
+    handle: ServerHandle,
+    // Dropped last: the database, then the data directory.
+    pub db: TestDatabase,
+    pub data_dir: TempDir,
+}
+
+/// Settings for a test: loopback on port 0, its own data directory and database.
+pub fn test_settings(data_dir: &TempDir, db: &TestDatabase) -> Settings {
+    let mut settings = Settings::defaults();
+    settings.bind = "127.0.0.1:0".into();
+    settings.data_dir = data_dir.path().to_path_buf();
+    settings.database_url = Some(orgportal::config::Secret::new(db.url.clone()));
+    settings.workers = Some(2);
+    settings
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let data_dir = tempfile::tempdir().unwrap();
+    let db = TestDatabase::create(&data_dir);
+    let mut settings = test_settings(&data_dir, &db);
+    configure(&mut settings);
+    let (address, handle) = start(settings.clone()).await;
+    TestApp { browser: Browser::new(&address), address, settings, handle, db, data_dir }
+}
+
+async fn start(settings: Settings) -> (String, ServerHandle) {
+    let app = Application::build(settings).await.expect("the application starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    (address, handle)
+}
+
+impl TestApp {
+    /// A second person with a browser of their own.
+    pub fn new_browser(&self) -> Browser {
+        Browser::new(&self.address)
+    }
+
+    /// Stops the server and starts a new process-equivalent on the same data
+    /// directory and database; the browser keeps its cookies.
+    pub async fn restart(&mut self) {
+        self.handle.stop(true).await;
+        let (address, handle) = start(self.settings.clone()).await;
+        self.browser = Browser::with_jar(&address, self.browser.jar.clone());
+        self.address = address;
+        self.handle = handle;
+    }
+
+    /// A direct connection to the test database, for assertions.
+    pub fn conn(&self) -> PooledConnection {
+        let pool = db::connect(&self.db.url).expect("connect to the test database");
+        pool.get().unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stop accepting connections; the database is dropped right after.
+        let handle = self.handle.clone();
+        drop(handle.stop(false));
+    }
+}
