@@ -45,13 +45,3 @@ pub fn recent_for_org(conn: &mut AnyConnection, org_id: &str, limit: i64) -> Que
         .select(Activity::as_select())
         .load(conn)
 }
-
-/// Rows with no organization (sign-ins of users who belong to none), newest first.
-pub fn recent_for_actor(conn: &mut AnyConnection, actor_id: &str, limit: i64) -> QueryResult<Vec<Activity>> {
-    activity::table
-        .filter(activity::actor_id.eq(actor_id))
-        .order((activity::created_at.desc(), activity::id.desc()))
-        .limit(limit)
-        .select(Activity::as_select())
-        .load(conn)
-}

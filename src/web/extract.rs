@@ -41,6 +41,7 @@ impl CurrentUser {
             csrf: self.csrf.clone(),
             flash: self.flash.clone(),
             dev_sign_in: self.dev_sign_in,
+            show_sign_in: false,
         }
     }
 }
@@ -49,6 +50,7 @@ impl CurrentUser {
 pub fn anonymous_layout(req: &HttpRequest, title: &str) -> Layout {
     let mut layout = Layout::bare(title);
     layout.csrf = csrf::token(&req.get_session());
+    layout.show_sign_in = true;
     layout.dev_sign_in = req.app_data::<web::Data<AppState>>().is_some_and(|s| s.dev.is_some());
     layout
 }

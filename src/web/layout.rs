@@ -36,6 +36,8 @@ pub struct Layout {
     /// A one-time message from the previous request ("Organization created.").
     pub flash: Option<String>,
     pub dev_sign_in: bool,
+    /// The header's Sign in button (not on error pages, which do not know who is asking).
+    pub show_sign_in: bool,
 }
 
 impl Layout {
@@ -49,6 +51,7 @@ impl Layout {
             csrf: String::new(),
             flash: None,
             dev_sign_in: false,
+            show_sign_in: false,
         }
     }
 

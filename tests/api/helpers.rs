@@ -104,16 +104,16 @@ impl Browser {
         self.post(action, &all).await
     }
 
-    /// The whole OAuth dance through the development provider.
-    /// Returns the response of the callback (a redirect to `next`).
-    pub async fn sign_in_from(&self, start: &str, email: &str, name: &str) -> Response {
+    /// Follows `start` to the development provider's form; returns the form's
+    /// hidden fields (the authorization request and the CSRF token).
+    pub async fn open_provider_form(&self, start: &str) -> Vec<(String, String)> {
         let to_provider = self.get(start).await;
         assert_eq!(to_provider.status(), StatusCode::SEE_OTHER);
         let authorize = location(&to_provider);
         assert!(authorize.contains("/dev-oauth/authorize?"), "{authorize}");
         assert!(authorize.contains("code_challenge_method=S256") && authorize.contains("state="));
-        let form_html = self.get_html(&authorize).await;
-        let mut fields: Vec<(String, String)> = [
+        let html = self.get_html(&authorize).await;
+        const HIDDEN: [&str; 7] = [
             "csrf_token",
             "response_type",
             "client_id",
@@ -121,13 +121,23 @@ impl Browser {
             "state",
             "code_challenge",
             "code_challenge_method",
-        ]
-        .iter()
-        .map(|f| (f.to_string(), hidden_field(&form_html, f)))
-        .collect();
+        ];
+        HIDDEN.iter().map(|f| (f.to_string(), hidden_field(&html, f))).collect()
+    }
+
+    /// Submits the provider's form as `email` / `name`.
+    pub async fn submit_provider_form(&self, hidden: &[(String, String)], email: &str, name: &str) -> Response {
+        let mut fields = hidden.to_vec();
         fields.push(("email".into(), email.into()));
         fields.push(("name".into(), name.into()));
-        let to_app = self.client.post(self.url("/dev-oauth/authorize")).form(&fields).send().await.unwrap();
+        self.client.post(self.url("/dev-oauth/authorize")).form(&fields).send().await.unwrap()
+    }
+
+    /// The whole OAuth dance through the development provider.
+    /// Returns the response of the callback (a redirect to `next`).
+    pub async fn sign_in_from(&self, start: &str, email: &str, name: &str) -> Response {
+        let hidden = self.open_provider_form(start).await;
+        let to_app = self.submit_provider_form(&hidden, email, name).await;
         assert_eq!(to_app.status(), StatusCode::SEE_OTHER, "dev provider refused: {}", to_app.text().await.unwrap());
         let callback = location(&to_app);
         assert!(callback.contains("/auth/dev/callback?code="), "{callback}");

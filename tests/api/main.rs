@@ -2,6 +2,7 @@
 
 mod helpers;
 mod infra;
+mod oidc;
 mod orgs;
 mod security;
 mod sign_in;

@@ -105,34 +105,15 @@ async fn a_forged_or_replayed_callback_does_not_sign_in() {
     assert!(res.text().await.unwrap().contains("expired or was already used"));
 
     // A real flow whose state is tampered with.
-    let start = app.browser.get("/auth/dev/start").await;
-    let authorize = location(&start);
-    let form = app.browser.get_html(&authorize).await;
-    assert!(form.contains("Sign in as anyone"));
+    app.browser.open_provider_form("/auth/dev/start").await;
     let res = app.browser.get("/auth/dev/callback?code=abc&state=not-the-state").await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(app.browser.get("/getting-started").await.status(), StatusCode::SEE_OTHER);
 
     // A completed callback cannot be replayed.
     let other = Browser::new(&app.address);
-    let to_provider = other.get("/auth/dev/start").await;
-    let html = other.get_html(&location(&to_provider)).await;
-    let mut fields: Vec<(String, String)> = [
-        "csrf_token",
-        "response_type",
-        "client_id",
-        "redirect_uri",
-        "state",
-        "code_challenge",
-        "code_challenge_method",
-    ]
-    .iter()
-    .map(|f| (f.to_string(), crate::helpers::hidden_field(&html, f)))
-    .collect();
-    fields.push(("email".into(), "f@example.com".into()));
-    fields.push(("name".into(), "F".into()));
-    let res = other.client.post(format!("{}/dev-oauth/authorize", app.address)).form(&fields).send().await.unwrap();
-    let callback = location(&res);
+    let hidden = other.open_provider_form("/auth/dev/start").await;
+    let callback = location(&other.submit_provider_form(&hidden, "f@example.com", "F").await);
     assert_eq!(other.get(&callback).await.status(), StatusCode::SEE_OTHER);
     other.sign_out().await;
     assert_eq!(other.get(&callback).await.status(), StatusCode::BAD_REQUEST);
@@ -141,25 +122,8 @@ async fn a_forged_or_replayed_callback_does_not_sign_in() {
 #[tokio::test]
 async fn development_provider_validates_its_form_and_keeps_the_input() {
     let app = spawn_app().await;
-    let start = app.browser.get("/auth/dev/start").await;
-    let authorize = location(&start);
-    let html = app.browser.get_html(&authorize).await;
-    let mut fields: Vec<(String, String)> = [
-        "csrf_token",
-        "response_type",
-        "client_id",
-        "redirect_uri",
-        "state",
-        "code_challenge",
-        "code_challenge_method",
-    ]
-    .iter()
-    .map(|f| (f.to_string(), crate::helpers::hidden_field(&html, f)))
-    .collect();
-    fields.push(("email".into(), "not-an-email".into()));
-    fields.push(("name".into(), "Gina".into()));
-    let res =
-        app.browser.client.post(format!("{}/dev-oauth/authorize", app.address)).form(&fields).send().await.unwrap();
+    let hidden = app.browser.open_provider_form("/auth/dev/start").await;
+    let res = app.browser.submit_provider_form(&hidden, "not-an-email", "Gina").await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = res.text().await.unwrap();
     assert!(page.contains("is not a valid email address"));

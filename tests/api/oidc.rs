@@ -1,0 +1,160 @@
+//! Sign-in through a generic OpenID Connect provider configured from its
+//! discovery document. The issuer is a small authorization server started
+//! by the test on its own port; it checks the client secret and PKCE.
+
+use std::sync::{Arc, Mutex};
+
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use base64::Engine;
+use diesel::prelude::*;
+use orgportal::config::{ClientCredentials, OidcSettings, Secret};
+use orgportal::db::schema::{identities, users};
+use reqwest::StatusCode;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::helpers::{location, spawn_app_with};
+
+#[derive(Default)]
+struct Issuer {
+    base: String,
+    challenge: Mutex<Option<String>>,
+    userinfo: Mutex<serde_json::Value>,
+}
+
+async fn discovery(issuer: web::Data<Arc<Issuer>>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({
+        "issuer": issuer.base,
+        "authorization_endpoint": format!("{}/authorize", issuer.base),
+        "token_endpoint": format!("{}/token", issuer.base),
+        "userinfo_endpoint": format!("{}/userinfo", issuer.base),
+    }))
+}
+
+/// Consents at once: redirects back with a code.
+async fn authorize(req: HttpRequest, issuer: web::Data<Arc<Issuer>>) -> HttpResponse {
+    let q: std::collections::HashMap<String, String> =
+        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string()).unwrap().into_inner();
+    assert_eq!(q["client_id"], "portal-client");
+    assert_eq!(q["code_challenge_method"], "S256");
+    assert!(q["scope"].contains("openid"));
+    *issuer.challenge.lock().unwrap() = Some(q["code_challenge"].clone());
+    let target = format!("{}?code=the-code&state={}", q["redirect_uri"], q["state"]);
+    HttpResponse::SeeOther().insert_header(("Location", target)).finish()
+}
+
+async fn token(
+    req: HttpRequest,
+    body: web::Form<Vec<(String, String)>>,
+    issuer: web::Data<Arc<Issuer>>,
+) -> HttpResponse {
+    let basic = req.headers().get("authorization").unwrap().to_str().unwrap().trim_start_matches("Basic ");
+    let decoded = base64::engine::general_purpose::STANDARD.decode(basic).unwrap();
+    assert_eq!(String::from_utf8(decoded).unwrap(), "portal-client:s3cret");
+    let field = |name: &str| body.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let verifier = field("code_verifier");
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    if field("code") != "the-code" || issuer.challenge.lock().unwrap().as_deref() != Some(challenge.as_str()) {
+        return HttpResponse::BadRequest().json(json!({"error": "invalid_grant"}));
+    }
+    HttpResponse::Ok().json(json!({"access_token": "tok", "token_type": "Bearer", "expires_in": 60}))
+}
+
+async fn userinfo(req: HttpRequest, issuer: web::Data<Arc<Issuer>>) -> HttpResponse {
+    assert_eq!(req.headers().get("authorization").unwrap(), "Bearer tok");
+    HttpResponse::Ok().json(issuer.userinfo.lock().unwrap().clone())
+}
+
+async fn start_issuer() -> Arc<Issuer> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://127.0.0.1:{}/realm", listener.local_addr().unwrap().port());
+    let issuer = Arc::new(Issuer { base, ..Issuer::default() });
+    let data = web::Data::new(issuer.clone());
+    let server = HttpServer::new(move || {
+        App::new().app_data(data.clone()).service(
+            web::scope("/realm")
+                .route("/.well-known/openid-configuration", web::get().to(discovery))
+                .route("/authorize", web::get().to(authorize))
+                .route("/token", web::post().to(token))
+                .route("/userinfo", web::get().to(userinfo)),
+        )
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    tokio::spawn(server);
+    issuer
+}
+
+fn oidc_settings(issuer: &Issuer) -> OidcSettings {
+    OidcSettings {
+        issuer: url::Url::parse(&issuer.base).unwrap(),
+        credentials: ClientCredentials { client_id: "portal-client".into(), client_secret: Secret::new("s3cret") },
+    }
+}
+
+#[tokio::test]
+async fn sign_in_through_an_openid_connect_provider() {
+    let issuer = start_issuer().await;
+    *issuer.userinfo.lock().unwrap() =
+        json!({"sub": "u-42", "email": "Nia@Corp.example", "email_verified": "false", "preferred_username": "nia"});
+    let settings = oidc_settings(&issuer);
+    let app = spawn_app_with(move |s| s.oidc = Some(settings)).await;
+
+    let landing = app.browser.get_html("/").await;
+    assert!(!landing.contains("Development sign-in is on"), "no dev banner with a real provider");
+    let login = app.browser.get_html("/login").await;
+    assert!(login.contains("href=\"/auth/oidc/start\"") && login.contains("Sign in with 127.0.0.1"));
+    assert_eq!(app.browser.get("/dev-oauth/userinfo").await.status(), StatusCode::NOT_FOUND, "no dev provider");
+
+    let res = app.browser.get("/auth/oidc/start").await;
+    let authorize = location(&res);
+    assert!(authorize.starts_with(&format!("{}/authorize?", issuer.base)), "{authorize}");
+    let back = app.browser.get(&authorize).await;
+    let callback = location(&back);
+    let res = app.browser.get(&callback).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
+    let page = app.browser.get_html("/getting-started").await;
+    assert!(page.contains("nia@corp.example"));
+
+    let mut conn = app.conn();
+    let (email, verified, name): (String, bool, String) =
+        users::table.select((users::email, users::email_verified, users::name)).first(&mut *conn).unwrap();
+    assert_eq!((email.as_str(), verified, name.as_str()), ("nia@corp.example", false, "nia"));
+    let (provider, subject): (String, String) =
+        identities::table.select((identities::provider, identities::subject)).first(&mut *conn).unwrap();
+    assert_eq!((provider.as_str(), subject.as_str()), ("oidc", "u-42"));
+}
+
+#[tokio::test]
+async fn the_same_email_from_another_subject_is_another_user() {
+    let issuer = start_issuer().await;
+    let settings = oidc_settings(&issuer);
+    let app = spawn_app_with(move |s| s.oidc = Some(settings)).await;
+    for sub in ["a-1", "a-2"] {
+        *issuer.userinfo.lock().unwrap() =
+            json!({"sub": sub, "email": "same@corp.example", "email_verified": true, "name": "Same"});
+        let browser = app.new_browser();
+        let authorize = location(&browser.get("/auth/oidc/start").await);
+        let callback = location(&browser.get(&authorize).await);
+        assert_eq!(browser.get(&callback).await.status(), StatusCode::SEE_OTHER);
+    }
+    let mut conn = app.conn();
+    let count: i64 = users::table.count().get_result(&mut *conn).unwrap();
+    assert_eq!(count, 2, "users are keyed by (provider, subject), never by email alone");
+}
+
+#[tokio::test]
+async fn an_unreachable_issuer_stops_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = orgportal::config::Settings::defaults();
+    s.bind = "127.0.0.1:0".into();
+    s.data_dir = dir.path().to_path_buf();
+    s.oidc = Some(OidcSettings {
+        issuer: url::Url::parse("http://127.0.0.1:1/nowhere").unwrap(),
+        credentials: ClientCredentials { client_id: "c".into(), client_secret: Secret::new("s") },
+    });
+    let err = orgportal::startup::Application::build(s).await.err().expect("refused");
+    assert!(format!("{err:#}").contains("ORGPORTAL_OIDC_ISSUER"), "{err:#}");
+}
