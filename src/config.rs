@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use base64::Engine;
 use serde::Deserialize;
@@ -58,6 +59,16 @@ pub struct Settings {
     pub organizations_per_user: OrgLimit,
     /// HTTP worker threads; None means one per core.
     pub workers: Option<usize>,
+    /// TOML role catalog; None means the built-in one.
+    pub roles_file: Option<PathBuf>,
+    pub invitation_ttl: Duration,
+    /// None means mail is written to `{data}/mail` and listed at /dev/mailbox.
+    pub smtp_url: Option<Secret>,
+    pub mail_from: String,
+    /// The first retry of a failed delivery waits this long; each next one twice as long.
+    pub mail_retry_base: Duration,
+    /// The time source (tests move it forward).
+    pub clock: crate::clock::Clock,
 }
 
 /// A setting that could not be used, named as the operator wrote it.
@@ -89,6 +100,11 @@ struct Raw {
     allow_dev_sign_in: Option<String>,
     organizations_per_user: Option<String>,
     workers: Option<String>,
+    roles_file: Option<String>,
+    invitation_ttl: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    mail_retry_base: Option<String>,
 }
 
 impl Settings {
@@ -106,6 +122,12 @@ impl Settings {
             allow_dev_sign_in: false,
             organizations_per_user: OrgLimit::Unlimited,
             workers: None,
+            roles_file: None,
+            invitation_ttl: Duration::from_secs(7 * 24 * 3600),
+            smtp_url: None,
+            mail_from: "orgportal <orgportal@localhost>".into(),
+            mail_retry_base: Duration::from_secs(30),
+            clock: crate::clock::Clock::default(),
         }
     }
 
@@ -162,6 +184,25 @@ impl Settings {
             let n = v.parse::<usize>().ok().filter(|n| *n > 0);
             s.workers = Some(n.ok_or_else(|| bad("workers", "expected a positive number"))?);
         }
+        if let Some(v) = present(raw.roles_file) {
+            s.roles_file = Some(PathBuf::from(v));
+        }
+        if let Some(v) = present(raw.invitation_ttl) {
+            s.invitation_ttl = parse_duration(&v).map_err(|e| bad("invitation_ttl", e))?;
+        }
+        if let Some(v) = present(raw.smtp_url) {
+            let url = Url::parse(&v).map_err(|e| bad("smtp_url", e.to_string()))?;
+            if url.scheme() != "smtp" && url.scheme() != "smtps" {
+                return Err(bad("smtp_url", "must start with smtp:// or smtps://"));
+            }
+            s.smtp_url = Some(Secret::new(v));
+        }
+        if let Some(v) = present(raw.mail_from) {
+            s.mail_from = v;
+        }
+        if let Some(v) = present(raw.mail_retry_base) {
+            s.mail_retry_base = parse_duration(&v).map_err(|e| bad("mail_retry_base", e))?;
+        }
         Ok(s)
     }
 
@@ -189,6 +230,31 @@ fn pair(id: Option<String>, secret: Option<String>, prefix: &str) -> Result<Opti
         (None, None) => Ok(None),
         (Some(_), None) => Err(bad(&format!("{prefix}_client_secret"), "required when the client id is set")),
         (None, Some(_)) => Err(bad(&format!("{prefix}_client_id"), "required when the client secret is set")),
+    }
+}
+
+/// `7d`, `12h`, `30m`, `45s` or `250ms`.
+pub fn parse_duration(v: &str) -> Result<Duration, String> {
+    let v = v.trim();
+    let split = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
+    let (number, unit) = v.split_at(split);
+    let n: u64 = number.parse().map_err(|_| format!("expected a duration such as 7d, 12h or 30m, got `{v}`"))?;
+    let secs = match unit {
+        "d" => n * 86_400,
+        "h" => n * 3_600,
+        "m" => n * 60,
+        "s" | "" => n,
+        "ms" => return nonzero(Duration::from_millis(n)),
+        _ => return Err(format!("unknown unit `{unit}` in `{v}`: use d, h, m, s or ms")),
+    };
+    nonzero(Duration::from_secs(secs))
+}
+
+fn nonzero(d: Duration) -> Result<Duration, String> {
+    if d.is_zero() {
+        Err("the duration must be more than zero".into())
+    } else {
+        Ok(d)
     }
 }
 
@@ -232,15 +298,29 @@ mod tests {
     }
 
     #[test]
+    fn durations() {
+        assert_eq!(parse_duration("7d").unwrap(), Duration::from_secs(604_800));
+        assert_eq!(parse_duration("90m").unwrap(), Duration::from_secs(5_400));
+        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+        assert!(parse_duration("0d").is_err());
+        assert!(parse_duration("7 weeks").is_err());
+        let raw = Raw { invitation_ttl: Some("soon".into()), ..Raw::default() };
+        assert_eq!(Settings::from_raw(raw).unwrap_err().name, "ORGPORTAL_INVITATION_TTL");
+        let raw = Raw { smtp_url: Some("http://mail".into()), ..Raw::default() };
+        assert_eq!(Settings::from_raw(raw).unwrap_err().name, "ORGPORTAL_SMTP_URL");
+    }
+
+    #[test]
     fn secrets_are_not_printed() {
         let raw = Raw {
             google_client_id: Some("id".into()),
             google_client_secret: Some("hunter2".into()),
             database_url: Some("postgres://u:pw-xyz@h/db".into()),
+            smtp_url: Some("smtp://u:smtp-pw@h:587".into()),
             ..Raw::default()
         };
         let s = Settings::from_raw(raw).unwrap();
         let printed = format!("{s:?}");
-        assert!(!printed.contains("hunter2") && !printed.contains("pw-xyz"));
+        assert!(!printed.contains("hunter2") && !printed.contains("pw-xyz") && !printed.contains("smtp-pw"));
     }
 }

@@ -3,10 +3,12 @@
 //! [`startup::Application`].
 
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod mail;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -14,19 +14,33 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 use anyhow::{bail, Context};
+use lettre::message::Mailbox;
+use tokio::sync::Notify;
 use url::Url;
 
 use crate::auth::dev_provider::DevProvider;
 use crate::auth::{csrf, session_key, Providers};
 use crate::config::Settings;
 use crate::db::{self, Pool};
+use crate::domain::RoleCatalog;
 use crate::error::AppError;
+use crate::mail::worker::Worker;
+use crate::mail::Transport;
 use crate::web::{self as pages, middleware, AppState};
 
 pub struct Application {
     port: u16,
     base_url: Url,
     server: Server,
+    mail_worker: tokio::task::JoinHandle<()>,
+}
+
+/// The role catalog of the settings: the file, or the built-in one.
+pub fn load_catalog(settings: &Settings) -> anyhow::Result<RoleCatalog> {
+    let Some(path) = &settings.roles_file else { return Ok(RoleCatalog::builtin()) };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("ORGPORTAL_ROLES_FILE: cannot read {}", path.display()))?;
+    RoleCatalog::from_toml(&text).map_err(|e| anyhow::anyhow!("ORGPORTAL_ROLES_FILE: {}: {e}", path.display()))
 }
 
 /// Opens the database of the settings and applies pending migrations.
@@ -65,6 +79,14 @@ impl Application {
             );
         }
 
+        let catalog = Arc::new(load_catalog(&settings)?);
+        let mail_from: Mailbox =
+            settings.mail_from.parse().map_err(|e| anyhow::anyhow!("ORGPORTAL_MAIL_FROM: not a mail address: {e}"))?;
+        let transport = match &settings.smtp_url {
+            Some(url) => Transport::smtp(url.expose())?,
+            None => Transport::disk(settings.data_dir.join("mail"))?,
+        };
+        let mailbox_dir = transport.mailbox_dir().cloned();
         let pool = open_database(&settings).await?;
         let key = Key::try_from(session_key::load_or_create(&settings)?.as_slice())
             .context("ORGPORTAL_SESSION_KEY: the key is too short")?;
@@ -81,6 +103,16 @@ impl Application {
         tracing::info!(%addr, base_url = %base_url, dev_sign_in, providers = providers.all().len(), "starting orgportal");
 
         let https = base_url.scheme() == "https";
+        let mail_wakeup = Arc::new(Notify::new());
+        let mail_worker = Worker {
+            pool: pool.clone(),
+            transport: Arc::new(transport),
+            from: mail_from,
+            clock: settings.clock.clone(),
+            retry_base: settings.mail_retry_base,
+            wakeup: mail_wakeup.clone(),
+        }
+        .spawn();
         let state = web::Data::new(AppState {
             pool,
             providers,
@@ -88,6 +120,11 @@ impl Application {
             http,
             dev,
             org_limit: settings.organizations_per_user,
+            catalog,
+            clock: settings.clock.clone(),
+            invitation_ttl: settings.invitation_ttl,
+            mail_wakeup,
+            mailbox_dir,
         });
         let mut server = HttpServer::new(move || {
             let session = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
@@ -117,7 +154,7 @@ impl Application {
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
-        Ok(Self { port: addr.port(), base_url, server: server.run() })
+        Ok(Self { port: addr.port(), base_url, server: server.run(), mail_worker })
     }
 
     pub fn port(&self) -> u16 {
@@ -132,8 +169,11 @@ impl Application {
         self.server.handle()
     }
 
+    /// Serves until the server is stopped; the mail worker stops with it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        self.mail_worker.abort();
+        result
     }
 }
 
@@ -153,7 +193,25 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::dev_oauth::authorize_submit)
         .service(pages::dev_oauth::token)
         .service(pages::dev_oauth::userinfo)
+        .service(pages::dev_mailbox::mailbox)
         .service(pages::orgs::new_form)
         .service(pages::orgs::create)
-        .service(pages::orgs::show);
+        .service(pages::orgs::show)
+        .service(pages::org_lifecycle::leave)
+        .service(pages::org_lifecycle::delete)
+        .service(pages::members::list)
+        .service(pages::invite::invite_form)
+        .service(pages::invite::submit)
+        .service(pages::member_edit::edit)
+        .service(pages::member_edit::change_role)
+        .service(pages::member_edit::confirm_remove)
+        .service(pages::member_edit::remove)
+        .service(pages::member_edit::transfer)
+        .service(pages::pending_invitations::resend)
+        .service(pages::pending_invitations::copy_link)
+        .service(pages::pending_invitations::revoke)
+        .service(pages::invitation_link::show)
+        .service(pages::invitation_link::accept)
+        .service(pages::invitation_link::decline)
+        .service(pages::roles::matrix);
 }

@@ -23,4 +23,23 @@
     name.addEventListener("input", update);
     update();
   }
+
+  // Copy buttons: <button data-copy="input-id">.
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var input = document.getElementById(button.getAttribute("data-copy"));
+      if (!input) return;
+      input.select();
+      var done = function () { button.textContent = "Copied"; };
+      if (navigator.clipboard) navigator.clipboard.writeText(input.value).then(done, function () {});
+      else if (document.execCommand("copy")) done();
+    });
+  });
+
+  // Ask before a button with data-confirm submits its form.
+  document.querySelectorAll("[data-confirm]").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      if (!window.confirm(button.getAttribute("data-confirm"))) event.preventDefault();
+    });
+  });
 })();

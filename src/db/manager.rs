@@ -64,9 +64,11 @@ impl r2d2::ManageConnection for ConnectionManager {
                     SqliteConnection::establish(&self.target).map_err(diesel::r2d2::Error::ConnectionError)?;
                 // WAL lets readers run beside the single writer; the busy timeout
                 // makes a second writer wait instead of failing at once.
+                // The busy timeout comes first so that switching to WAL waits
+                // for another connection's lock instead of failing.
                 conn.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                    "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
                 )
                 .map_err(diesel::r2d2::Error::QueryError)?;
                 Ok(AnyConnection::Sqlite(conn))

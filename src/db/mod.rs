@@ -7,6 +7,7 @@ pub mod schema;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
+use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use manager::{Backend, ConnectionManager, DatabaseUrlError};
@@ -61,6 +62,23 @@ pub fn revert_all_migrations(conn: &mut AnyConnection) -> Result<usize, Migratio
         AnyConnection::Postgresql(c) => c.revert_all_migrations(POSTGRES_MIGRATIONS)?.len(),
     };
     Ok(reverted)
+}
+
+/// A transaction that will write. On SQLite it takes the write lock before
+/// anything else (readers still read), so a transaction that reads and then
+/// writes waits for a concurrent writer instead of failing with
+/// SQLITE_BUSY. On PostgreSQL it is a plain transaction.
+pub fn write_transaction<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(|conn| {
+        if let AnyConnection::Sqlite(c) = conn {
+            c.batch_execute("UPDATE write_lock SET n = n + 1 WHERE id = 1")?;
+        }
+        f(conn)
+    })
 }
 
 /// True when the database answers a trivial query (readiness probe).

@@ -55,8 +55,53 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    invitations (id) {
+        id -> Text,
+        org_id -> Text,
+        email -> Text,
+        role -> Text,
+        token_hash -> Text,
+        invited_by -> Nullable<Text>,
+        state -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        responded_at -> Nullable<Timestamp>,
+        responded_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> Text,
+        invitation_id -> Nullable<Text>,
+        to_addr -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        state -> Text,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(identities -> users (user_id));
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(invitations -> organizations (org_id));
+diesel::joinable!(invitations -> users (invited_by));
+diesel::joinable!(mail_outbox -> invitations (invitation_id));
 
-diesel::allow_tables_to_appear_in_same_query!(users, identities, organizations, memberships, activity);
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    identities,
+    organizations,
+    memberships,
+    activity,
+    invitations,
+    mail_outbox
+);

@@ -1,13 +1,16 @@
-//! Pure rules: validated values and policies. No HTTP, no SQL.
+//! Pure rules: validated values, the role catalog and the membership and
+//! invitation rules. No HTTP, no SQL.
 
 mod email;
+pub mod invitation;
+pub mod member_rules;
 mod org_name;
 mod policy;
-mod roles;
+pub mod roles;
 mod slug;
 
 pub use email::Email;
 pub use org_name::OrgName;
 pub use policy::OrgLimit;
-pub use roles::ADMIN_ROLE;
+pub use roles::{CatalogError, Permission, Role, RoleCatalog};
 pub use slug::Slug;

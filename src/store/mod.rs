@@ -2,7 +2,10 @@
 //! `&mut AnyConnection`; none sees a request.
 
 pub mod activity;
+pub mod invitations;
+pub mod members;
 pub mod orgs;
+pub mod outbox;
 pub mod users;
 
 use time::{OffsetDateTime, PrimitiveDateTime};

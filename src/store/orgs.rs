@@ -5,7 +5,7 @@ use super::activity::{self, NewActivity};
 use super::{is_unique_violation, new_id, utc_now};
 use crate::db::schema::{memberships, organizations, users};
 use crate::db::AnyConnection;
-use crate::domain::{OrgLimit, OrgName, Slug, ADMIN_ROLE};
+use crate::domain::{OrgLimit, OrgName, Slug};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = organizations)]
@@ -96,17 +96,21 @@ fn free_slug(conn: &mut AnyConnection, choice: &SlugChoice) -> Result<Slug, Crea
     }
 }
 
-/// Creates the organization with its creator as primary owner and Admin, and
-/// records it in the activity log, all in one transaction.
-pub fn create(
-    conn: &mut AnyConnection,
-    name: &OrgName,
-    slug: &SlugChoice,
-    owner_id: &str,
-    limit: OrgLimit,
-    ip: &str,
-) -> Result<Org, CreateOrgError> {
-    let result = conn.transaction(|conn| {
+/// What the Add Organization form asks for.
+pub struct NewOrg<'a> {
+    pub name: &'a OrgName,
+    pub slug: &'a SlugChoice,
+    pub owner_id: &'a str,
+    /// The catalog's owner role (Admin in the default catalog).
+    pub owner_role: &'a str,
+    pub limit: OrgLimit,
+}
+
+/// Creates the organization with its creator as primary owner, and records
+/// it in the activity log, all in one transaction.
+pub fn create(conn: &mut AnyConnection, new: &NewOrg<'_>, ip: &str) -> Result<Org, CreateOrgError> {
+    let NewOrg { name, slug, owner_id, owner_role, limit } = *new;
+    let result = crate::db::write_transaction(conn, |conn| {
         let current: i64 = memberships::table.filter(memberships::user_id.eq(owner_id)).count().get_result(conn)?;
         if !limit.allows_another(current) {
             return Err(CreateOrgError::LimitReached);
@@ -133,7 +137,7 @@ pub fn create(
             .values((
                 memberships::org_id.eq(&org.id),
                 memberships::user_id.eq(owner_id),
-                memberships::role.eq(ADMIN_ROLE),
+                memberships::role.eq(owner_role),
                 memberships::created_at.eq(now),
             ))
             .execute(conn)?;
@@ -178,4 +182,28 @@ pub fn details(conn: &mut AnyConnection, org: &Org) -> QueryResult<OrgDetails> {
         users::table.find(&org.owner_id).select((users::name, users::email)).first(conn)?;
     let member_count: i64 = memberships::table.filter(memberships::org_id.eq(&org.id)).count().get_result(conn)?;
     Ok(OrgDetails { owner_name, owner_email, member_count })
+}
+
+/// Deletes the organization and, through the foreign keys, everything of it
+/// (memberships, invitations, their mail, its activity). The deletion itself
+/// is recorded in the site-wide log (no organization).
+pub fn delete(conn: &mut AnyConnection, org: &Org, actor_id: &str, ip: &str) -> QueryResult<()> {
+    crate::db::write_transaction(conn, |conn| {
+        let details = format!("slug {}, id {}", org.slug, org.id);
+        activity::record(
+            conn,
+            &NewActivity {
+                id: new_id(),
+                org_id: None,
+                actor_id: Some(actor_id),
+                action: "org.delete",
+                target: &org.name,
+                details: &details,
+                ip,
+                created_at: utc_now(),
+            },
+        )?;
+        diesel::delete(organizations::table.find(&org.id)).execute(conn)?;
+        Ok(())
+    })
 }

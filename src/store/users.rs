@@ -33,7 +33,7 @@ pub struct ProviderProfile {
 /// belongs to (one row without an organization when there is none), in the
 /// same transaction.
 pub fn sign_in(conn: &mut AnyConnection, profile: &ProviderProfile, ip: &str) -> QueryResult<User> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let now = utc_now();
         let existing: Option<String> = identities::table
             .filter(identities::provider.eq(&profile.provider))

@@ -1,6 +1,7 @@
 //! Extractors that give handlers the signed-in user, and the user's
 //! membership of the organization named in the URL.
 
+use std::collections::BTreeSet;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -12,6 +13,7 @@ use super::layout::{Layout, OrgLink, OrgNav, UserMenu};
 use super::AppState;
 use crate::auth::{csrf, session::SignedInId};
 use crate::db;
+use crate::domain::Permission;
 use crate::error::AppError;
 use crate::store::orgs::{self, MemberView, OrgSummary};
 use crate::store::users::{self, User};
@@ -49,7 +51,9 @@ impl CurrentUser {
 /// A layout for pages seen before sign-in.
 pub fn anonymous_layout(req: &HttpRequest, title: &str) -> Layout {
     let mut layout = Layout::bare(title);
-    layout.csrf = csrf::token(&req.get_session());
+    let session = req.get_session();
+    layout.csrf = csrf::token(&session);
+    layout.flash = session.remove_as::<String>(FLASH_KEY).and_then(Result::ok);
     layout.show_sign_in = true;
     layout.dev_sign_in = req.app_data::<web::Data<AppState>>().is_some_and(|s| s.dev.is_some());
     layout
@@ -94,9 +98,39 @@ impl FromRequest for CurrentUser {
 pub struct OrgMember {
     pub current: CurrentUser,
     pub view: MemberView,
+    pub permissions: BTreeSet<Permission>,
 }
 
 impl OrgMember {
+    pub fn can(&self, p: Permission) -> bool {
+        self.permissions.contains(&p)
+    }
+
+    /// Refuses the request unless the member's role grants `p`.
+    pub fn require(&self, p: Permission) -> Result<(), AppError> {
+        if self.can(p) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "Your role ({}) does not allow this. It needs the {} permission.",
+                self.view.role,
+                p.key()
+            )))
+        }
+    }
+
+    pub fn user_id(&self) -> &str {
+        &self.current.user.id
+    }
+
+    pub fn org_id(&self) -> &str {
+        &self.view.org.id
+    }
+
+    pub fn is_owner(&self) -> bool {
+        self.view.org.owner_id == self.current.user.id
+    }
+
     pub fn layout(&self, title: &str, section: &'static str) -> Layout {
         let mut layout = self.current.layout(title);
         layout.org = Some(OrgNav { name: self.view.org.name.clone(), slug: self.view.org.slug.clone(), section });
@@ -121,7 +155,8 @@ impl FromRequest for OrgMember {
                 db::run(&state.pool, move |conn| orgs::find_for_member(conn, &slug, &user_id).map_err(AppError::from))
                     .await?
                     .ok_or(AppError::NotFound)?;
-            Ok(OrgMember { current, view })
+            let permissions = state.catalog.permissions_of(&view.role);
+            Ok(OrgMember { current, view, permissions })
         })
     }
 }

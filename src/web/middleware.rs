@@ -20,7 +20,7 @@ pub async fn request_context(
     let id = uuid::Uuid::new_v4().simple().to_string()[..16].to_string();
     let dev_sign_in = req.app_data::<web::Data<AppState>>().is_some_and(|s| s.dev.is_some());
     let method = req.method().to_string();
-    let path = req.path().to_string();
+    let path = loggable_path(req.path());
     let started = Instant::now();
     let ctx = RequestContext { id: id.clone(), dev_sign_in };
     let result = ctx.scope(next.call(req)).await;
@@ -41,6 +41,17 @@ pub async fn request_context(
     }
 }
 
+/// Invitation tokens are secrets: they never reach the log.
+fn loggable_path(path: &str) -> String {
+    match path.strip_prefix("/invitations/") {
+        Some(rest) => match rest.split_once('/') {
+            Some((_, action)) => format!("/invitations/[token]/{action}"),
+            None => "/invitations/[token]".to_string(),
+        },
+        None => path.to_string(),
+    }
+}
+
 /// No inline script or style anywhere, so the policy can forbid both.
 pub fn security_headers(https: bool) -> DefaultHeaders {
     let headers = DefaultHeaders::new()
@@ -56,5 +67,15 @@ pub fn security_headers(https: bool) -> DefaultHeaders {
         headers.add(("Strict-Transport-Security", "max-age=31536000"))
     } else {
         headers
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tokens_are_not_logged() {
+        assert_eq!(super::loggable_path("/invitations/abc/accept"), "/invitations/[token]/accept");
+        assert_eq!(super::loggable_path("/invitations/abc"), "/invitations/[token]");
+        assert_eq!(super::loggable_path("/orgs/x"), "/orgs/x");
     }
 }

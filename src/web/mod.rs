@@ -2,23 +2,36 @@
 //! `db::run`, and renders a template.
 
 pub mod assets;
+pub mod dev_mailbox;
 pub mod dev_oauth;
 pub mod extract;
+pub mod format;
 pub mod health;
 pub mod home;
+pub mod invitation_link;
+pub mod invite;
 pub mod layout;
+pub mod member_edit;
+pub mod members;
 pub mod middleware;
+pub mod org_lifecycle;
 pub mod orgs;
+pub mod pending_invitations;
+pub mod roles;
 pub mod sign_in;
 
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
+use tokio::sync::Notify;
 use url::Url;
 
 use crate::auth::dev_provider::DevProvider;
 use crate::auth::Providers;
+use crate::clock::Clock;
 use crate::db::Pool;
-use crate::domain::OrgLimit;
+use crate::domain::{OrgLimit, RoleCatalog};
 
 /// Shared by every worker.
 pub struct AppState {
@@ -30,6 +43,13 @@ pub struct AppState {
     pub http: reqwest::Client,
     pub dev: Option<Arc<DevProvider>>,
     pub org_limit: OrgLimit,
+    pub catalog: Arc<RoleCatalog>,
+    pub clock: Clock,
+    pub invitation_ttl: Duration,
+    /// Wakes the mail worker after a request queued mail.
+    pub mail_wakeup: Arc<Notify>,
+    /// Where mail is written when there is no SMTP relay (/dev/mailbox).
+    pub mailbox_dir: Option<PathBuf>,
 }
 
 impl AppState {

@@ -5,15 +5,15 @@ use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
-use time::macros::format_description;
 
 use super::extract::{flash, CurrentUser, OrgMember};
+use super::format;
 use super::layout::{render, render_with, Layout};
 use super::{client_ip, see_other, AppState};
 use crate::db;
-use crate::domain::{OrgName, Slug};
+use crate::domain::{OrgName, Permission, Slug};
 use crate::error::AppError;
-use crate::store::orgs::{self, CreateOrgError, Org, OrgSummary, SlugChoice};
+use crate::store::orgs::{self, CreateOrgError, NewOrg, Org, OrgSummary, SlugChoice};
 
 #[derive(Template, Default)]
 #[template(path = "org_new.html")]
@@ -81,9 +81,12 @@ pub async fn create(
         return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     let (owner, limit, ip) = (current.user.id.clone(), state.org_limit, client_ip(&req));
-    let created =
-        db::run(&state.pool, move |conn| Ok::<_, AppError>(orgs::create(conn, &name, &slug, &owner, limit, &ip)))
-            .await?;
+    let owner_role = state.catalog.owner_role().to_string();
+    let created = db::run(&state.pool, move |conn| {
+        let new = NewOrg { name: &name, slug: &slug, owner_id: &owner, owner_role: &owner_role, limit };
+        Ok::<_, AppError>(orgs::create(conn, &new, &ip))
+    })
+    .await?;
     match created {
         Ok(org) => {
             tracing::info!(org_id = %org.id, slug = %org.slug, "organization created");
@@ -105,7 +108,7 @@ pub async fn create(
 
 #[derive(Template)]
 #[template(path = "org_show.html")]
-struct OrgPage {
+pub struct OrgPage {
     layout: Layout,
     org: Org,
     role: String,
@@ -113,24 +116,45 @@ struct OrgPage {
     owner_name: String,
     owner_email: String,
     member_count: i64,
+    is_owner: bool,
+    can_delete: bool,
+    leave_error: Option<String>,
+    delete_typed: String,
+    delete_error: Option<String>,
+}
+
+/// The Organization page, with an error under Leave or Delete when one failed.
+pub async fn org_page(
+    member: &OrgMember,
+    state: &AppState,
+    leave_error: Option<String>,
+    delete: Option<(String, String)>,
+) -> Result<OrgPage, AppError> {
+    let org = member.view.org.clone();
+    let for_query = org.clone();
+    let details = db::run(&state.pool, move |conn| orgs::details(conn, &for_query).map_err(AppError::from)).await?;
+    let (delete_typed, delete_error) = match delete {
+        Some((typed, error)) => (typed, Some(error)),
+        None => (String::new(), None),
+    };
+    Ok(OrgPage {
+        layout: member.layout(&org.name, "overview"),
+        role: member.view.role.clone(),
+        created_on: format::long_date(org.created_at),
+        owner_name: details.owner_name,
+        owner_email: details.owner_email,
+        member_count: details.member_count,
+        is_owner: member.is_owner(),
+        can_delete: member.can(Permission::OrgDelete),
+        leave_error,
+        delete_typed,
+        delete_error,
+        org,
+    })
 }
 
 #[get("/orgs/{slug}")]
 pub async fn show(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let org = member.view.org.clone();
-    let for_query = org.clone();
-    let details = db::run(&state.pool, move |conn| orgs::details(conn, &for_query).map_err(AppError::from)).await?;
-    let created_on = org
-        .created_at
-        .format(format_description!("[day padding:none] [month repr:long] [year]"))
-        .map_err(AppError::internal)?;
-    render(&OrgPage {
-        layout: member.layout(&org.name, "overview"),
-        role: member.view.role.clone(),
-        created_on,
-        owner_name: details.owner_name,
-        owner_email: details.owner_email,
-        member_count: details.member_count,
-        org,
-    })
+    member.require(Permission::OrgView)?;
+    render(&org_page(&member, &state, None, None).await?)
 }

@@ -149,11 +149,20 @@ pub async fn callback(
     Ok(see_other(&pending.next))
 }
 
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    next: Option<String>,
+}
+
+/// Signs out; with `next` (Switch account), goes straight to sign-in again.
 #[post("/logout")]
-pub async fn logout(identity: Option<Identity>, session: Session) -> HttpResponse {
+pub async fn logout(identity: Option<Identity>, session: Session, form: web::Form<LogoutForm>) -> HttpResponse {
     if let Some(identity) = identity {
         identity.logout();
     }
     session.purge();
-    see_other("/")
+    match form.into_inner().next {
+        Some(next) => see_other(&format!("/login{}", next_query(&session::safe_next(Some(&next))))),
+        None => see_other("/"),
+    }
 }

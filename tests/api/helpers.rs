@@ -43,6 +43,12 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    pub fn is_postgres(&self) -> bool {
+        self.admin_url.is_some()
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         if let Some(admin) = &self.admin_url {
@@ -265,4 +271,70 @@ impl Drop for TestApp {
         let handle = self.handle.clone();
         drop(handle.stop(false));
     }
+}
+
+impl TestApp {
+    pub fn org_id(&self, slug: &str) -> String {
+        use diesel::prelude::*;
+        use orgportal::db::schema::organizations;
+        let mut conn = self.conn();
+        organizations::table.filter(organizations::slug.eq(slug)).select(organizations::id).first(&mut *conn).unwrap()
+    }
+
+    pub fn user_id(&self, email: &str) -> String {
+        use diesel::prelude::*;
+        use orgportal::db::schema::users;
+        let mut conn = self.conn();
+        users::table.filter(users::email.eq(email)).select(users::id).first(&mut *conn).unwrap()
+    }
+
+    /// A new person, signed in in a browser of their own, added to the
+    /// organization with `role` directly in the database.
+    pub async fn member(&self, slug: &str, email: &str, role: &str) -> Browser {
+        let browser = self.new_browser();
+        browser.sign_in(email, &email.split('@').next().unwrap().replace('.', " ")).await;
+        let (org_id, user_id) = (self.org_id(slug), self.user_id(email));
+        let mut conn = self.conn();
+        orgportal::store::members::add(&mut conn, &org_id, &user_id, role, self.settings.clock.now()).unwrap();
+        browser
+    }
+
+    /// The current role of `email` in the organization, if a member.
+    pub fn role_of(&self, slug: &str, email: &str) -> Option<String> {
+        use diesel::prelude::*;
+        use orgportal::db::schema::{memberships, users};
+        let org_id = self.org_id(slug);
+        let mut conn = self.conn();
+        memberships::table
+            .inner_join(users::table)
+            .filter(memberships::org_id.eq(org_id))
+            .filter(users::email.eq(email))
+            .select(memberships::role)
+            .first(&mut *conn)
+            .optional()
+            .unwrap()
+    }
+
+    /// How many activity rows with `action` there are.
+    pub fn activity_count(&self, action: &str) -> i64 {
+        use diesel::prelude::*;
+        use orgportal::db::schema::activity;
+        let mut conn = self.conn();
+        activity::table.filter(activity::action.eq(action)).count().get_result(&mut *conn).unwrap()
+    }
+}
+
+/// An app that sends mail over SMTP to `port`, retrying quickly.
+pub async fn spawn_app_with_smtp(port: u16) -> TestApp {
+    spawn_app_with(move |s| {
+        s.smtp_url = Some(orgportal::config::Secret::new(crate::mail_sink::MailSink::url(port)));
+        s.mail_retry_base = std::time::Duration::from_millis(200);
+    })
+    .await
+}
+
+/// Signs in an admin who owns a new organization; returns its slug.
+pub async fn admin_with_org(app: &TestApp, email: &str, org: &str) -> String {
+    app.browser.sign_in(email, "Olivia Owner").await;
+    app.browser.create_org(org).await
 }

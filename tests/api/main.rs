@@ -2,6 +2,9 @@
 
 mod helpers;
 mod infra;
+mod invitations;
+mod mail_sink;
+mod members;
 mod oidc;
 mod orgs;
 mod security;

@@ -18,7 +18,7 @@ async fn create_an_organization_and_see_its_page() {
     assert!(page.contains("<h1>Acme Corp</h1>"));
     assert!(page.contains("<code>acme-corp</code>"));
     assert!(page.contains("Olivia Owner"));
-    assert!(page.contains("<dt>Members</dt><dd>1</dd>"), "{page}");
+    assert!(page.contains("<dt>Members</dt><dd><a href=\"/orgs/acme-corp/members\">1</a></dd>"), "{page}");
     assert!(page.contains("<dt>Your role</dt><dd>Admin</dd>"));
     let year = time::OffsetDateTime::now_utc().year().to_string();
     assert!(page.contains(&year), "shows the creation date");

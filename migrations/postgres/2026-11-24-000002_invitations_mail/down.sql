@@ -1,0 +1,3 @@
+DROP INDEX memberships_org_joined;
+DROP TABLE mail_outbox;
+DROP TABLE invitations;

@@ -1,0 +1,8 @@
+//! Mail: transports (SMTP, or files in the data directory), the email
+//! templates, and the outbox worker. Nothing here runs inside a request.
+
+pub mod templates;
+pub mod transport;
+pub mod worker;
+
+pub use transport::Transport;

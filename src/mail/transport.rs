@@ -1,0 +1,102 @@
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use serde::{Deserialize, Serialize};
+
+use crate::store::outbox::DueMail;
+
+/// Where mail goes: an SMTP relay, or `.eml` files (the embedded default,
+/// listed at /dev/mailbox).
+pub enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Disk(PathBuf),
+}
+
+/// What /dev/mailbox lists for each message written to disk.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DiskMessage {
+    pub id: String,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub written_at: String,
+}
+
+impl DiskMessage {
+    /// The web links in the text part (the invitation link), to click.
+    pub fn links(&self) -> Vec<String> {
+        self.text
+            .split_whitespace()
+            .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
+            .map(String::from)
+            .collect()
+    }
+}
+
+impl Transport {
+    pub fn smtp(url: &str) -> anyhow::Result<Self> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .context("ORGPORTAL_SMTP_URL: not a usable SMTP URL")?
+            .timeout(Some(Duration::from_secs(15)))
+            .build();
+        Ok(Transport::Smtp(transport))
+    }
+
+    pub fn disk(dir: PathBuf) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(Transport::Disk(dir))
+    }
+
+    pub fn mailbox_dir(&self) -> Option<&PathBuf> {
+        match self {
+            Transport::Disk(dir) => Some(dir),
+            Transport::Smtp(_) => None,
+        }
+    }
+
+    /// Sends one message; the error text is kept in the outbox row.
+    pub async fn deliver(&self, from: &Mailbox, mail: &DueMail) -> Result<(), String> {
+        let to: Mailbox = mail.to_addr.parse().map_err(|e| format!("bad recipient address: {e}"))?;
+        let message = Message::builder()
+            .from(from.clone())
+            .to(to)
+            .subject(&mail.subject)
+            .multipart(MultiPart::alternative_plain_html(mail.body_text.clone(), mail.body_html.clone()))
+            .map_err(|e| format!("cannot build the message: {e}"))?;
+        match self {
+            Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            Transport::Disk(dir) => {
+                let written_at = time::OffsetDateTime::now_utc();
+                let stamp = written_at.unix_timestamp_nanos();
+                let base = dir.join(format!("{stamp}-{}", mail.id));
+                let meta = DiskMessage {
+                    id: format!("{stamp}-{}", mail.id),
+                    to: mail.to_addr.clone(),
+                    subject: mail.subject.clone(),
+                    text: mail.body_text.clone(),
+                    written_at: written_at.to_string(),
+                };
+                let json = serde_json::to_vec_pretty(&meta).map_err(|e| e.to_string())?;
+                std::fs::write(base.with_extension("eml"), message.formatted()).map_err(|e| e.to_string())?;
+                std::fs::write(base.with_extension("json"), json).map_err(|e| e.to_string())
+            }
+        }
+    }
+}
+
+/// Messages written to disk, newest first.
+pub fn read_mailbox(dir: &std::path::Path) -> Vec<DiskMessage> {
+    let mut out: Vec<DiskMessage> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .filter_map(|e| std::fs::read(e.path()).ok())
+        .filter_map(|bytes| serde_json::from_slice(&bytes).ok())
+        .collect();
+    out.sort_by(|a, b| b.id.cmp(&a.id));
+    out
+}

@@ -1,0 +1,254 @@
+//! Members of an organization: the Members page query and every change to
+//! a membership. Each change runs in one transaction that first locks the
+//! organization's row, so the last-manager rule holds under concurrency.
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use super::activity::{self, NewActivity};
+use super::new_id;
+use crate::db::schema::{memberships, organizations, users};
+use crate::db::AnyConnection;
+use crate::domain::member_rules::{self, MemberFacts, RuleError};
+use crate::domain::{Permission, RoleCatalog};
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+#[derive(Debug, Clone, Queryable)]
+pub struct MemberRow {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub joined_at: PrimitiveDateTime,
+}
+
+/// Where the next page starts: after this (joined_at, user_id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub joined_at: PrimitiveDateTime,
+    pub user_id: String,
+}
+
+pub struct MemberPage {
+    pub rows: Vec<MemberRow>,
+    pub next: Option<Cursor>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MemberError {
+    #[error(transparent)]
+    Rule(#[from] RuleError),
+    #[error("not a member")]
+    NotFound,
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+/// One page of members in the order they joined; `search` matches a part of
+/// the name or the email, ignoring case.
+pub fn page(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    search: Option<&str>,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<MemberPage> {
+    let mut query = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::org_id.eq(org_id))
+        .select((users::id, users::name, users::email, memberships::role, memberships::created_at))
+        .order((memberships::created_at.asc(), memberships::user_id.asc()))
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(c) = after {
+        query = query.filter(
+            memberships::created_at
+                .gt(c.joined_at)
+                .or(memberships::created_at.eq(c.joined_at).and(memberships::user_id.gt(c.user_id.clone()))),
+        );
+    }
+    if let Some(term) = search.map(str::trim).filter(|t| !t.is_empty()) {
+        let escaped = term.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
+        query = query
+            .filter(lower(users::name).like(pattern.clone()).escape('\\').or(users::email.like(pattern).escape('\\')));
+    }
+    let mut rows: Vec<MemberRow> = query.load(conn)?;
+    let next = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| Cursor { joined_at: r.joined_at, user_id: r.user_id.clone() })
+    } else {
+        None
+    };
+    Ok(MemberPage { rows, next })
+}
+
+pub fn count(conn: &mut AnyConnection, org_id: &str) -> QueryResult<i64> {
+    memberships::table.filter(memberships::org_id.eq(org_id)).count().get_result(conn)
+}
+
+pub fn find(conn: &mut AnyConnection, org_id: &str, user_id: &str) -> QueryResult<Option<MemberRow>> {
+    memberships::table
+        .inner_join(users::table)
+        .filter(memberships::org_id.eq(org_id))
+        .filter(memberships::user_id.eq(user_id))
+        .select((users::id, users::name, users::email, memberships::role, memberships::created_at))
+        .first(conn)
+        .optional()
+}
+
+/// Takes the organization's row lock for the rest of the transaction: a
+/// no-op UPDATE locks the row on PostgreSQL and takes SQLite's write lock
+/// before anything is read, so concurrent changes run one after the other.
+pub fn lock_org(conn: &mut AnyConnection, org_id: &str) -> Result<String, MemberError> {
+    let n =
+        diesel::update(organizations::table.find(org_id)).set(organizations::id.eq(organizations::id)).execute(conn)?;
+    if n == 0 {
+        return Err(MemberError::NotFound);
+    }
+    Ok(organizations::table.find(org_id).select(organizations::owner_id).first(conn)?)
+}
+
+fn managers(conn: &mut AnyConnection, org_id: &str, catalog: &RoleCatalog) -> QueryResult<i64> {
+    memberships::table
+        .filter(memberships::org_id.eq(org_id))
+        .filter(memberships::role.eq_any(catalog.roles_with(Permission::MembersManage)))
+        .count()
+        .get_result(conn)
+}
+
+/// Who acts, from where: written into the activity row of the change.
+pub struct Actor<'a> {
+    pub user_id: &'a str,
+    pub ip: &'a str,
+    pub now: PrimitiveDateTime,
+}
+
+impl Actor<'_> {
+    pub fn record(
+        &self,
+        conn: &mut AnyConnection,
+        org_id: &str,
+        action: &str,
+        target: &str,
+        details: &str,
+    ) -> QueryResult<()> {
+        activity::record(
+            conn,
+            &NewActivity {
+                id: new_id(),
+                org_id: Some(org_id),
+                actor_id: Some(self.user_id),
+                action,
+                target,
+                details,
+                ip: self.ip,
+                created_at: self.now,
+            },
+        )
+    }
+}
+
+fn target_in_tx(conn: &mut AnyConnection, org_id: &str, user_id: &str) -> Result<MemberRow, MemberError> {
+    find(conn, org_id, user_id)?.ok_or(MemberError::NotFound)
+}
+
+pub fn change_role(
+    conn: &mut AnyConnection,
+    catalog: &RoleCatalog,
+    org_id: &str,
+    target_id: &str,
+    new_role: &str,
+    actor: &Actor<'_>,
+) -> Result<(), MemberError> {
+    crate::db::write_transaction(conn, |conn| {
+        let owner = lock_org(conn, org_id)?;
+        let target = target_in_tx(conn, org_id, target_id)?;
+        let facts = MemberFacts { user_id: &target.user_id, role: &target.role, is_owner: target.user_id == owner };
+        member_rules::check_role_change(catalog, actor.user_id, &facts, new_role, managers(conn, org_id, catalog)?)?;
+        if target.role == new_role {
+            return Ok(());
+        }
+        diesel::update(memberships::table.find((org_id, target_id)))
+            .set(memberships::role.eq(new_role))
+            .execute(conn)?;
+        actor.record(conn, org_id, "member.role_change", &target.email, &format!("{} → {new_role}", target.role))?;
+        Ok(())
+    })
+}
+
+pub fn remove(
+    conn: &mut AnyConnection,
+    catalog: &RoleCatalog,
+    org_id: &str,
+    target_id: &str,
+    actor: &Actor<'_>,
+) -> Result<MemberRow, MemberError> {
+    crate::db::write_transaction(conn, |conn| {
+        let owner = lock_org(conn, org_id)?;
+        let target = target_in_tx(conn, org_id, target_id)?;
+        let facts = MemberFacts { user_id: &target.user_id, role: &target.role, is_owner: target.user_id == owner };
+        member_rules::check_removal(catalog, actor.user_id, &facts, managers(conn, org_id, catalog)?)?;
+        diesel::delete(memberships::table.find((org_id, target_id))).execute(conn)?;
+        actor.record(conn, org_id, "member.remove", &target.email, &format!("role {}", target.role))?;
+        Ok(target)
+    })
+}
+
+pub fn leave(
+    conn: &mut AnyConnection,
+    catalog: &RoleCatalog,
+    org_id: &str,
+    actor: &Actor<'_>,
+) -> Result<(), MemberError> {
+    crate::db::write_transaction(conn, |conn| {
+        let owner = lock_org(conn, org_id)?;
+        let me = target_in_tx(conn, org_id, actor.user_id)?;
+        let facts = MemberFacts { user_id: &me.user_id, role: &me.role, is_owner: me.user_id == owner };
+        member_rules::check_leave(catalog, &facts, managers(conn, org_id, catalog)?)?;
+        diesel::delete(memberships::table.find((org_id, actor.user_id))).execute(conn)?;
+        actor.record(conn, org_id, "member.leave", &me.email, "")?;
+        Ok(())
+    })
+}
+
+pub fn transfer_ownership(
+    conn: &mut AnyConnection,
+    catalog: &RoleCatalog,
+    org_id: &str,
+    target_id: &str,
+    actor: &Actor<'_>,
+) -> Result<MemberRow, MemberError> {
+    crate::db::write_transaction(conn, |conn| {
+        let owner = lock_org(conn, org_id)?;
+        let me = target_in_tx(conn, org_id, actor.user_id)?;
+        let target = target_in_tx(conn, org_id, target_id)?;
+        let me_facts = MemberFacts { user_id: &me.user_id, role: &me.role, is_owner: me.user_id == owner };
+        let target_facts = MemberFacts { user_id: &target.user_id, role: &target.role, is_owner: false };
+        member_rules::check_transfer(catalog, &me_facts, &target_facts)?;
+        diesel::update(organizations::table.find(org_id)).set(organizations::owner_id.eq(target_id)).execute(conn)?;
+        actor.record(conn, org_id, "org.transfer", &target.email, &format!("from {}", me.email))?;
+        Ok(target)
+    })
+}
+
+/// Adds a member directly (seeding: the benchmark, the operator's tools and
+/// tests); people normally join by accepting an invitation.
+pub fn add(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    user_id: &str,
+    role: &str,
+    now: PrimitiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(memberships::table)
+        .values((
+            memberships::org_id.eq(org_id),
+            memberships::user_id.eq(user_id),
+            memberships::role.eq(role),
+            memberships::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,165 @@
+//! The mail outbox: a change writes its mail here in its own transaction;
+//! the worker in `mail::worker` delivers it later, with retries.
+
+use std::time::Duration;
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use super::new_id;
+use crate::db::schema::mail_outbox;
+use crate::db::AnyConnection;
+
+/// A rendered message waiting to be queued.
+#[derive(Debug, Clone)]
+pub struct OutgoingMail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct DueMail {
+    pub id: String,
+    pub to_addr: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub attempts: i32,
+}
+
+/// Delivery as the Members page shows it.
+#[derive(Debug, Clone, Queryable)]
+pub struct Delivery {
+    pub invitation_id: Option<String>,
+    pub state: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub created_at: PrimitiveDateTime,
+}
+
+fn to_time(d: Duration) -> time::Duration {
+    time::Duration::try_from(d).unwrap_or(time::Duration::HOUR)
+}
+
+pub fn enqueue(
+    conn: &mut AnyConnection,
+    invitation_id: Option<&str>,
+    mail: &OutgoingMail,
+    now: PrimitiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(mail_outbox::table)
+        .values((
+            mail_outbox::id.eq(new_id()),
+            mail_outbox::invitation_id.eq(invitation_id),
+            mail_outbox::to_addr.eq(&mail.to),
+            mail_outbox::subject.eq(&mail.subject),
+            mail_outbox::body_text.eq(&mail.text),
+            mail_outbox::body_html.eq(&mail.html),
+            mail_outbox::state.eq("queued"),
+            mail_outbox::attempts.eq(0),
+            mail_outbox::next_attempt_at.eq(now),
+            mail_outbox::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Claims up to `limit` due messages for `lease`: another worker (another
+/// instance) skips a message while its lease runs.
+pub fn claim_due(
+    conn: &mut AnyConnection,
+    now: PrimitiveDateTime,
+    lease: Duration,
+    limit: i64,
+) -> QueryResult<Vec<DueMail>> {
+    let due: Vec<String> = mail_outbox::table
+        .filter(mail_outbox::state.eq_any(["queued", "retrying"]))
+        .filter(mail_outbox::next_attempt_at.le(now))
+        .filter(mail_outbox::locked_until.is_null().or(mail_outbox::locked_until.lt(now)))
+        .order(mail_outbox::next_attempt_at.asc())
+        .select(mail_outbox::id)
+        .limit(limit)
+        .load(conn)?;
+    let mut claimed = Vec::new();
+    for id in due {
+        let n = diesel::update(
+            mail_outbox::table
+                .find(&id)
+                .filter(mail_outbox::locked_until.is_null().or(mail_outbox::locked_until.lt(now))),
+        )
+        .set(mail_outbox::locked_until.eq(now + to_time(lease)))
+        .execute(conn)?;
+        if n == 1 {
+            claimed.push(id);
+        }
+    }
+    mail_outbox::table
+        .filter(mail_outbox::id.eq_any(claimed))
+        .select((
+            mail_outbox::id,
+            mail_outbox::to_addr,
+            mail_outbox::subject,
+            mail_outbox::body_text,
+            mail_outbox::body_html,
+            mail_outbox::attempts,
+        ))
+        .load(conn)
+}
+
+/// Delivered: the body (which holds the invitation link) is not kept.
+pub fn mark_sent(conn: &mut AnyConnection, id: &str, now: PrimitiveDateTime) -> QueryResult<()> {
+    diesel::update(mail_outbox::table.find(id))
+        .set((
+            mail_outbox::state.eq("sent"),
+            mail_outbox::attempts.eq(mail_outbox::attempts + 1),
+            mail_outbox::sent_at.eq(now),
+            mail_outbox::locked_until.eq(None::<PrimitiveDateTime>),
+            mail_outbox::last_error.eq(None::<String>),
+            mail_outbox::body_text.eq(""),
+            mail_outbox::body_html.eq(""),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A failed attempt: retried at `retry_at`, or given up for good with None.
+pub fn mark_failed(
+    conn: &mut AnyConnection,
+    id: &str,
+    error: &str,
+    retry_at: Option<PrimitiveDateTime>,
+) -> QueryResult<()> {
+    let state = if retry_at.is_some() { "retrying" } else { "failed" };
+    diesel::update(mail_outbox::table.find(id))
+        .set((
+            mail_outbox::state.eq(state),
+            mail_outbox::attempts.eq(mail_outbox::attempts + 1),
+            mail_outbox::last_error.eq(error),
+            mail_outbox::locked_until.eq(None::<PrimitiveDateTime>),
+        ))
+        .execute(conn)?;
+    if let Some(at) = retry_at {
+        diesel::update(mail_outbox::table.find(id)).set(mail_outbox::next_attempt_at.eq(at)).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The newest delivery of each of `invitation_ids`.
+pub fn deliveries(conn: &mut AnyConnection, invitation_ids: &[String]) -> QueryResult<Vec<Delivery>> {
+    let mut rows: Vec<Delivery> = mail_outbox::table
+        .filter(mail_outbox::invitation_id.eq_any(invitation_ids))
+        .select((
+            mail_outbox::invitation_id,
+            mail_outbox::state,
+            mail_outbox::attempts,
+            mail_outbox::last_error,
+            mail_outbox::created_at,
+        ))
+        .order(mail_outbox::created_at.desc())
+        .load(conn)?;
+    let mut seen = std::collections::HashSet::new();
+    rows.retain(|d| seen.insert(d.invitation_id.clone()));
+    Ok(rows)
+}

@@ -1,0 +1,182 @@
+//! The invite form: up to ten addresses, each with a role. Valid rows are
+//! invited (each with its email queued in the same transaction); rows that
+//! cannot be stay in the form with the reason next to them.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::extract::{flash, OrgMember};
+use super::format;
+use super::layout::{render, render_with, Layout};
+use super::{client_ip, see_other, AppState};
+use crate::db;
+use crate::domain::invitation::{check_rows, InvitationToken, MAX_INVITES};
+use crate::domain::Permission;
+use crate::error::AppError;
+use crate::mail::templates::InvitationMail;
+use crate::store::invitations::{self, NewInvitation, RowOutcome};
+use crate::store::members::Actor;
+
+pub struct FormRow {
+    pub email: String,
+    pub role: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "invite.html")]
+struct InvitePage {
+    layout: Layout,
+    slug: String,
+    rows: Vec<FormRow>,
+    roles: Vec<String>,
+    sent: Vec<String>,
+    can_add: bool,
+    max: usize,
+}
+
+fn page(member: &OrgMember, state: &AppState, rows: Vec<FormRow>, sent: Vec<String>) -> InvitePage {
+    InvitePage {
+        layout: member.layout("Invite members", "members"),
+        slug: member.view.org.slug.clone(),
+        can_add: rows.len() < MAX_INVITES,
+        rows,
+        roles: state.catalog.roles().iter().map(|r| r.name.clone()).collect(),
+        sent,
+        max: MAX_INVITES,
+    }
+}
+
+fn blank(state: &AppState) -> FormRow {
+    FormRow { email: String::new(), role: state.catalog.default_role().to_string(), error: None }
+}
+
+#[get("/orgs/{slug}/members/invite")]
+pub async fn invite_form(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    member.require(Permission::MembersInvite)?;
+    render(&page(&member, &state, vec![blank(&state)], Vec::new()))
+}
+
+/// Invitation link for a token.
+pub fn link(state: &AppState, token: &str) -> String {
+    state.url(&format!("/invitations/{token}"))
+}
+
+/// Renders the invitation email for `email` with a fresh token.
+pub fn prepare(
+    state: &AppState,
+    member: &OrgMember,
+    email: crate::domain::Email,
+    role: &str,
+) -> Result<(NewInvitation, String), AppError> {
+    let token = InvitationToken::generate();
+    let url = link(state, &token.token);
+    let lifetime = time::Duration::try_from(state.invitation_ttl).unwrap_or(time::Duration::days(7));
+    let expires_on = format::date_time(state.clock.now() + lifetime);
+    let mail = InvitationMail {
+        to: email.as_str(),
+        org_name: &member.view.org.name,
+        inviter_name: &member.current.user.name,
+        role,
+        link: &url,
+        expires_on: &expires_on,
+    }
+    .render()?;
+    Ok((NewInvitation { email, role: role.to_string(), token_hash: token.hash, mail }, url))
+}
+
+#[post("/orgs/{slug}/invitations")]
+pub async fn submit(
+    req: HttpRequest,
+    member: OrgMember,
+    form: web::Form<Vec<(String, String)>>,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    member.require(Permission::MembersInvite)?;
+    let fields = form.into_inner();
+    let emails = fields.iter().filter(|(k, _)| k == "email").map(|(_, v)| v.clone());
+    let roles = fields.iter().filter(|(k, _)| k == "role").map(|(_, v)| v.clone());
+    let raw: Vec<(String, String)> = emails.zip(roles.chain(std::iter::repeat(String::new()))).collect();
+    let mut rows: Vec<FormRow> =
+        raw.iter().map(|(email, role)| FormRow { email: email.clone(), role: role.clone(), error: None }).collect();
+
+    if fields.iter().any(|(k, _)| k == "add_row") {
+        if rows.len() < MAX_INVITES {
+            rows.push(blank(&state));
+        }
+        return render(&page(&member, &state, rows, Vec::new()));
+    }
+
+    let checked = check_rows(&raw, &state.catalog);
+    if checked.is_empty() {
+        rows.truncate(1);
+        if rows.is_empty() {
+            rows.push(blank(&state));
+        }
+        rows[0].error = Some("Enter at least one email address.".into());
+        return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page(&member, &state, rows, Vec::new()));
+    }
+    // check_rows skips empty rows: its length is the number of filled rows.
+    let too_many = checked.len() > MAX_INVITES;
+    for (i, c) in &checked {
+        if let Err(e) = c {
+            rows[*i].error = Some(e.clone());
+        }
+    }
+    if too_many {
+        // Nothing is sent: the whole batch is over the limit.
+        return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page(&member, &state, rows, Vec::new()));
+    }
+
+    let mut batch = Vec::new();
+    let mut batch_rows = Vec::new();
+    for (i, c) in checked {
+        if let Ok((email, role)) = c {
+            batch.push(prepare(&state, &member, email, &role)?.0);
+            batch_rows.push(i);
+        }
+    }
+    let (org_id, user_id, ip, now, ttl) = (
+        member.org_id().to_string(),
+        member.user_id().to_string(),
+        client_ip(&req),
+        state.clock.now(),
+        state.invitation_ttl,
+    );
+    let outcomes = db::run(&state.pool, move |conn| {
+        let actor = Actor { user_id: &user_id, ip: &ip, now };
+        invitations::create_batch(conn, &org_id, &batch, ttl, &actor).map_err(|e| match e {
+            crate::store::members::MemberError::Db(e) => AppError::from(e),
+            _ => AppError::NotFound,
+        })
+    })
+    .await?;
+    state.mail_wakeup.notify_one();
+
+    let mut sent = Vec::new();
+    for (i, outcome) in batch_rows.into_iter().zip(outcomes) {
+        match outcome {
+            RowOutcome::Invited => sent.push(i),
+            RowOutcome::AlreadyMember => rows[i].error = Some("Already a member of this organization.".into()),
+            RowOutcome::AlreadyPending => {
+                rows[i].error = Some("Already invited; use Resend Email on the Members page.".into())
+            }
+        }
+    }
+    let sent_emails: Vec<String> = sent.iter().map(|i| rows[*i].email.trim().to_lowercase()).collect();
+    let remaining: Vec<FormRow> = rows
+        .into_iter()
+        .enumerate()
+        .filter(|(i, r)| !sent.contains(i) && !r.email.trim().is_empty())
+        .map(|(_, r)| r)
+        .collect();
+    if remaining.is_empty() {
+        let n = sent_emails.len();
+        flash(&session, &format!("{n} {} sent.", if n == 1 { "invitation" } else { "invitations" }));
+        return Ok(see_other(&format!("/orgs/{}/members", member.view.org.slug)));
+    }
+    render_with(StatusCode::UNPROCESSABLE_ENTITY, &page(&member, &state, remaining, sent_emails))
+}

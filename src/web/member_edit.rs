@@ -1,0 +1,221 @@
+//! Edit Member: change a member's role, remove them (after a confirmation
+//! page), and, for the primary owner, transfer ownership to them.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::extract::{flash, OrgMember};
+use super::format;
+use super::layout::{render, render_with, Layout};
+use super::{client_ip, see_other, AppState};
+use crate::db;
+use crate::domain::Permission;
+use crate::error::AppError;
+use crate::store::members::{self, Actor, MemberError, MemberRow};
+
+#[derive(Template)]
+#[template(path = "member_edit.html")]
+struct EditPage {
+    layout: Layout,
+    slug: String,
+    target: MemberRow,
+    joined: String,
+    roles: Vec<String>,
+    selected: String,
+    error: Option<String>,
+    target_is_owner: bool,
+    can_transfer: bool,
+    owner_role: String,
+}
+
+#[derive(Template)]
+#[template(path = "member_remove.html")]
+struct RemovePage {
+    layout: Layout,
+    slug: String,
+    target: MemberRow,
+}
+
+async fn target(state: &AppState, member: &OrgMember, user_id: String) -> Result<MemberRow, AppError> {
+    let org_id = member.org_id().to_string();
+    db::run(&state.pool, move |conn| members::find(conn, &org_id, &user_id).map_err(AppError::from))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn edit_page(
+    member: &OrgMember,
+    state: &AppState,
+    target: MemberRow,
+    selected: String,
+    error: Option<String>,
+) -> EditPage {
+    let target_is_owner = target.user_id == member.view.org.owner_id;
+    EditPage {
+        layout: member.layout(&format!("Edit {}", target.name), "members"),
+        slug: member.view.org.slug.clone(),
+        joined: format::date(target.joined_at),
+        roles: state.catalog.roles().iter().map(|r| r.name.clone()).collect(),
+        selected,
+        error,
+        target_is_owner,
+        can_transfer: member.is_owner() && !target_is_owner && target.role == state.catalog.owner_role(),
+        owner_role: state.catalog.owner_role().to_string(),
+        target,
+    }
+}
+
+#[get("/orgs/{slug}/members/{user_id}/edit")]
+pub async fn edit(
+    member: OrgMember,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    member.require(Permission::MembersManage)?;
+    let (_, user_id) = path.into_inner();
+    if user_id == member.user_id() {
+        return Err(AppError::Forbidden(
+            "You cannot change your own role. Ask another member who manages members.".into(),
+        ));
+    }
+    let target = target(&state, &member, user_id).await?;
+    let selected = target.role.clone();
+    render(&edit_page(&member, &state, target, selected, None))
+}
+
+#[derive(Deserialize)]
+pub struct RoleForm {
+    #[serde(default)]
+    role: String,
+}
+
+/// Runs a membership change as the signed-in member.
+async fn act<T, F>(
+    req: &HttpRequest,
+    member: &OrgMember,
+    state: &AppState,
+    f: F,
+) -> Result<Result<T, MemberError>, AppError>
+where
+    F: FnOnce(&mut crate::db::AnyConnection, &crate::domain::RoleCatalog, &str, &Actor<'_>) -> Result<T, MemberError>
+        + Send
+        + 'static,
+    T: Send + 'static,
+{
+    let (org_id, user_id, ip, now) =
+        (member.org_id().to_string(), member.user_id().to_string(), client_ip(req), state.clock.now());
+    let catalog = state.catalog.clone();
+    db::run(&state.pool, move |conn| {
+        let actor = Actor { user_id: &user_id, ip: &ip, now };
+        Ok::<_, AppError>(f(conn, &catalog, &org_id, &actor))
+    })
+    .await
+}
+
+#[post("/orgs/{slug}/members/{user_id}/role")]
+pub async fn change_role(
+    req: HttpRequest,
+    member: OrgMember,
+    path: web::Path<(String, String)>,
+    form: web::Form<RoleForm>,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    member.require(Permission::MembersManage)?;
+    let (slug, user_id) = path.into_inner();
+    let role = form.into_inner().role;
+    let (target_id, new_role) = (user_id.clone(), role.clone());
+    let result = act(&req, &member, &state, move |c, cat, org, actor| {
+        members::change_role(c, cat, org, &target_id, &new_role, actor)
+    })
+    .await?;
+    match result {
+        Ok(()) => {
+            flash(&session, &format!("Role changed to {role}."));
+            Ok(see_other(&format!("/orgs/{slug}/members")))
+        }
+        Err(MemberError::Rule(rule)) => {
+            let target = target(&state, &member, user_id).await?;
+            let page = edit_page(&member, &state, target, role, Some(rule.to_string()));
+            render_with(StatusCode::CONFLICT, &page)
+        }
+        Err(MemberError::NotFound) => Err(AppError::NotFound),
+        Err(MemberError::Db(e)) => Err(e.into()),
+    }
+}
+
+#[get("/orgs/{slug}/members/{user_id}/remove")]
+pub async fn confirm_remove(
+    member: OrgMember,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    member.require(Permission::MembersManage)?;
+    let (slug, user_id) = path.into_inner();
+    let target = target(&state, &member, user_id).await?;
+    render(&RemovePage { layout: member.layout("Remove member", "members"), slug, target })
+}
+
+#[post("/orgs/{slug}/members/{user_id}/remove")]
+pub async fn remove(
+    req: HttpRequest,
+    member: OrgMember,
+    path: web::Path<(String, String)>,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    member.require(Permission::MembersManage)?;
+    let (slug, user_id) = path.into_inner();
+    let target_id = user_id.clone();
+    let result =
+        act(&req, &member, &state, move |c, cat, org, actor| members::remove(c, cat, org, &target_id, actor)).await?;
+    match result {
+        Ok(removed) => {
+            flash(&session, &format!("{} was removed from the organization.", removed.name));
+            Ok(see_other(&format!("/orgs/{slug}/members")))
+        }
+        Err(MemberError::Rule(rule)) => {
+            let target = target(&state, &member, user_id).await?;
+            let selected = target.role.clone();
+            render_with(StatusCode::CONFLICT, &edit_page(&member, &state, target, selected, Some(rule.to_string())))
+        }
+        Err(MemberError::NotFound) => Err(AppError::NotFound),
+        Err(MemberError::Db(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TransferForm {
+    #[serde(default)]
+    user_id: String,
+}
+
+#[post("/orgs/{slug}/transfer")]
+pub async fn transfer(
+    req: HttpRequest,
+    member: OrgMember,
+    path: web::Path<String>,
+    form: web::Form<TransferForm>,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    member.require(Permission::MembersManage)?;
+    let slug = path.into_inner();
+    let target_id = form.into_inner().user_id;
+    let result = act(&req, &member, &state, move |c, cat, org, actor| {
+        members::transfer_ownership(c, cat, org, &target_id, actor)
+    })
+    .await?;
+    match result {
+        Ok(new_owner) => {
+            flash(&session, &format!("{} is now the primary owner.", new_owner.name));
+            Ok(see_other(&format!("/orgs/{slug}")))
+        }
+        Err(MemberError::Rule(rule)) => Err(AppError::Forbidden(rule.to_string())),
+        Err(MemberError::NotFound) => Err(AppError::NotFound),
+        Err(MemberError::Db(e)) => Err(e.into()),
+    }
+}

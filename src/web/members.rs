@@ -1,0 +1,168 @@
+//! The Members page: members with search and keyset pages, and the pending
+//! invitations with their delivery state.
+
+use actix_session::Session;
+use actix_web::{get, web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+use time::PrimitiveDateTime;
+
+use super::extract::OrgMember;
+use super::format;
+use super::layout::{render, Layout};
+use super::AppState;
+use crate::db;
+use crate::domain::invitation::InvitationState;
+use crate::domain::Permission;
+use crate::error::AppError;
+use crate::store::invitations::{self, PendingInvitation};
+use crate::store::members::{self, Cursor, MemberRow};
+
+pub const PAGE_SIZE: i64 = 50;
+const NEW_LINK_KEY: &str = "new_invitation_link";
+
+/// A link made by Copy link, shown once on the next Members page.
+pub fn show_link_once(session: &Session, email: &str, link: &str) {
+    let _ = session.insert(NEW_LINK_KEY, (email, link));
+}
+
+pub struct MemberItem {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub joined: String,
+    pub is_owner: bool,
+    pub is_me: bool,
+}
+
+pub struct InvitationItem {
+    pub id: String,
+    pub email: String,
+    pub role: String,
+    pub invited_by: String,
+    pub sent: String,
+    pub expires: String,
+    pub expired: bool,
+    pub delivery: String,
+    pub delivery_class: &'static str,
+    pub delivery_error: String,
+}
+
+#[derive(Template)]
+#[template(path = "members.html")]
+struct MembersPage {
+    layout: Layout,
+    slug: String,
+    members: Vec<MemberItem>,
+    total: i64,
+    search: String,
+    next_href: Option<String>,
+    is_later_page: bool,
+    invitations: Vec<InvitationItem>,
+    can_invite: bool,
+    can_manage: bool,
+    new_link: Option<(String, String)>,
+}
+
+#[derive(Deserialize)]
+pub struct MembersQuery {
+    q: Option<String>,
+    after: Option<String>,
+}
+
+/// The cursor travels in the URL as `{unix nanoseconds}~{user id}`.
+fn encode_cursor(c: &Cursor) -> String {
+    format!("{}~{}", c.joined_at.assume_utc().unix_timestamp_nanos(), c.user_id)
+}
+
+fn decode_cursor(s: &str) -> Option<Cursor> {
+    let (nanos, user_id) = s.split_once('~')?;
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(nanos.parse().ok()?).ok()?;
+    Some(Cursor { joined_at: PrimitiveDateTime::new(t.date(), t.time()), user_id: user_id.to_string() })
+}
+
+fn delivery_label(inv: &PendingInvitation) -> (String, &'static str, String) {
+    let Some(d) = &inv.delivery else { return ("link only".into(), "badge", String::new()) };
+    let error = d.last_error.clone().unwrap_or_default();
+    match d.state.as_str() {
+        "sent" => ("sent".into(), "badge badge-ok", String::new()),
+        "queued" => ("queued".into(), "badge", String::new()),
+        "retrying" => (format!("delivery failed, retrying ({} attempts)", d.attempts), "badge badge-warn", error),
+        _ => (format!("delivery failed after {} attempts", d.attempts), "badge badge-bad", error),
+    }
+}
+
+#[get("/orgs/{slug}/members")]
+pub async fn list(
+    member: OrgMember,
+    query: web::Query<MembersQuery>,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    member.require(Permission::OrgView)?;
+    let search = query.q.clone().unwrap_or_default();
+    let after = query.after.as_deref().and_then(decode_cursor);
+    let (org_id, now) = (member.org_id().to_string(), state.clock.now());
+    let (term, cursor) = (search.clone(), after.clone());
+    let (page, total, pending) = db::run(&state.pool, move |conn| -> Result<_, AppError> {
+        let page = members::page(conn, &org_id, Some(&term), cursor.as_ref(), PAGE_SIZE)?;
+        let total = members::count(conn, &org_id)?;
+        let pending = invitations::pending_for_org(conn, &org_id, now)?;
+        Ok((page, total, pending))
+    })
+    .await?;
+    let owner_id = member.view.org.owner_id.clone();
+    let me = member.user_id().to_string();
+    let members = page
+        .rows
+        .into_iter()
+        .map(|r: MemberRow| MemberItem {
+            is_owner: r.user_id == owner_id,
+            is_me: r.user_id == me,
+            joined: format::date(r.joined_at),
+            user_id: r.user_id,
+            name: r.name,
+            email: r.email,
+            role: r.role,
+        })
+        .collect();
+    let slug = member.view.org.slug.clone();
+    let next_href = page.next.map(|c| {
+        let q =
+            serde_urlencoded::to_string([("q", search.as_str()), ("after", &encode_cursor(&c))]).unwrap_or_default();
+        format!("/orgs/{slug}/members?{q}")
+    });
+    let invitations = pending
+        .iter()
+        .map(|inv| {
+            let (delivery, delivery_class, delivery_error) = delivery_label(inv);
+            InvitationItem {
+                id: inv.id.clone(),
+                email: inv.email.clone(),
+                role: inv.role.clone(),
+                invited_by: inv.invited_by.clone().unwrap_or_else(|| "—".into()),
+                sent: format::date(inv.created_at),
+                expires: format::date_time(inv.expires_at),
+                expired: inv.state == InvitationState::Expired,
+                delivery,
+                delivery_class,
+                delivery_error,
+            }
+        })
+        .collect();
+    let new_link = session.remove_as::<(String, String)>(NEW_LINK_KEY).and_then(Result::ok);
+    render(&MembersPage {
+        layout: member.layout("Members", "members"),
+        slug,
+        members,
+        total,
+        search,
+        next_href,
+        is_later_page: after.is_some(),
+        invitations,
+        can_invite: member.can(Permission::MembersInvite),
+        can_manage: member.can(Permission::MembersManage),
+        new_link,
+    })
+}

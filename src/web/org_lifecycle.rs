@@ -1,0 +1,72 @@
+//! Leaving an organization, and deleting it (the admin types its name).
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::extract::{flash, OrgMember};
+use super::orgs::org_page;
+use super::{client_ip, see_other, AppState};
+use crate::db;
+use crate::domain::Permission;
+use crate::error::AppError;
+use crate::store::members::{self, Actor, MemberError};
+use crate::store::orgs;
+
+#[post("/orgs/{slug}/leave")]
+pub async fn leave(
+    req: HttpRequest,
+    member: OrgMember,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let (org_id, user_id, ip, now) =
+        (member.org_id().to_string(), member.user_id().to_string(), client_ip(&req), state.clock.now());
+    let catalog = state.catalog.clone();
+    let result = db::run(&state.pool, move |conn| {
+        let actor = Actor { user_id: &user_id, ip: &ip, now };
+        Ok::<_, AppError>(members::leave(conn, &catalog, &org_id, &actor))
+    })
+    .await?;
+    match result {
+        Ok(()) => {
+            flash(&session, &format!("You left {}.", member.view.org.name));
+            Ok(see_other("/getting-started"))
+        }
+        Err(MemberError::Rule(rule)) => {
+            let page = org_page(&member, &state, Some(rule.to_string()), None).await?;
+            super::layout::render_with(StatusCode::CONFLICT, &page)
+        }
+        Err(MemberError::NotFound) => Err(AppError::NotFound),
+        Err(MemberError::Db(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    confirm_name: String,
+}
+
+#[post("/orgs/{slug}/delete")]
+pub async fn delete(
+    req: HttpRequest,
+    member: OrgMember,
+    form: web::Form<DeleteForm>,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    member.require(Permission::OrgDelete)?;
+    let typed = form.into_inner().confirm_name;
+    if typed.trim() != member.view.org.name {
+        let message = format!("Type the organization's name, {}, exactly to delete it.", member.view.org.name);
+        let page = org_page(&member, &state, None, Some((typed, message))).await?;
+        return super::layout::render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let (org, user_id, ip) = (member.view.org.clone(), member.user_id().to_string(), client_ip(&req));
+    db::run(&state.pool, move |conn| orgs::delete(conn, &org, &user_id, &ip).map_err(AppError::from)).await?;
+    tracing::info!(org_id = %member.view.org.id, "organization deleted");
+    flash(&session, &format!("The organization {} was deleted.", member.view.org.name));
+    Ok(see_other("/getting-started"))
+}

@@ -1,0 +1,109 @@
+//! A real SMTP server (mailin-embedded) in the test process that keeps what
+//! it receives, so tests read invitation links out of delivered mail.
+
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use mailin_embedded::{response, Handler, Response, Server, SslConfig};
+
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub to: Vec<String>,
+    pub raw: String,
+}
+
+impl Received {
+    /// The raw message with quoted-printable soft line breaks removed.
+    fn unfolded(&self) -> String {
+        self.raw.replace("=\r\n", "").replace("=3D", "=")
+    }
+
+    /// The invitation token in the link of the message.
+    pub fn invitation_token(&self) -> String {
+        let text = self.unfolded();
+        let start = text.find("/invitations/").expect("an invitation link in the mail") + "/invitations/".len();
+        text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+    }
+
+    pub fn contains(&self, needle: &str) -> bool {
+        self.unfolded().contains(needle)
+    }
+}
+
+#[derive(Clone)]
+struct Collector {
+    to: Vec<String>,
+    data: Vec<u8>,
+    inbox: Arc<Mutex<Vec<Received>>>,
+}
+
+impl Handler for Collector {
+    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
+        self.to = to.to_vec();
+        self.data.clear();
+        response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.data.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> Response {
+        let raw = String::from_utf8_lossy(&self.data).into_owned();
+        self.inbox.lock().unwrap().push(Received { to: self.to.clone(), raw });
+        response::OK
+    }
+}
+
+pub struct MailSink {
+    pub port: u16,
+    inbox: Arc<Mutex<Vec<Received>>>,
+}
+
+/// A port nothing listens on yet (for "SMTP is down").
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl MailSink {
+    pub fn start() -> Self {
+        Self::start_on(0)
+    }
+
+    pub fn start_on(port: u16) -> Self {
+        let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind the SMTP sink");
+        let port = listener.local_addr().unwrap().port();
+        let inbox = Arc::new(Mutex::new(Vec::new()));
+        let handler = Collector { to: Vec::new(), data: Vec::new(), inbox: inbox.clone() };
+        let mut server = Server::new(handler);
+        server.with_name("sink.test").with_ssl(SslConfig::None).unwrap().with_tcp_listener(listener);
+        std::thread::spawn(move || {
+            let _ = server.serve();
+        });
+        Self { port, inbox }
+    }
+
+    pub fn url(port: u16) -> String {
+        format!("smtp://127.0.0.1:{port}")
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.inbox.lock().unwrap().clone()
+    }
+
+    /// Waits (bounded) until a message to `to` arrives; returns the newest.
+    pub async fn wait_for(&self, to: &str, count: usize) -> Received {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let mine: Vec<Received> =
+                self.received().into_iter().filter(|m| m.to.iter().any(|t| t.contains(to))).collect();
+            if mine.len() >= count {
+                return mine.last().unwrap().clone();
+            }
+            assert!(Instant::now() < deadline, "no mail for {to} within 20 s; got {:?}", self.received().len());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
