@@ -40,6 +40,8 @@ pub fn connect(url: &str) -> Result<Pool, String> {
     };
     r2d2::Pool::builder()
         .max_size(max_size)
+        // A SQLite file connection does not go stale; a PostgreSQL one can.
+        .test_on_check_out(manager.backend() == Backend::Postgres)
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
         .build(manager)

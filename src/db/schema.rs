@@ -30,6 +30,7 @@ diesel::table! {
         slug -> Text,
         owner_id -> Text,
         created_at -> Timestamp,
+        member_count -> Integer,
     }
 }
 

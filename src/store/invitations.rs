@@ -7,7 +7,7 @@ use std::time::Duration;
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
-use super::members::{lock_org, Actor, MemberError};
+use super::members::{insert_membership, lock_org, Actor, MemberError};
 use super::outbox::{self, Delivery, OutgoingMail};
 use super::{activity, new_id};
 use crate::db::schema::{invitations, memberships, organizations, users};
@@ -184,7 +184,7 @@ pub fn pending_for_org(
     let rows: Vec<Row> = invitations::table
         .left_join(users::table)
         .filter(invitations::org_id.eq(org_id))
-        .filter(invitations::state.eq_any(["pending", "expired"]))
+        .filter(invitations::state.eq("pending").or(invitations::state.eq("expired")))
         .order(invitations::created_at.desc())
         .select((
             invitations::id,
@@ -197,7 +197,7 @@ pub fn pending_for_org(
         ))
         .load(conn)?;
     let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
-    let deliveries = outbox::deliveries(conn, &ids)?;
+    let deliveries = if ids.is_empty() { Vec::new() } else { outbox::deliveries(conn, &ids)? };
     Ok(rows
         .into_iter()
         .map(|(id, email, role, invited_by, created_at, expires_at, state)| {
@@ -297,14 +297,7 @@ pub fn accept(
             if !limit.allows_another(mine) {
                 return Err(InviteError::LimitReached);
             }
-            diesel::insert_into(memberships::table)
-                .values((
-                    memberships::org_id.eq(&view.org_id),
-                    memberships::user_id.eq(actor.user_id),
-                    memberships::role.eq(&view.role),
-                    memberships::created_at.eq(actor.now),
-                ))
-                .execute(conn)?;
+            insert_membership(conn, &view.org_id, actor.user_id, &view.role, actor.now)?;
         }
         respond(conn, &view.id, "accepted", Some(actor.user_id), actor.now)?;
         actor.record(conn, &view.org_id, "invitation.accept", &view.email, &format!("role {}", view.role))?;

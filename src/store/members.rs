@@ -46,7 +46,8 @@ pub enum MemberError {
 }
 
 /// One page of members in the order they joined; `search` matches a part of
-/// the name or the email, ignoring case.
+/// the name or the email, ignoring case. Each of the four query shapes is
+/// written out (not boxed) so that its prepared statement is cached.
 pub fn page(
     conn: &mut AnyConnection,
     org_id: &str,
@@ -54,27 +55,38 @@ pub fn page(
     after: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<MemberPage> {
-    let mut query = memberships::table
-        .inner_join(users::table)
-        .filter(memberships::org_id.eq(org_id))
-        .select((users::id, users::name, users::email, memberships::role, memberships::created_at))
-        .order((memberships::created_at.asc(), memberships::user_id.asc()))
-        .limit(limit + 1)
-        .into_boxed();
-    if let Some(c) = after {
-        query = query.filter(
-            memberships::created_at
-                .gt(c.joined_at)
-                .or(memberships::created_at.eq(c.joined_at).and(memberships::user_id.gt(c.user_id.clone()))),
-        );
-    }
-    if let Some(term) = search.map(str::trim).filter(|t| !t.is_empty()) {
+    let pattern = search.map(str::trim).filter(|t| !t.is_empty()).map(|term| {
         let escaped = term.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        let pattern = format!("%{escaped}%");
-        query = query
-            .filter(lower(users::name).like(pattern.clone()).escape('\\').or(users::email.like(pattern).escape('\\')));
+        format!("%{escaped}%")
+    });
+    let base = memberships::table.inner_join(users::table).filter(memberships::org_id.eq(org_id));
+    macro_rules! finish {
+        ($query:expr) => {
+            $query
+                .select((users::id, users::name, users::email, memberships::role, memberships::created_at))
+                .order((memberships::created_at.asc(), memberships::user_id.asc()))
+                .limit(limit + 1)
+                .load::<MemberRow>(conn)?
+        };
     }
-    let mut rows: Vec<MemberRow> = query.load(conn)?;
+    macro_rules! after {
+        ($c:expr) => {
+            memberships::created_at
+                .gt($c.joined_at)
+                .or(memberships::created_at.eq($c.joined_at).and(memberships::user_id.gt($c.user_id.as_str())))
+        };
+    }
+    macro_rules! matching {
+        ($p:expr) => {
+            lower(users::name).like($p.as_str()).escape('\\').or(users::email.like($p.as_str()).escape('\\'))
+        };
+    }
+    let mut rows = match (after, &pattern) {
+        (None, None) => finish!(base),
+        (Some(c), None) => finish!(base.filter(after!(c))),
+        (None, Some(p)) => finish!(base.filter(matching!(p))),
+        (Some(c), Some(p)) => finish!(base.filter(after!(c)).filter(matching!(p))),
+    };
     let next = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|r| Cursor { joined_at: r.joined_at, user_id: r.user_id.clone() })
@@ -84,8 +96,41 @@ pub fn page(
     Ok(MemberPage { rows, next })
 }
 
+/// How many members the organization has (a counter kept with each change).
 pub fn count(conn: &mut AnyConnection, org_id: &str) -> QueryResult<i64> {
-    memberships::table.filter(memberships::org_id.eq(org_id)).count().get_result(conn)
+    let n: i32 = organizations::table.find(org_id).select(organizations::member_count).first(conn)?;
+    Ok(i64::from(n))
+}
+
+/// Every membership is written through these two, which keep the
+/// organization's member count in the same transaction.
+pub(crate) fn insert_membership(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    user_id: &str,
+    role: &str,
+    now: PrimitiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(memberships::table)
+        .values((
+            memberships::org_id.eq(org_id),
+            memberships::user_id.eq(user_id),
+            memberships::role.eq(role),
+            memberships::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    diesel::update(organizations::table.find(org_id))
+        .set(organizations::member_count.eq(organizations::member_count + 1))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub(crate) fn delete_membership(conn: &mut AnyConnection, org_id: &str, user_id: &str) -> QueryResult<()> {
+    let n = diesel::delete(memberships::table.find((org_id, user_id))).execute(conn)?;
+    diesel::update(organizations::table.find(org_id))
+        .set(organizations::member_count.eq(organizations::member_count - n as i32))
+        .execute(conn)?;
+    Ok(())
 }
 
 pub fn find(conn: &mut AnyConnection, org_id: &str, user_id: &str) -> QueryResult<Option<MemberRow>> {
@@ -190,7 +235,7 @@ pub fn remove(
         let target = target_in_tx(conn, org_id, target_id)?;
         let facts = MemberFacts { user_id: &target.user_id, role: &target.role, is_owner: target.user_id == owner };
         member_rules::check_removal(catalog, actor.user_id, &facts, managers(conn, org_id, catalog)?)?;
-        diesel::delete(memberships::table.find((org_id, target_id))).execute(conn)?;
+        delete_membership(conn, org_id, target_id)?;
         actor.record(conn, org_id, "member.remove", &target.email, &format!("role {}", target.role))?;
         Ok(target)
     })
@@ -207,7 +252,7 @@ pub fn leave(
         let me = target_in_tx(conn, org_id, actor.user_id)?;
         let facts = MemberFacts { user_id: &me.user_id, role: &me.role, is_owner: me.user_id == owner };
         member_rules::check_leave(catalog, &facts, managers(conn, org_id, catalog)?)?;
-        diesel::delete(memberships::table.find((org_id, actor.user_id))).execute(conn)?;
+        delete_membership(conn, org_id, actor.user_id)?;
         actor.record(conn, org_id, "member.leave", &me.email, "")?;
         Ok(())
     })
@@ -242,13 +287,5 @@ pub fn add(
     role: &str,
     now: PrimitiveDateTime,
 ) -> QueryResult<()> {
-    diesel::insert_into(memberships::table)
-        .values((
-            memberships::org_id.eq(org_id),
-            memberships::user_id.eq(user_id),
-            memberships::role.eq(role),
-            memberships::created_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(())
+    crate::db::write_transaction(conn, |conn| insert_membership(conn, org_id, user_id, role, now))
 }

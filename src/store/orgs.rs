@@ -15,6 +15,7 @@ pub struct Org {
     pub slug: String,
     pub owner_id: String,
     pub created_at: PrimitiveDateTime,
+    pub member_count: i32,
 }
 
 /// An organization as listed for one of its members.
@@ -123,6 +124,7 @@ pub fn create(conn: &mut AnyConnection, new: &NewOrg<'_>, ip: &str) -> Result<Or
             slug: slug.as_str().to_string(),
             owner_id: owner_id.to_string(),
             created_at: now,
+            member_count: 1,
         };
         diesel::insert_into(organizations::table)
             .values((
@@ -133,14 +135,7 @@ pub fn create(conn: &mut AnyConnection, new: &NewOrg<'_>, ip: &str) -> Result<Or
                 organizations::created_at.eq(now),
             ))
             .execute(conn)?;
-        diesel::insert_into(memberships::table)
-            .values((
-                memberships::org_id.eq(&org.id),
-                memberships::user_id.eq(owner_id),
-                memberships::role.eq(owner_role),
-                memberships::created_at.eq(now),
-            ))
-            .execute(conn)?;
+        super::members::insert_membership(conn, &org.id, owner_id, owner_role, now)?;
         let details = format!("slug {}", org.slug);
         activity::record(
             conn,
@@ -180,7 +175,7 @@ pub fn find_for_member(conn: &mut AnyConnection, slug: &str, user_id: &str) -> Q
 pub fn details(conn: &mut AnyConnection, org: &Org) -> QueryResult<OrgDetails> {
     let (owner_name, owner_email): (String, String) =
         users::table.find(&org.owner_id).select((users::name, users::email)).first(conn)?;
-    let member_count: i64 = memberships::table.filter(memberships::org_id.eq(&org.id)).count().get_result(conn)?;
+    let member_count = super::members::count(conn, &org.id)?;
     Ok(OrgDetails { owner_name, owner_email, member_count })
 }
 

@@ -166,3 +166,38 @@ pub async fn list(
         new_link,
     })
 }
+
+/// The Members page rendered from memory with `rows` made-up members: the
+/// benchmark's baseline (the same template, no database, no session).
+pub fn sample_page(rows: usize) -> Result<String, AppError> {
+    let joined = format::date(time::macros::datetime!(2026-11-24 12:00));
+    let members = (0..rows)
+        .map(|i| MemberItem {
+            user_id: format!("00000000-0000-4000-8000-{i:012}"),
+            name: format!("Member {i:05}"),
+            email: format!("member{i:05}@example.com"),
+            role: "Technical user".into(),
+            joined: joined.clone(),
+            is_owner: i == 0,
+            is_me: false,
+        })
+        .collect();
+    let mut layout = Layout::bare("Members");
+    layout.user = Some(super::layout::UserMenu { name: "Bench Admin".into(), email: "admin@bench.test".into() });
+    layout.csrf = "x".repeat(43);
+    layout.org = Some(super::layout::OrgNav { name: "Bench".into(), slug: "bench".into(), section: "members" });
+    let page = MembersPage {
+        layout,
+        slug: "bench".into(),
+        members,
+        total: 10_000,
+        search: String::new(),
+        next_href: Some("/orgs/bench/members?q=&after=1~x".into()),
+        is_later_page: false,
+        invitations: Vec::new(),
+        can_invite: true,
+        can_manage: true,
+        new_link: None,
+    };
+    Ok(page.render()?)
+}

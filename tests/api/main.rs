@@ -1,5 +1,6 @@
 //! One test binary (fast to link), one module per area.
 
+mod catalogs;
 mod helpers;
 mod infra;
 mod invitations;
@@ -7,5 +8,6 @@ mod mail_sink;
 mod members;
 mod oidc;
 mod orgs;
+mod permissions;
 mod security;
 mod sign_in;

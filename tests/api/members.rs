@@ -16,7 +16,7 @@ async fn members_page_lists_members_with_their_roles() {
     let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
     app.member(&slug, "bob@example.com", "Technical user").await;
     let page = app.browser.get_html(&format!("/orgs/{slug}/members")).await;
-    assert!(page.contains("2 members"));
+    assert!(page.contains("2 members"), "{}", &page[page.find("<h1>Members").unwrap()..][..200]);
     assert!(page.contains("Olivia Owner") && page.contains("<span class=\"badge badge-strong\">Owner</span>"));
     assert!(page.contains("bob@example.com") && page.contains("Technical user"));
     let bob_id = app.user_id("bob@example.com");

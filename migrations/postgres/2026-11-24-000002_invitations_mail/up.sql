@@ -35,5 +35,11 @@ CREATE TABLE mail_outbox (
 CREATE INDEX mail_outbox_due ON mail_outbox (state, next_attempt_at);
 CREATE INDEX mail_outbox_invitation ON mail_outbox (invitation_id);
 
+-- The Members page shows the count on every request: kept up to date by the
+-- store in the same transaction as each membership change, so its cost does
+-- not grow with the organization.
+ALTER TABLE organizations ADD COLUMN member_count INTEGER NOT NULL DEFAULT 0;
+UPDATE organizations SET member_count = (SELECT COUNT(*) FROM memberships WHERE memberships.org_id = organizations.id);
+
 -- Members page: keyset pages in join order.
 CREATE INDEX memberships_org_joined ON memberships (org_id, created_at, user_id);

@@ -1,4 +1,5 @@
 DROP TABLE write_lock;
 DROP INDEX memberships_org_joined;
+ALTER TABLE organizations DROP COLUMN member_count;
 DROP TABLE mail_outbox;
 DROP TABLE invitations;
