@@ -77,7 +77,9 @@ impl Transport {
                     to: mail.to_addr.clone(),
                     subject: mail.subject.clone(),
                     text: mail.body_text.clone(),
-                    written_at: written_at.to_string(),
+                    written_at: written_at
+                        .format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC"))
+                        .unwrap_or_default(),
                 };
                 let json = serde_json::to_vec_pretty(&meta).map_err(|e| e.to_string())?;
                 std::fs::write(base.with_extension("eml"), message.formatted()).map_err(|e| e.to_string())?;

@@ -35,6 +35,8 @@ struct InvitePage {
     sent: Vec<String>,
     can_add: bool,
     max: usize,
+    /// "7 days", from the configured invitation lifetime.
+    validity: String,
 }
 
 fn page(member: &OrgMember, state: &AppState, rows: Vec<FormRow>, sent: Vec<String>) -> InvitePage {
@@ -46,7 +48,20 @@ fn page(member: &OrgMember, state: &AppState, rows: Vec<FormRow>, sent: Vec<Stri
         roles: state.catalog.roles().iter().map(|r| r.name.clone()).collect(),
         sent,
         max: MAX_INVITES,
+        validity: validity(state.invitation_ttl),
     }
+}
+
+fn validity(ttl: std::time::Duration) -> String {
+    let secs = ttl.as_secs();
+    let (n, unit) = if secs >= 86_400 && secs.is_multiple_of(86_400) {
+        (secs / 86_400, "day")
+    } else if secs >= 3_600 {
+        (secs / 3_600, "hour")
+    } else {
+        (secs.div_ceil(60), "minute")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 fn blank(state: &AppState) -> FormRow {
