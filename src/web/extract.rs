@@ -61,6 +61,38 @@ pub fn anonymous_layout(req: &HttpRequest, title: &str) -> Layout {
 
 type Fut<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
 
+/// Loads the signed-in user, their organizations and, with `slug`, their
+/// membership of that organization, in one trip to the database.
+async fn load(
+    req: &HttpRequest,
+    signed_in: Result<SignedInId, AppError>,
+    slug: Option<String>,
+) -> Result<(CurrentUser, Option<MemberView>), AppError> {
+    let SignedInId(user_id) = signed_in?;
+    let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal(anyhow::anyhow!("no state")))?;
+    let found = db::run(&state.pool, move |conn| -> Result<_, AppError> {
+        let Some(user) = users::find(conn, &user_id)? else { return Ok(None) };
+        let orgs = orgs::list_for_user(conn, &user_id)?;
+        let view = match slug {
+            Some(slug) => orgs::find_for_member(conn, &slug, &user_id)?,
+            None => None,
+        };
+        Ok(Some((user, orgs, view)))
+    })
+    .await?;
+    let Some((user, orgs, view)) = found else {
+        // The account is gone: end the session and start over.
+        if let Ok(identity) = Identity::extract(req).await {
+            identity.logout();
+        }
+        return Err(AppError::LoginRequired { next: "/getting-started".into() });
+    };
+    let session = req.get_session();
+    let flash = session.remove_as::<String>(FLASH_KEY).and_then(Result::ok);
+    let current = CurrentUser { user, orgs, csrf: csrf::token(&session), flash, dev_sign_in: state.dev.is_some() };
+    Ok((current, view))
+}
+
 impl FromRequest for CurrentUser {
     type Error = AppError;
     type Future = Fut<Self>;
@@ -68,28 +100,7 @@ impl FromRequest for CurrentUser {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let signed_in = SignedInId::from_request(req, payload).into_inner();
         let req = req.clone();
-        Box::pin(async move {
-            let SignedInId(user_id) = signed_in?;
-            let state =
-                req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal(anyhow::anyhow!("no state")))?;
-            let id = user_id.clone();
-            let found = db::run(&state.pool, move |conn| -> Result<_, AppError> {
-                let Some(user) = users::find(conn, &id)? else { return Ok(None) };
-                let orgs = orgs::list_for_user(conn, &id)?;
-                Ok(Some((user, orgs)))
-            })
-            .await?;
-            let Some((user, orgs)) = found else {
-                // The account is gone: end the session and start over.
-                if let Ok(identity) = Identity::extract(&req).await {
-                    identity.logout();
-                }
-                return Err(AppError::LoginRequired { next: "/getting-started".into() });
-            };
-            let session = req.get_session();
-            let flash = session.remove_as::<String>(FLASH_KEY).and_then(Result::ok);
-            Ok(CurrentUser { user, orgs, csrf: csrf::token(&session), flash, dev_sign_in: state.dev.is_some() })
-        })
+        Box::pin(async move { Ok(load(&req, signed_in, None).await?.0) })
     }
 }
 
@@ -143,18 +154,14 @@ impl FromRequest for OrgMember {
     type Future = Fut<Self>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let current = CurrentUser::from_request(req, payload);
+        let signed_in = SignedInId::from_request(req, payload).into_inner();
         let req = req.clone();
         Box::pin(async move {
-            let current = current.await?;
             let slug = req.match_info().get("slug").unwrap_or_default().to_string();
+            let (current, view) = load(&req, signed_in, Some(slug)).await?;
+            let view = view.ok_or(AppError::NotFound)?;
             let state =
                 req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal(anyhow::anyhow!("no state")))?;
-            let user_id = current.user.id.clone();
-            let view =
-                db::run(&state.pool, move |conn| orgs::find_for_member(conn, &slug, &user_id).map_err(AppError::from))
-                    .await?
-                    .ok_or(AppError::NotFound)?;
             let permissions = state.catalog.permissions_of(&view.role);
             Ok(OrgMember { current, view, permissions })
         })

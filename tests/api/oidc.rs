@@ -158,3 +158,56 @@ async fn an_unreachable_issuer_stops_start_up() {
     let err = orgportal::startup::Application::build(s).await.err().expect("refused");
     assert!(format!("{err:#}").contains("ORGPORTAL_OIDC_ISSUER"), "{err:#}");
 }
+
+async fn oidc_sign_in(issuer: &Issuer, browser: &crate::helpers::Browser, who: serde_json::Value) {
+    *issuer.userinfo.lock().unwrap() = who;
+    let authorize = location(&browser.get("/auth/oidc/start").await);
+    let callback = location(&browser.get(&authorize).await);
+    let res = browser.get(&callback).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
+}
+
+#[tokio::test]
+async fn an_unverified_email_never_accepts_an_invitation() {
+    let issuer = start_issuer().await;
+    let settings = oidc_settings(&issuer);
+    let app = spawn_app_with(move |s| s.oidc = Some(settings)).await;
+    let admin = json!({"sub": "admin", "email": "admin@corp.example", "email_verified": true, "name": "Admin"});
+    oidc_sign_in(&issuer, &app.browser, admin).await;
+    let slug = app.browser.create_org("Corp").await;
+    let res = app
+        .browser
+        .submit(
+            &format!("/orgs/{slug}/members/invite"),
+            &format!("/orgs/{slug}/invitations"),
+            &[("email", "new@corp.example"), ("role", "Billing")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // The link is made anew with Copy link (mail goes to disk here).
+    let mut conn = app.conn();
+    let id: String = {
+        use orgportal::db::schema::invitations;
+        invitations::table.select(invitations::id).first(&mut *conn).unwrap()
+    };
+    let res =
+        app.browser.submit(&format!("/orgs/{slug}/members"), &format!("/orgs/{slug}/invitations/{id}/link"), &[]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = app.browser.get_html(&format!("/orgs/{slug}/members")).await;
+    let start = page.find("/invitations/").unwrap() + "/invitations/".len();
+    let token: String =
+        page[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+
+    let someone = app.new_browser();
+    let unverified = json!({"sub": "new", "email": "new@corp.example", "email_verified": false, "name": "New"});
+    oidc_sign_in(&issuer, &someone, unverified).await;
+    let page = someone.get_html(&format!("/invitations/{token}")).await;
+    assert!(page.contains("(not verified)") && !page.contains(">Accept</button>"));
+    let res = someone.submit(&format!("/invitations/{token}"), &format!("/invitations/{token}/accept"), &[]).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let members: i64 = {
+        use orgportal::db::schema::memberships;
+        memberships::table.count().get_result(&mut *conn).unwrap()
+    };
+    assert_eq!(members, 1, "only the admin");
+}
