@@ -213,5 +213,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::invitation_link::show)
         .service(pages::invitation_link::accept)
         .service(pages::invitation_link::decline)
-        .service(pages::roles::matrix);
+        .service(pages::roles::matrix)
+        .service(pages::activity::page)
+        .service(pages::activity::export);
 }

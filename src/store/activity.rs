@@ -45,3 +45,108 @@ pub fn recent_for_org(conn: &mut AnyConnection, org_id: &str, limit: i64) -> Que
         .select(Activity::as_select())
         .load(conn)
 }
+
+/// What the Activity page filters by; every field is optional.
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFilter {
+    /// The actor's user id.
+    pub actor_id: Option<String>,
+    pub action: Option<String>,
+    /// From this time on (inclusive).
+    pub from: Option<PrimitiveDateTime>,
+    /// Before this time (exclusive).
+    pub until: Option<PrimitiveDateTime>,
+}
+
+/// Where the next (older) page starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityCursor {
+    pub created_at: PrimitiveDateTime,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct ActivityRow {
+    pub id: String,
+    pub created_at: PrimitiveDateTime,
+    pub actor_name: Option<String>,
+    pub actor_email: Option<String>,
+    pub action: String,
+    pub target: String,
+    pub details: String,
+    pub ip: String,
+}
+
+/// The organization's activity, newest first, filtered; `limit` rows after
+/// `before` (keyset: never OFFSET).
+pub fn list(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    filter: &ActivityFilter,
+    before: Option<&ActivityCursor>,
+    limit: i64,
+) -> QueryResult<Vec<ActivityRow>> {
+    use crate::db::schema::users;
+    let mut query = activity::table
+        .left_join(users::table.on(users::id.nullable().eq(activity::actor_id)))
+        .filter(activity::org_id.eq(org_id))
+        .select((
+            activity::id,
+            activity::created_at,
+            users::name.nullable(),
+            users::email.nullable(),
+            activity::action,
+            activity::target,
+            activity::details,
+            activity::ip,
+        ))
+        .order((activity::created_at.desc(), activity::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(actor) = &filter.actor_id {
+        query = query.filter(activity::actor_id.eq(actor.clone()));
+    }
+    if let Some(action) = &filter.action {
+        query = query.filter(activity::action.eq(action.clone()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(activity::created_at.ge(from));
+    }
+    if let Some(until) = filter.until {
+        query = query.filter(activity::created_at.lt(until));
+    }
+    if let Some(c) = before {
+        query = query.filter(
+            activity::created_at
+                .lt(c.created_at)
+                .or(activity::created_at.eq(c.created_at).and(activity::id.lt(c.id.clone()))),
+        );
+    }
+    query.load(conn)
+}
+
+/// The choices of the Activity page's filters.
+pub struct Facets {
+    pub actions: Vec<String>,
+    /// (user id, email)
+    pub actors: Vec<(String, String)>,
+}
+
+/// The actions and actors that appear in the organization's log.
+pub fn facets(conn: &mut AnyConnection, org_id: &str) -> QueryResult<Facets> {
+    use crate::db::schema::users;
+    let actions = activity::table
+        .filter(activity::org_id.eq(org_id))
+        .select(activity::action)
+        .distinct()
+        .order(activity::action.asc())
+        .load(conn)?;
+    let actors = activity::table
+        .inner_join(users::table.on(users::id.nullable().eq(activity::actor_id)))
+        .filter(activity::org_id.eq(org_id))
+        .select((users::id, users::email))
+        .distinct()
+        .order(users::email.asc())
+        .load(conn)?;
+    Ok(Facets { actions, actors })
+}

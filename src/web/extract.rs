@@ -144,7 +144,12 @@ impl OrgMember {
 
     pub fn layout(&self, title: &str, section: &'static str) -> Layout {
         let mut layout = self.current.layout(title);
-        layout.org = Some(OrgNav { name: self.view.org.name.clone(), slug: self.view.org.slug.clone(), section });
+        layout.org = Some(OrgNav {
+            name: self.view.org.name.clone(),
+            slug: self.view.org.slug.clone(),
+            section,
+            show_activity: self.can(Permission::ActivityView),
+        });
         layout
     }
 }

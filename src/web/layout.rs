@@ -24,6 +24,8 @@ pub struct OrgNav {
     pub slug: String,
     /// Which left-navigation entry is current: "overview", ...
     pub section: &'static str,
+    /// Whether the member may open the Activity page (only links that work are shown).
+    pub show_activity: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -185,7 +185,12 @@ pub fn sample_page(rows: usize) -> Result<String, AppError> {
     let mut layout = Layout::bare("Members");
     layout.user = Some(super::layout::UserMenu { name: "Bench Admin".into(), email: "admin@bench.test".into() });
     layout.csrf = "x".repeat(43);
-    layout.org = Some(super::layout::OrgNav { name: "Bench".into(), slug: "bench".into(), section: "members" });
+    layout.org = Some(super::layout::OrgNav {
+        name: "Bench".into(),
+        slug: "bench".into(),
+        section: "members",
+        show_activity: true,
+    });
     let page = MembersPage {
         layout,
         slug: "bench".into(),

@@ -1,6 +1,7 @@
 //! HTTP: one file per page area. A handler extracts, calls the store inside
 //! `db::run`, and renders a template.
 
+pub mod activity;
 pub mod assets;
 pub mod dev_mailbox;
 pub mod dev_oauth;

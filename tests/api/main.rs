@@ -1,5 +1,6 @@
 //! One test binary (fast to link), one module per area.
 
+mod activity;
 mod catalogs;
 mod helpers;
 mod infra;

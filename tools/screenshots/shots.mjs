@@ -70,6 +70,8 @@ await page.click("button:has-text('Copy link')");
 await shot("11-copy-link");
 await page.click("nav.sidebar >> text=Roles");
 await shot("12-roles");
+await page.click("nav.sidebar >> text=Activity");
+await shot("12b-activity");
 await page.goto(base + "/dev/mailbox");
 await shot("13-mailbox");
 const link = await page.locator("section.mail a.button-small").first().getAttribute("href");

@@ -1,0 +1,205 @@
+//! The Activity page: the organization's log, newest first, filtered by
+//! actor, action and date range, in keyset pages, and exported as CSV.
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+use time::macros::format_description;
+use time::{Date, PrimitiveDateTime, Time};
+
+use super::extract::OrgMember;
+use super::format;
+use super::layout::{render, Layout};
+use super::AppState;
+use crate::db;
+use crate::domain::Permission;
+use crate::error::AppError;
+use crate::store::activity::{self, ActivityCursor, ActivityFilter, ActivityRow};
+
+const PAGE_SIZE: i64 = 50;
+/// CSV exports read the log in batches of this many rows.
+const EXPORT_BATCH: i64 = 1000;
+
+#[derive(Deserialize, Default, Clone)]
+pub struct ActivityQuery {
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    before: Option<String>,
+}
+
+pub struct Entry {
+    pub when: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub details: String,
+    pub ip: String,
+}
+
+#[derive(Template)]
+#[template(path = "activity.html")]
+struct ActivityPage {
+    layout: Layout,
+    slug: String,
+    q: ActivityQuery,
+    actions: Vec<String>,
+    actors: Vec<(String, String)>,
+    entries: Vec<Entry>,
+    from_error: Option<String>,
+    to_error: Option<String>,
+    next_href: Option<String>,
+    export_href: String,
+}
+
+fn parse_day(v: &str) -> Result<Option<Date>, String> {
+    if v.trim().is_empty() {
+        return Ok(None);
+    }
+    Date::parse(v.trim(), format_description!("[year]-[month]-[day]"))
+        .map(Some)
+        .map_err(|_| format!("“{}” is not a date; use YYYY-MM-DD.", v.trim()))
+}
+
+/// The filter of the query, and the message for each date that could not be read.
+fn filter(q: &ActivityQuery) -> (ActivityFilter, Option<String>, Option<String>) {
+    let from = parse_day(&q.from);
+    let to = parse_day(&q.to);
+    let f = ActivityFilter {
+        actor_id: Some(q.actor.clone()).filter(|a| !a.is_empty()),
+        action: Some(q.action.clone()).filter(|a| !a.is_empty()),
+        from: from.clone().ok().flatten().map(|d| PrimitiveDateTime::new(d, Time::MIDNIGHT)),
+        // The whole "to" day is included.
+        until: to.clone().ok().flatten().and_then(|d| d.next_day()).map(|d| PrimitiveDateTime::new(d, Time::MIDNIGHT)),
+    };
+    (f, from.err(), to.err())
+}
+
+fn encode_cursor(c: &ActivityCursor) -> String {
+    format!("{}~{}", c.created_at.assume_utc().unix_timestamp_nanos(), c.id)
+}
+
+fn decode_cursor(s: &str) -> Option<ActivityCursor> {
+    let (nanos, id) = s.split_once('~')?;
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(nanos.parse().ok()?).ok()?;
+    Some(ActivityCursor { created_at: PrimitiveDateTime::new(t.date(), t.time()), id: id.to_string() })
+}
+
+fn actor_label(r: &ActivityRow) -> String {
+    match (&r.actor_name, &r.actor_email) {
+        (Some(name), Some(email)) => format!("{name} <{email}>"),
+        _ => "—".to_string(),
+    }
+}
+
+fn query_string(q: &ActivityQuery, before: Option<&str>) -> String {
+    let mut pairs = vec![("actor", q.actor.as_str()), ("action", &q.action), ("from", &q.from), ("to", &q.to)];
+    if let Some(b) = before {
+        pairs.push(("before", b));
+    }
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
+}
+
+#[get("/orgs/{slug}/activity")]
+pub async fn page(
+    member: OrgMember,
+    query: web::Query<ActivityQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    member.require(Permission::ActivityView)?;
+    let q = query.into_inner();
+    let (f, from_error, to_error) = filter(&q);
+    let before = q.before.as_deref().and_then(decode_cursor);
+    let org_id = member.org_id().to_string();
+    let (rows, facets) = db::run(&state.pool, move |conn| -> Result<_, AppError> {
+        let rows = activity::list(conn, &org_id, &f, before.as_ref(), PAGE_SIZE + 1)?;
+        Ok((rows, activity::facets(conn, &org_id)?))
+    })
+    .await?;
+    let slug = member.view.org.slug.clone();
+    let next_href = (rows.len() as i64 > PAGE_SIZE).then(|| {
+        let last = &rows[PAGE_SIZE as usize - 1];
+        let cursor = encode_cursor(&ActivityCursor { created_at: last.created_at, id: last.id.clone() });
+        format!("/orgs/{slug}/activity?{}", query_string(&q, Some(&cursor)))
+    });
+    let entries = rows
+        .iter()
+        .take(PAGE_SIZE as usize)
+        .map(|r| Entry {
+            when: format::date_time(r.created_at),
+            actor: actor_label(r),
+            action: r.action.clone(),
+            target: r.target.clone(),
+            details: r.details.clone(),
+            ip: r.ip.clone(),
+        })
+        .collect();
+    let export_href = format!("/orgs/{slug}/activity.csv?{}", query_string(&q, None));
+    render(&ActivityPage {
+        layout: member.layout("Activity", "activity"),
+        slug,
+        q,
+        actions: facets.actions,
+        actors: facets.actors,
+        entries,
+        from_error,
+        to_error,
+        next_href,
+        export_href,
+    })
+}
+
+#[get("/orgs/{slug}/activity.csv")]
+pub async fn export(
+    member: OrgMember,
+    query: web::Query<ActivityQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    member.require(Permission::ActivityView)?;
+    let (f, from_error, to_error) = filter(&query);
+    if let Some(e) = from_error.or(to_error) {
+        return Err(AppError::BadRequest(e));
+    }
+    let org_id = member.org_id().to_string();
+    let body = db::run(&state.pool, move |conn| -> Result<Vec<u8>, AppError> {
+        let mut out = csv::Writer::from_writer(Vec::new());
+        out.write_record(["time", "actor_name", "actor_email", "action", "target", "details", "ip"])
+            .map_err(AppError::internal)?;
+        let mut before: Option<ActivityCursor> = None;
+        loop {
+            let rows = activity::list(conn, &org_id, &f, before.as_ref(), EXPORT_BATCH)?;
+            for r in &rows {
+                let when = r.created_at.assume_utc().format(&time::format_description::well_known::Rfc3339);
+                out.write_record([
+                    when.unwrap_or_default().as_str(),
+                    r.actor_name.as_deref().unwrap_or(""),
+                    r.actor_email.as_deref().unwrap_or(""),
+                    &r.action,
+                    &r.target,
+                    &r.details,
+                    &r.ip,
+                ])
+                .map_err(AppError::internal)?;
+            }
+            match rows.last() {
+                Some(last) if rows.len() as i64 == EXPORT_BATCH => {
+                    before = Some(ActivityCursor { created_at: last.created_at, id: last.id.clone() })
+                }
+                _ => break,
+            }
+        }
+        out.into_inner().map_err(AppError::internal)
+    })
+    .await?;
+    let filename = format!("activity-{}.csv", member.view.org.slug);
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
+        .body(body))
+}

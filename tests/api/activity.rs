@@ -1,0 +1,113 @@
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use crate::helpers::{admin_with_org, spawn_app};
+
+fn rows_in(html: &str) -> usize {
+    html.matches("<tr><td class=\"nowrap\">").count()
+}
+
+#[tokio::test]
+async fn the_activity_page_filters_pages_and_is_permission_checked() {
+    let app = spawn_app().await;
+    let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
+    let bob = app.member(&slug, "bob@example.com", "Billing").await;
+    let viewer = app.member(&slug, "vic@example.com", "View-only").await;
+    let tech = app.member(&slug, "tec@example.com", "Technical user").await;
+    let bob_id = app.user_id("bob@example.com");
+
+    // 60 role changes, the last ten three days later.
+    for i in 0..60 {
+        if i == 50 {
+            app.settings.clock.advance(Duration::from_secs(3 * 24 * 3600));
+        }
+        let role = if i % 2 == 0 { "View-only" } else { "Billing" };
+        let res = app
+            .browser
+            .submit(&format!("/orgs/{slug}/members"), &format!("/orgs/{slug}/members/{bob_id}/role"), &[("role", role)])
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+
+    let first = app.browser.get_html(&format!("/orgs/{slug}/activity")).await;
+    assert_eq!(rows_in(&first), 50);
+    assert!(first.contains("<code>member.role_change</code>"));
+    let start = first.find("rel=\"next\"").map(|i| first[..i].rfind("href=\"").unwrap() + 6).expect("an Older link");
+    let next = first[start..].split('"').next().unwrap().replace("&#38;", "&").replace("&amp;", "&");
+    let second = app.browser.get_html(&next).await;
+    // 60 role changes + org.create + the admin's sign-in is not in the org (it had none then).
+    assert_eq!(rows_in(&second), 61 - 50);
+
+    let by_action = app.browser.get_html(&format!("/orgs/{slug}/activity?action=org.create")).await;
+    assert_eq!(rows_in(&by_action), 1);
+    let owner_id = app.user_id("owner@example.com");
+    let by_actor =
+        app.browser.get_html(&format!("/orgs/{slug}/activity?actor={owner_id}&action=member.role_change")).await;
+    assert_eq!(rows_in(&by_actor), 50, "first page of the owner's 60 changes");
+    let later = app.settings.clock.now().date();
+    let from = format!("{}", later);
+    let recent = app.browser.get_html(&format!("/orgs/{slug}/activity?from={from}&to={from}")).await;
+    assert_eq!(rows_in(&recent), 10, "only the changes of the later day");
+    let bad = app.browser.get_html(&format!("/orgs/{slug}/activity?from=yesterday")).await;
+    assert!(bad.contains("id=\"from-error\">“yesterday” is not a date") && bad.contains("value=\"yesterday\""));
+
+    // View-only may read it; Billing and Technical user may not, and see no link.
+    assert_eq!(viewer.get(&format!("/orgs/{slug}/activity")).await.status(), StatusCode::OK);
+    for browser in [&bob, &tech] {
+        assert_eq!(browser.get(&format!("/orgs/{slug}/activity")).await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(browser.get(&format!("/orgs/{slug}/activity.csv")).await.status(), StatusCode::FORBIDDEN);
+        assert!(!browser.get_html(&format!("/orgs/{slug}")).await.contains("/activity\""));
+    }
+    let stranger = app.new_browser();
+    stranger.sign_in("stranger@example.com", "S").await;
+    assert_eq!(stranger.get(&format!("/orgs/{slug}/activity")).await.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn csv_export_round_trips_awkward_values() {
+    let app = spawn_app().await;
+    let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
+    let awkward = "Doe, \"Jo\"\nJunior";
+    let joe = app.new_browser();
+    let res = joe.sign_in_from("/auth/dev/start", "jo@example.com", awkward).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (org_id, jo_id) = (app.org_id(&slug), app.user_id("jo@example.com"));
+    {
+        let mut conn = app.conn();
+        orgportal::store::members::add(&mut conn, &org_id, &jo_id, "Admin", app.settings.clock.now()).unwrap();
+    }
+    let owner_id = app.user_id("owner@example.com");
+    let res = joe
+        .submit(
+            &format!("/orgs/{slug}/members"),
+            &format!("/orgs/{slug}/members/{owner_id}/role"),
+            &[("role", "Admin")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "a no-op change by Jo is allowed");
+    let bob = app.member(&slug, "bob@example.com", "Billing").await;
+    drop(bob);
+    let bob_id = app.user_id("bob@example.com");
+    let res = joe
+        .submit(
+            &format!("/orgs/{slug}/members"),
+            &format!("/orgs/{slug}/members/{bob_id}/role"),
+            &[("role", "View-only")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    let res = app.browser.get(&format!("/orgs/{slug}/activity.csv?actor={jo_id}")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers().get("content-type").unwrap().to_str().unwrap().starts_with("text/csv"));
+    let body = res.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[1], "actor_name");
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 1, "only Jo's change, as filtered");
+    assert_eq!(&records[0][1], awkward, "comma, quotes and newline survive");
+    assert_eq!(&records[0][3], "member.role_change");
+    assert_eq!(&records[0][4], "bob@example.com");
+}
