@@ -1,5 +1,6 @@
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use orgportal::config::Settings;
 use orgportal::startup::{open_database, Application};
@@ -18,6 +19,18 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Customer accounts.
+    Customers {
+        #[command(subcommand)]
+        command: CustomersCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CustomersCommand {
+    /// Import customer accounts from a JSON file (see README, "Customer import").
+    /// The whole file is checked first; a bad file writes nothing.
+    Import { file: std::path::PathBuf },
 }
 
 #[actix_web::main]
@@ -44,6 +57,25 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Migrate => {
             open_database(&settings).await?;
             println!("migrations are up to date");
+        }
+        Command::Customers { command: CustomersCommand::Import { file } } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let records = orgportal::domain::customer_import::parse(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was imported", file.display()))?;
+            let pool = open_database(&settings).await?;
+            let now = settings.clock.now();
+            let report = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+                let mut conn = pool.get()?;
+                Ok(orgportal::store::customers::import(&mut conn, &records, now)?)
+            })
+            .await??;
+            println!(
+                "imported {}: {} created, {} updated, {} unchanged",
+                file.display(),
+                report.created,
+                report.updated,
+                report.unchanged
+            );
         }
     }
     Ok(())

@@ -90,6 +90,52 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    customers (id) {
+        id -> Text,
+        external_id -> Text,
+        name -> Text,
+        org_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    customer_contacts (id) {
+        id -> Text,
+        customer_id -> Text,
+        email -> Text,
+        name -> Text,
+        portal_role -> Text,
+    }
+}
+
+diesel::table! {
+    entitlements (id) {
+        id -> Text,
+        customer_id -> Text,
+        product -> Text,
+        support_level -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        quantity -> Integer,
+    }
+}
+
+diesel::table! {
+    tickets (id) {
+        id -> Text,
+        customer_id -> Text,
+        number -> Text,
+        subject -> Text,
+        status -> Text,
+        priority -> Text,
+        opened_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(identities -> users (user_id));
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));

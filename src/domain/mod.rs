@@ -1,6 +1,7 @@
 //! Pure rules: validated values, the role catalog and the membership and
 //! invitation rules. No HTTP, no SQL.
 
+pub mod customer_import;
 mod email;
 pub mod invitation;
 pub mod member_rules;

@@ -2,6 +2,7 @@
 //! `&mut AnyConnection`; none sees a request.
 
 pub mod activity;
+pub mod customers;
 pub mod invitations;
 pub mod members;
 pub mod orgs;

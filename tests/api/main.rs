@@ -2,6 +2,7 @@
 
 mod activity;
 mod catalogs;
+mod customers;
 mod helpers;
 mod infra;
 mod invitations;

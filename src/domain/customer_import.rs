@@ -1,0 +1,213 @@
+//! The customer import file (`orgportal customers import FILE`): parsed with
+//! serde, then checked as a whole, so that a bad file is refused before
+//! anything is written, with the line or the field at fault.
+
+use serde::Deserialize;
+use time::{Date, PrimitiveDateTime};
+
+use super::email::Email;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    customers: Vec<CustomerIn>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CustomerIn {
+    external_id: String,
+    name: String,
+    #[serde(default)]
+    contacts: Vec<ContactIn>,
+    #[serde(default)]
+    entitlements: Vec<EntitlementIn>,
+    #[serde(default)]
+    tickets: Vec<TicketIn>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContactIn {
+    email: String,
+    name: String,
+    portal_role: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntitlementIn {
+    product: String,
+    support_level: String,
+    start: String,
+    end: String,
+    quantity: i32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TicketIn {
+    number: String,
+    subject: String,
+    status: String,
+    priority: String,
+    opened: String,
+    updated: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Contact {
+    pub email: String,
+    pub name: String,
+    pub portal_role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Entitlement {
+    pub product: String,
+    pub support_level: String,
+    pub starts_on: Date,
+    pub ends_on: Date,
+    pub quantity: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Ticket {
+    pub number: String,
+    pub subject: String,
+    pub status: String,
+    pub priority: String,
+    pub opened_at: PrimitiveDateTime,
+    pub updated_at: PrimitiveDateTime,
+}
+
+/// One customer account, checked; its lists are sorted so that two imports
+/// of the same data compare equal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerRecord {
+    pub external_id: String,
+    pub name: String,
+    pub contacts: Vec<Contact>,
+    pub entitlements: Vec<Entitlement>,
+    pub tickets: Vec<Ticket>,
+}
+
+fn date(v: &str, at: &str) -> Result<Date, String> {
+    Date::parse(v, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| format!("{at}: `{v}` is not a date (YYYY-MM-DD)"))
+}
+
+fn date_time(v: &str, at: &str) -> Result<PrimitiveDateTime, String> {
+    let parsed = time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339)
+        .map(|t| t.to_offset(time::UtcOffset::UTC))
+        .map(|t| PrimitiveDateTime::new(t.date(), t.time()));
+    parsed
+        .or_else(|_| date(v, at).map(|d| d.midnight()))
+        .map_err(|_| format!("{at}: `{v}` is not a date or an RFC 3339 time"))
+}
+
+fn text(v: &str, at: &str) -> Result<String, String> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Err(format!("{at}: must not be empty"));
+    }
+    Ok(v.to_string())
+}
+
+/// Parses and checks a whole file. The error names the line and column
+/// (JSON syntax, missing or unknown fields) or the record and field.
+pub fn parse(json: &str) -> Result<Vec<CustomerRecord>, String> {
+    // serde_json's message names the line and column.
+    let file: File = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    let mut out: Vec<CustomerRecord> = Vec::new();
+    for (i, c) in file.customers.into_iter().enumerate() {
+        let at = format!("customers[{i}]");
+        let external_id = text(&c.external_id, &format!("{at}.external_id"))?;
+        if out.iter().any(|o| o.external_id == external_id) {
+            return Err(format!("{at}.external_id: `{external_id}` appears twice in the file"));
+        }
+        let at = format!("customers[{i}] ({external_id})");
+        let name = text(&c.name, &format!("{at}.name"))?;
+        let mut contacts = Vec::new();
+        for (j, k) in c.contacts.iter().enumerate() {
+            let here = format!("{at}.contacts[{j}]");
+            let email = Email::parse(&k.email).map_err(|e| format!("{here}.email: {e}"))?;
+            if contacts.iter().any(|x: &Contact| x.email == email.as_str()) {
+                return Err(format!("{here}.email: `{}` appears twice for this customer", email.as_str()));
+            }
+            contacts.push(Contact {
+                email: email.as_str().to_string(),
+                name: text(&k.name, &format!("{here}.name"))?,
+                portal_role: text(&k.portal_role, &format!("{here}.portal_role"))?,
+            });
+        }
+        let mut entitlements = Vec::new();
+        for (j, e) in c.entitlements.iter().enumerate() {
+            let here = format!("{at}.entitlements[{j}]");
+            let (starts_on, ends_on) =
+                (date(&e.start, &format!("{here}.start"))?, date(&e.end, &format!("{here}.end"))?);
+            if ends_on < starts_on {
+                return Err(format!("{here}.end: ends before it starts"));
+            }
+            if e.quantity < 0 {
+                return Err(format!("{here}.quantity: must not be negative"));
+            }
+            entitlements.push(Entitlement {
+                product: text(&e.product, &format!("{here}.product"))?,
+                support_level: text(&e.support_level, &format!("{here}.support_level"))?,
+                starts_on,
+                ends_on,
+                quantity: e.quantity,
+            });
+        }
+        let mut tickets = Vec::new();
+        for (j, t) in c.tickets.iter().enumerate() {
+            let here = format!("{at}.tickets[{j}]");
+            let number = text(&t.number, &format!("{here}.number"))?;
+            if tickets.iter().any(|x: &Ticket| x.number == number) {
+                return Err(format!("{here}.number: `{number}` appears twice for this customer"));
+            }
+            tickets.push(Ticket {
+                number,
+                subject: text(&t.subject, &format!("{here}.subject"))?,
+                status: text(&t.status, &format!("{here}.status"))?,
+                priority: text(&t.priority, &format!("{here}.priority"))?,
+                opened_at: date_time(&t.opened, &format!("{here}.opened"))?,
+                updated_at: date_time(&t.updated, &format!("{here}.updated"))?,
+            });
+        }
+        contacts.sort();
+        entitlements.sort();
+        tickets.sort();
+        out.push(CustomerRecord { external_id, name, contacts, entitlements, tickets });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../../examples/customers.json");
+
+    #[test]
+    fn the_example_file_parses() {
+        let records = parse(EXAMPLE).unwrap();
+        assert_eq!(records.len(), 2);
+        assert!(records[0].contacts.iter().all(|c| c.email == c.email.to_lowercase()));
+    }
+
+    #[test]
+    fn errors_name_the_place() {
+        let err = parse("{\"customers\": [\n  {\"external_id\": \"A\"}\n]}").unwrap_err();
+        assert!(err.contains("line 2") && err.contains("missing field `name`"), "{err}");
+        let err = parse("{\"customers\": [{\"external_id\": \"A\", \"name\": \"A\", \"colour\": 1}]}").unwrap_err();
+        assert!(err.contains("unknown field `colour`"), "{err}");
+        let bad_date = r#"{"customers": [{"external_id": "A", "name": "A", "entitlements": [{"product": "P", "support_level": "S", "start": "2026-13-01", "end": "2027-01-01", "quantity": 1}]}]}"#;
+        assert!(parse(bad_date).unwrap_err().contains("customers[0] (A).entitlements[0].start"));
+        let twice = r#"{"customers": [{"external_id": "A", "name": "A"}, {"external_id": "A", "name": "B"}]}"#;
+        assert!(parse(twice).unwrap_err().contains("appears twice"));
+        let mail = r#"{"customers": [{"external_id": "A", "name": "A", "contacts": [{"email": "nope", "name": "N", "portal_role": "Admin"}]}]}"#;
+        assert!(parse(mail).unwrap_err().contains("contacts[0].email"));
+    }
+}

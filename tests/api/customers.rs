@@ -1,0 +1,102 @@
+use std::process::Command;
+
+use diesel::prelude::*;
+use orgportal::db::schema::{customer_contacts, customers, entitlements, tickets};
+
+use crate::helpers::{spawn_app, TestApp};
+
+fn import(app: &TestApp, file: &std::path::Path) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_orgportal"))
+        .args(["customers", "import"])
+        .arg(file)
+        .env("ORGPORTAL_DATABASE_URL", &app.db.url)
+        .env("ORGPORTAL_DATA_DIR", app.data_dir.path())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn example() -> String {
+    std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/customers.json")).unwrap()
+}
+
+fn counts(app: &TestApp) -> [i64; 4] {
+    let mut conn = app.conn();
+    [
+        customers::table.count().get_result(&mut *conn).unwrap(),
+        customer_contacts::table.count().get_result(&mut *conn).unwrap(),
+        entitlements::table.count().get_result(&mut *conn).unwrap(),
+        tickets::table.count().get_result(&mut *conn).unwrap(),
+    ]
+}
+
+#[tokio::test]
+async fn import_is_idempotent_and_updates_in_place() {
+    let app = spawn_app().await;
+    let file = app.data_dir.path().join("customers.json");
+    std::fs::write(&file, example()).unwrap();
+    let (ok, out, err) = import(&app, &file);
+    assert!(ok, "{err}");
+    assert!(out.contains("2 created, 0 updated, 0 unchanged"), "{out}");
+    assert_eq!(counts(&app), [2, 3, 3, 2]);
+    let ids = |app: &TestApp| -> Vec<String> {
+        let mut conn = app.conn();
+        let mut v: Vec<String> = customer_contacts::table.select(customer_contacts::id).load(&mut *conn).unwrap();
+        v.extend(customers::table.select(customers::id).load::<String>(&mut *conn).unwrap());
+        v.sort();
+        v
+    };
+    let before = ids(&app);
+
+    let (ok, out, _) = import(&app, &file);
+    assert!(ok && out.contains("0 created, 0 updated, 2 unchanged"), "{out}");
+    assert_eq!(ids(&app), before, "re-importing the same file changes nothing");
+
+    let updated = example()
+        .replace("Northwind Databases", "Northwind Data")
+        .replace("\"status\": \"Open\"", "\"status\": \"Pending\"");
+    std::fs::write(&file, updated).unwrap();
+    let (ok, out, _) = import(&app, &file);
+    assert!(ok && out.contains("0 created, 1 updated, 1 unchanged"), "{out}");
+    let mut conn = app.conn();
+    let name: String = customers::table
+        .filter(customers::external_id.eq("CUST-1001"))
+        .select(customers::name)
+        .first(&mut *conn)
+        .unwrap();
+    assert_eq!(name, "Northwind Data");
+    let status: String =
+        tickets::table.filter(tickets::number.eq("CS0041")).select(tickets::status).first(&mut *conn).unwrap();
+    assert_eq!(status, "Pending");
+    let mut after: Vec<String> = customers::table.select(customers::id).load(&mut *conn).unwrap();
+    after.sort();
+    let mut customer_ids_before: Vec<String> = before.iter().filter(|id| after.contains(id)).cloned().collect();
+    customer_ids_before.sort();
+    assert_eq!(customer_ids_before, after, "customers keep their ids");
+}
+
+#[tokio::test]
+async fn a_malformed_file_is_refused_whole() {
+    let app = spawn_app().await;
+    let file = app.data_dir.path().join("bad.json");
+    // The first customer is fine; the second has an impossible date.
+    let bad = example().replace("\"start\": \"2026-03-01\"", "\"start\": \"2026-02-30\"");
+    std::fs::write(&file, bad).unwrap();
+    let (ok, _, err) = import(&app, &file);
+    assert!(!ok);
+    assert!(
+        err.contains("customers[1] (CUST-1002).entitlements[0].start") && err.contains("nothing was imported"),
+        "{err}"
+    );
+    assert_eq!(counts(&app), [0, 0, 0, 0]);
+
+    std::fs::write(&file, "{\"customers\": [\n  {\"external_id\": \"A\", \"name\": \"A\",}\n]}").unwrap();
+    let (ok, _, err) = import(&app, &file);
+    assert!(!ok && err.contains("line 2"), "{err}");
+    assert_eq!(counts(&app), [0, 0, 0, 0]);
+}
