@@ -3,7 +3,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use orgportal::config::Settings;
-use orgportal::startup::{open_database, Application};
+use orgportal::db::{self, AnyConnection};
+use orgportal::startup::Application;
 
 /// orgportal: a self-hosted organization portal.
 #[derive(Parser)]
@@ -55,17 +56,16 @@ async fn run(command: Command) -> anyhow::Result<()> {
             app.run_until_stopped().await?;
         }
         Command::Migrate => {
-            open_database(&settings).await?;
-            println!("migrations are up to date");
+            let applied = tokio::task::spawn_blocking(move || direct(&settings).map(|(_, n)| n)).await??;
+            println!("migrations are up to date ({applied} applied now)");
         }
         Command::Customers { command: CustomersCommand::Import { file } } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let records = orgportal::domain::customer_import::parse(&text)
                 .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was imported", file.display()))?;
-            let pool = open_database(&settings).await?;
             let now = settings.clock.now();
             let report = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-                let mut conn = pool.get()?;
+                let (mut conn, _) = direct(&settings)?;
                 Ok(orgportal::store::customers::import(&mut conn, &records, now)?)
             })
             .await??;
@@ -79,4 +79,15 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A single migrated connection for a command-line run.
+fn direct(settings: &Settings) -> anyhow::Result<(AnyConnection, usize)> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("ORGPORTAL_DATA_DIR: cannot create {}", settings.data_dir.display()))?;
+    let mut conn =
+        db::connect_one(&settings.database_url()).map_err(|e| anyhow::anyhow!("ORGPORTAL_DATABASE_URL: {e}"))?;
+    let applied =
+        db::run_migrations(&mut conn).map_err(|e| anyhow::anyhow!("ORGPORTAL_DATABASE_URL: migrations failed: {e}"))?;
+    Ok((conn, applied))
 }

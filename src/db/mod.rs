@@ -48,6 +48,13 @@ pub fn connect(url: &str) -> Result<Pool, String> {
         .map_err(|e| format!("cannot connect to the database: {e}"))
 }
 
+/// One connection without a pool, for short command-line runs: no pool
+/// threads are left connecting while the process exits.
+pub fn connect_one(url: &str) -> Result<AnyConnection, String> {
+    let manager = ConnectionManager::new(url).map_err(|e| e.to_string())?;
+    r2d2::ManageConnection::connect(&manager).map_err(|e| format!("cannot connect to the database: {e}"))
+}
+
 /// Applies every pending migration; returns how many were applied.
 pub fn run_migrations(conn: &mut AnyConnection) -> Result<usize, MigrationError> {
     let applied = match conn {

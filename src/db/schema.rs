@@ -143,6 +143,10 @@ diesel::joinable!(invitations -> organizations (org_id));
 diesel::joinable!(invitations -> users (invited_by));
 diesel::joinable!(mail_outbox -> invitations (invitation_id));
 
+diesel::joinable!(customer_contacts -> customers (customer_id));
+diesel::joinable!(entitlements -> customers (customer_id));
+diesel::joinable!(tickets -> customers (customer_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     identities,
@@ -150,5 +154,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     memberships,
     activity,
     invitations,
-    mail_outbox
+    mail_outbox,
+    customers,
+    customer_contacts,
+    entitlements,
+    tickets
 );

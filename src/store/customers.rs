@@ -162,3 +162,87 @@ pub fn import(
         Ok(report)
     })
 }
+
+/// What auto-linking did at a sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Linked {
+    /// The first contact of an unlinked customer: an organization was made for them.
+    Created { slug: String },
+    /// A later contact: added to the customer's organization with this role.
+    Joined { slug: String, role: String },
+}
+
+/// Auto-linking (Percona): called at each sign-in with a verified email.
+/// `role_for` maps a contact's portal role to a role of the catalog.
+pub fn auto_link(
+    conn: &mut AnyConnection,
+    user: &super::users::User,
+    owner_role: &str,
+    role_for: &dyn Fn(&str) -> String,
+    limit: crate::domain::OrgLimit,
+    ip: &str,
+    now: PrimitiveDateTime,
+) -> QueryResult<Vec<Linked>> {
+    use crate::db::schema::{memberships, organizations};
+    if !user.email_verified {
+        return Ok(Vec::new());
+    }
+    crate::db::write_transaction(conn, |conn| {
+        let matches: Vec<(String, String, Option<String>, String)> = customer_contacts::table
+            .inner_join(customers::table)
+            .filter(customer_contacts::email.eq(&user.email))
+            .select((customers::id, customers::name, customers::org_id, customer_contacts::portal_role))
+            .order(customers::external_id.asc())
+            .load(conn)?;
+        let mut done = Vec::new();
+        for (customer_id, customer_name, org_id, portal_role) in matches {
+            let mine: i64 = memberships::table.filter(memberships::user_id.eq(&user.id)).count().get_result(conn)?;
+            match org_id {
+                None => {
+                    if !limit.allows_another(mine) {
+                        continue;
+                    }
+                    let name =
+                        crate::domain::OrgName::parse(&customer_name).map_err(|_| diesel::result::Error::NotFound)?;
+                    let base = crate::domain::Slug::derive(&customer_name)
+                        .or_else(|| crate::domain::Slug::derive(&format!("customer {}", &customer_id[..8])))
+                        .ok_or(diesel::result::Error::NotFound)?;
+                    let slug = super::orgs::SlugChoice::Derived(base);
+                    let new = super::orgs::NewOrg { name: &name, slug: &slug, owner_id: &user.id, owner_role, limit };
+                    let org = match super::orgs::create(conn, &new, ip) {
+                        Ok(org) => org,
+                        Err(super::orgs::CreateOrgError::Db(e)) => return Err(e),
+                        Err(_) => continue,
+                    };
+                    diesel::update(customers::table.find(&customer_id))
+                        .set(customers::org_id.eq(&org.id))
+                        .execute(conn)?;
+                    done.push(Linked::Created { slug: org.slug });
+                }
+                Some(org_id) => {
+                    let already: i64 = memberships::table
+                        .filter(memberships::org_id.eq(&org_id))
+                        .filter(memberships::user_id.eq(&user.id))
+                        .count()
+                        .get_result(conn)?;
+                    if already > 0 || !limit.allows_another(mine) {
+                        continue;
+                    }
+                    let role = role_for(&portal_role);
+                    super::members::insert_membership(conn, &org_id, &user.id, &role, now)?;
+                    let actor = super::members::Actor { user_id: &user.id, ip, now };
+                    actor.record(
+                        conn,
+                        &org_id,
+                        "member.join",
+                        &user.email,
+                        &format!("customer contact, role {role}"),
+                    )?;
+                    let slug: String = organizations::table.find(&org_id).select(organizations::slug).first(conn)?;
+                    done.push(Linked::Joined { slug, role });
+                }
+            }
+        }
+        Ok(done)
+    })
+}

@@ -15,6 +15,7 @@ use crate::auth::session::{self, PendingSignIn};
 use crate::auth::{oauth, Provider};
 use crate::db;
 use crate::error::AppError;
+use crate::store::customers;
 use crate::store::users::{self, ProviderProfile};
 
 #[derive(Template)]
@@ -143,7 +144,21 @@ pub async fn callback(
         name: info.name.trim().to_string(),
     };
     let ip = client_ip(&req);
-    let user = db::run(&state.pool, move |conn| users::sign_in(conn, &profile, &ip).map_err(AppError::from)).await?;
+    let (catalog, limit, now) = (state.catalog.clone(), state.org_limit, state.clock.now());
+    let user = db::run(&state.pool, move |conn| {
+        let user = users::sign_in(conn, &profile, &ip)?;
+        // A verified customer contact joins (or gets) the customer's organization.
+        let role_for = |portal_role: &str| {
+            let found = catalog.roles().iter().find(|r| r.name.eq_ignore_ascii_case(portal_role.trim()));
+            found.map(|r| r.name.clone()).unwrap_or_else(|| catalog.default_role().to_string())
+        };
+        let linked = customers::auto_link(conn, &user, catalog.owner_role(), &role_for, limit, &ip, now)?;
+        if !linked.is_empty() {
+            tracing::info!(user_id = %user.id, ?linked, "customer accounts linked");
+        }
+        Ok::<_, AppError>(user)
+    })
+    .await?;
     session::begin(&req, &session, &user.id)?;
     tracing::info!(user_id = %user.id, provider = provider.key, "signed in");
     Ok(see_other(&pending.next))

@@ -100,3 +100,39 @@ async fn a_malformed_file_is_refused_whole() {
     assert!(!ok && err.contains("line 2"), "{err}");
     assert_eq!(counts(&app), [0, 0, 0, 0]);
 }
+
+#[tokio::test]
+async fn customer_contacts_are_linked_at_sign_in() {
+    let app = spawn_app().await;
+    let file = app.data_dir.path().join("customers.json");
+    std::fs::write(&file, example()).unwrap();
+    assert!(import(&app, &file).0);
+
+    // The first contact who signs in gets the organization, as its owner.
+    let ada = app.new_browser();
+    let gs = ada.sign_in("ada@northwind.example", "Ada Admin").await;
+    assert!(gs.contains("Northwind Databases"), "{gs}");
+    assert_eq!(app.role_of("northwind-databases", "ada@northwind.example").as_deref(), Some("Admin"));
+    let mut conn = app.conn();
+    let linked: Option<String> = customers::table
+        .filter(customers::external_id.eq("CUST-1001"))
+        .select(customers::org_id)
+        .first(&mut *conn)
+        .unwrap();
+    assert_eq!(linked, Some(app.org_id("northwind-databases")));
+
+    // A later contact joins with the role their portal role maps to, once.
+    let tom = app.new_browser();
+    tom.sign_in("tom@northwind.example", "Tom Tech").await;
+    tom.sign_out().await;
+    tom.sign_in("tom@northwind.example", "Tom Tech").await;
+    assert_eq!(app.role_of("northwind-databases", "tom@northwind.example").as_deref(), Some("Technical user"));
+    let page = ada.get_html("/orgs/northwind-databases/members").await;
+    assert!(page.contains("2 members"));
+    assert_eq!(app.activity_count("member.join"), 1);
+
+    // Someone who is not a contact gets nothing.
+    let other = app.new_browser();
+    let gs = other.sign_in("eve@northwind.example", "Eve").await;
+    assert!(!gs.contains("Northwind"));
+}

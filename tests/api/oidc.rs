@@ -211,3 +211,31 @@ async fn an_unverified_email_never_accepts_an_invitation() {
     };
     assert_eq!(members, 1, "only the admin");
 }
+
+#[tokio::test]
+async fn an_unverified_email_is_never_linked_to_a_customer() {
+    let issuer = start_issuer().await;
+    let settings = oidc_settings(&issuer);
+    let app = spawn_app_with(move |s| s.oidc = Some(settings)).await;
+    let file = app.data_dir.path().join("customers.json");
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/customers.json");
+    std::fs::copy(example, &file).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_orgportal"))
+        .args(["customers", "import"])
+        .arg(&file)
+        .env("ORGPORTAL_DATABASE_URL", &app.db.url)
+        .env("ORGPORTAL_DATA_DIR", app.data_dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let unverified = json!({"sub": "x", "email": "ada@northwind.example", "email_verified": false, "name": "Not Ada"});
+    oidc_sign_in(&issuer, &app.browser, unverified).await;
+    let gs = app.browser.get_html("/getting-started").await;
+    assert!(!gs.contains("Northwind"), "an unverified address matches no customer");
+    let mut conn = app.conn();
+    let orgs: i64 = {
+        use orgportal::db::schema::organizations;
+        organizations::table.count().get_result(&mut *conn).unwrap()
+    };
+    assert_eq!(orgs, 0);
+}
