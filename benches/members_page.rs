@@ -103,7 +103,8 @@ fn seed(data_dir: &std::path::Path) -> anyhow::Result<(String, String)> {
         email_verified: true,
         name: name.into(),
     };
-    let admin = users::sign_in(&mut conn, &profile("admin@bench.test", "Bench Admin", "dev"), "127.0.0.1")?;
+    let now = orgportal::clock::Clock::default().now();
+    let admin = users::sign_in(&mut conn, &profile("admin@bench.test", "Bench Admin", "dev"), "127.0.0.1", now)?;
     let mut slugs = Vec::new();
     for (name, count) in [("Bench Ten Thousand", 10_000), ("Bench Hundred", 100)] {
         let org_name = OrgName::parse(name).map_err(anyhow::Error::msg)?;
@@ -114,13 +115,14 @@ fn seed(data_dir: &std::path::Path) -> anyhow::Result<(String, String)> {
             owner_id: &admin.id,
             owner_role: catalog.owner_role(),
             limit: OrgLimit::Unlimited,
+            now,
         };
         let org = orgs::create(&mut conn, &new, "127.0.0.1")?;
         let start = orgportal::clock::Clock::default().now();
         db::write_transaction(&mut conn, |conn| -> anyhow::Result<()> {
             for i in 1..count {
                 let email = format!("member{i:05}@{}.test", org.slug);
-                let user = users::sign_in(conn, &profile(&email, &format!("Member {i:05}"), "seed"), "127.0.0.1")?;
+                let user = users::sign_in(conn, &profile(&email, &format!("Member {i:05}"), "seed"), "127.0.0.1", now)?;
                 let joined = start + time::Duration::milliseconds(i as i64);
                 members::add(conn, &org.id, &user.id, "Technical user", joined)?;
             }

@@ -208,7 +208,8 @@ pub fn auto_link(
                         .or_else(|| crate::domain::Slug::derive(&format!("customer {}", &customer_id[..8])))
                         .ok_or(diesel::result::Error::NotFound)?;
                     let slug = super::orgs::SlugChoice::Derived(base);
-                    let new = super::orgs::NewOrg { name: &name, slug: &slug, owner_id: &user.id, owner_role, limit };
+                    let new =
+                        super::orgs::NewOrg { name: &name, slug: &slug, owner_id: &user.id, owner_role, limit, now };
                     let org = match super::orgs::create(conn, &new, ip) {
                         Ok(org) => org,
                         Err(super::orgs::CreateOrgError::Db(e)) => return Err(e),

@@ -9,14 +9,6 @@ pub mod orgs;
 pub mod outbox;
 pub mod users;
 
-use time::{OffsetDateTime, PrimitiveDateTime};
-
-/// The current time as stored: UTC without an offset.
-pub fn utc_now() -> PrimitiveDateTime {
-    let now = OffsetDateTime::now_utc();
-    PrimitiveDateTime::new(now.date(), now.time())
-}
-
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }

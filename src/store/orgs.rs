@@ -2,7 +2,7 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::activity::{self, NewActivity};
-use super::{is_unique_violation, new_id, utc_now};
+use super::{is_unique_violation, new_id};
 use crate::db::schema::{memberships, organizations, users};
 use crate::db::AnyConnection;
 use crate::domain::{OrgLimit, OrgName, Slug};
@@ -105,19 +105,19 @@ pub struct NewOrg<'a> {
     /// The catalog's owner role (Admin in the default catalog).
     pub owner_role: &'a str,
     pub limit: OrgLimit,
+    pub now: PrimitiveDateTime,
 }
 
 /// Creates the organization with its creator as primary owner, and records
 /// it in the activity log, all in one transaction.
 pub fn create(conn: &mut AnyConnection, new: &NewOrg<'_>, ip: &str) -> Result<Org, CreateOrgError> {
-    let NewOrg { name, slug, owner_id, owner_role, limit } = *new;
+    let NewOrg { name, slug, owner_id, owner_role, limit, now } = *new;
     let result = crate::db::write_transaction(conn, |conn| {
         let current: i64 = memberships::table.filter(memberships::user_id.eq(owner_id)).count().get_result(conn)?;
         if !limit.allows_another(current) {
             return Err(CreateOrgError::LimitReached);
         }
         let slug = free_slug(conn, slug)?;
-        let now = utc_now();
         let org = Org {
             id: new_id(),
             name: name.as_str().to_string(),
@@ -182,7 +182,13 @@ pub fn details(conn: &mut AnyConnection, org: &Org) -> QueryResult<OrgDetails> {
 /// Deletes the organization and, through the foreign keys, everything of it
 /// (memberships, invitations, their mail, its activity). The deletion itself
 /// is recorded in the site-wide log (no organization).
-pub fn delete(conn: &mut AnyConnection, org: &Org, actor_id: &str, ip: &str) -> QueryResult<()> {
+pub fn delete(
+    conn: &mut AnyConnection,
+    org: &Org,
+    actor_id: &str,
+    ip: &str,
+    now: PrimitiveDateTime,
+) -> QueryResult<()> {
     crate::db::write_transaction(conn, |conn| {
         let details = format!("slug {}, id {}", org.slug, org.id);
         activity::record(
@@ -195,7 +201,7 @@ pub fn delete(conn: &mut AnyConnection, org: &Org, actor_id: &str, ip: &str) -> 
                 target: &org.name,
                 details: &details,
                 ip,
-                created_at: utc_now(),
+                created_at: now,
             },
         )?;
         diesel::delete(organizations::table.find(&org.id)).execute(conn)?;

@@ -2,7 +2,7 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::activity::{self, NewActivity};
-use super::{new_id, utc_now};
+use super::new_id;
 use crate::db::schema::{identities, memberships, users};
 use crate::db::AnyConnection;
 
@@ -32,9 +32,13 @@ pub struct ProviderProfile {
 /// Writes a `user.sign_in` activity row into every organization the user
 /// belongs to (one row without an organization when there is none), in the
 /// same transaction.
-pub fn sign_in(conn: &mut AnyConnection, profile: &ProviderProfile, ip: &str) -> QueryResult<User> {
+pub fn sign_in(
+    conn: &mut AnyConnection,
+    profile: &ProviderProfile,
+    ip: &str,
+    now: PrimitiveDateTime,
+) -> QueryResult<User> {
     crate::db::write_transaction(conn, |conn| {
-        let now = utc_now();
         let existing: Option<String> = identities::table
             .filter(identities::provider.eq(&profile.provider))
             .filter(identities::subject.eq(&profile.subject))

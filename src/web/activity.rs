@@ -82,13 +82,11 @@ fn filter(q: &ActivityQuery) -> (ActivityFilter, Option<String>, Option<String>)
 }
 
 fn encode_cursor(c: &ActivityCursor) -> String {
-    format!("{}~{}", c.created_at.assume_utc().unix_timestamp_nanos(), c.id)
+    format::keyset_token(c.created_at, &c.id)
 }
 
 fn decode_cursor(s: &str) -> Option<ActivityCursor> {
-    let (nanos, id) = s.split_once('~')?;
-    let t = time::OffsetDateTime::from_unix_timestamp_nanos(nanos.parse().ok()?).ok()?;
-    Some(ActivityCursor { created_at: PrimitiveDateTime::new(t.date(), t.time()), id: id.to_string() })
+    format::parse_keyset_token(s).map(|(created_at, id)| ActivityCursor { created_at, id })
 }
 
 fn actor_label(r: &ActivityRow) -> String {

@@ -18,3 +18,14 @@ pub fn date_time(t: PrimitiveDateTime) -> String {
     t.format(format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC"))
         .unwrap_or_default()
 }
+
+/// A keyset position in a URL: `{unix nanoseconds}~{id}`.
+pub fn keyset_token(at: PrimitiveDateTime, id: &str) -> String {
+    format!("{}~{id}", at.assume_utc().unix_timestamp_nanos())
+}
+
+pub fn parse_keyset_token(s: &str) -> Option<(PrimitiveDateTime, String)> {
+    let (nanos, id) = s.split_once('~')?;
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(nanos.parse().ok()?).ok()?;
+    Some((PrimitiveDateTime::new(t.date(), t.time()), id.to_string()))
+}

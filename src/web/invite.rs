@@ -163,10 +163,7 @@ pub async fn submit(
     );
     let outcomes = db::run(&state.pool, move |conn| {
         let actor = Actor { user_id: &user_id, ip: &ip, now };
-        invitations::create_batch(conn, &org_id, &batch, ttl, &actor).map_err(|e| match e {
-            crate::store::members::MemberError::Db(e) => AppError::from(e),
-            _ => AppError::NotFound,
-        })
+        invitations::create_batch(conn, &org_id, &batch, ttl, &actor).map_err(AppError::from)
     })
     .await?;
     state.mail_wakeup.notify_one();

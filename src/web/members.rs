@@ -5,7 +5,6 @@ use actix_session::Session;
 use actix_web::{get, web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
-use time::PrimitiveDateTime;
 
 use super::extract::OrgMember;
 use super::format;
@@ -71,15 +70,12 @@ pub struct MembersQuery {
     after: Option<String>,
 }
 
-/// The cursor travels in the URL as `{unix nanoseconds}~{user id}`.
 fn encode_cursor(c: &Cursor) -> String {
-    format!("{}~{}", c.joined_at.assume_utc().unix_timestamp_nanos(), c.user_id)
+    format::keyset_token(c.joined_at, &c.user_id)
 }
 
 fn decode_cursor(s: &str) -> Option<Cursor> {
-    let (nanos, user_id) = s.split_once('~')?;
-    let t = time::OffsetDateTime::from_unix_timestamp_nanos(nanos.parse().ok()?).ok()?;
-    Some(Cursor { joined_at: PrimitiveDateTime::new(t.date(), t.time()), user_id: user_id.to_string() })
+    format::parse_keyset_token(s).map(|(joined_at, user_id)| Cursor { joined_at, user_id })
 }
 
 fn delivery_label(inv: &PendingInvitation) -> (String, &'static str, String) {

@@ -70,3 +70,23 @@ pub fn see_other(location: &str) -> actix_web::HttpResponse {
         .insert_header((actix_web::http::header::LOCATION, location.to_string()))
         .finish()
 }
+
+/// Store errors that reach a handler unhandled: a rule or a missing row is
+/// "not found" to the user, a database failure is ours.
+impl From<crate::store::members::MemberError> for crate::error::AppError {
+    fn from(e: crate::store::members::MemberError) -> Self {
+        match e {
+            crate::store::members::MemberError::Db(e) => e.into(),
+            _ => crate::error::AppError::NotFound,
+        }
+    }
+}
+
+impl From<crate::store::invitations::InviteError> for crate::error::AppError {
+    fn from(e: crate::store::invitations::InviteError) -> Self {
+        match e {
+            crate::store::invitations::InviteError::Db(e) => e.into(),
+            _ => crate::error::AppError::NotFound,
+        }
+    }
+}

@@ -64,8 +64,9 @@ pub async fn delete(
         let page = org_page(&member, &state, None, Some((typed, message))).await?;
         return super::layout::render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    let (org, user_id, ip) = (member.view.org.clone(), member.user_id().to_string(), client_ip(&req));
-    db::run(&state.pool, move |conn| orgs::delete(conn, &org, &user_id, &ip).map_err(AppError::from)).await?;
+    let (org, user_id, ip, now) =
+        (member.view.org.clone(), member.user_id().to_string(), client_ip(&req), state.clock.now());
+    db::run(&state.pool, move |conn| orgs::delete(conn, &org, &user_id, &ip, now).map_err(AppError::from)).await?;
     tracing::info!(org_id = %member.view.org.id, "organization deleted");
     flash(&session, &format!("The organization {} was deleted.", member.view.org.name));
     Ok(see_other("/getting-started"))

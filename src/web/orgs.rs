@@ -80,10 +80,10 @@ pub async fn create(
     let (Some(name), Some(slug)) = (name, slug) else {
         return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    let (owner, limit, ip) = (current.user.id.clone(), state.org_limit, client_ip(&req));
+    let (owner, limit, ip, now) = (current.user.id.clone(), state.org_limit, client_ip(&req), state.clock.now());
     let owner_role = state.catalog.owner_role().to_string();
     let created = db::run(&state.pool, move |conn| {
-        let new = NewOrg { name: &name, slug: &slug, owner_id: &owner, owner_role: &owner_role, limit };
+        let new = NewOrg { name: &name, slug: &slug, owner_id: &owner, owner_role: &owner_role, limit, now };
         Ok::<_, AppError>(orgs::create(conn, &new, &ip))
     })
     .await?;

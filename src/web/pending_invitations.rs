@@ -11,15 +11,8 @@ use super::{client_ip, see_other, AppState};
 use crate::db;
 use crate::domain::{Email, Permission};
 use crate::error::AppError;
-use crate::store::invitations::{self, InviteError};
+use crate::store::invitations;
 use crate::store::members::Actor;
-
-fn invite_error(e: InviteError) -> AppError {
-    match e {
-        InviteError::Db(e) => e.into(),
-        _ => AppError::NotFound,
-    }
-}
 
 async fn reissue(
     req: &HttpRequest,
@@ -41,7 +34,7 @@ async fn reissue(
         (member.user_id().to_string(), client_ip(req), state.clock.now(), state.invitation_ttl);
     db::run(&state.pool, move |conn| {
         let actor = Actor { user_id: &user_id, ip: &ip, now };
-        invitations::reissue(conn, &org_id, &id, &new, send, ttl, &actor).map_err(invite_error)
+        invitations::reissue(conn, &org_id, &id, &new, send, ttl, &actor).map_err(AppError::from)
     })
     .await?;
     Ok((email, link))
@@ -90,7 +83,7 @@ pub async fn revoke(
         (member.org_id().to_string(), member.user_id().to_string(), client_ip(&req), state.clock.now());
     let email = db::run(&state.pool, move |conn| {
         let actor = Actor { user_id: &user_id, ip: &ip, now };
-        invitations::revoke(conn, &org_id, &id, &actor).map_err(invite_error)
+        invitations::revoke(conn, &org_id, &id, &actor).map_err(AppError::from)
     })
     .await?;
     flash(&session, &format!("The invitation for {email} was revoked."));

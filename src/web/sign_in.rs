@@ -146,7 +146,7 @@ pub async fn callback(
     let ip = client_ip(&req);
     let (catalog, limit, now) = (state.catalog.clone(), state.org_limit, state.clock.now());
     let user = db::run(&state.pool, move |conn| {
-        let user = users::sign_in(conn, &profile, &ip)?;
+        let user = users::sign_in(conn, &profile, &ip, now)?;
         // A verified customer contact joins (or gets) the customer's organization.
         let role_for = |portal_role: &str| {
             let found = catalog.roles().iter().find(|r| r.name.eq_ignore_ascii_case(portal_role.trim()));

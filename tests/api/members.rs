@@ -295,7 +295,7 @@ async fn members_page_searches_and_pages_by_keyset() {
                 email_verified: true,
                 name: format!("User_{i:03}"),
             };
-            let user = orgportal::store::users::sign_in(&mut conn, &profile, "127.0.0.1").unwrap();
+            let user = orgportal::store::users::sign_in(&mut conn, &profile, "127.0.0.1", base).unwrap();
             let joined = base + time::Duration::seconds(i + 1);
             orgportal::store::members::add(&mut conn, &org_id, &user.id, "View-only", joined).unwrap();
         }
