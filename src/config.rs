@@ -69,6 +69,8 @@ pub struct Settings {
     pub mail_retry_base: Duration,
     /// The time source (tests move it forward).
     pub clock: crate::clock::Clock,
+    /// Support staff by verified email (lower-cased); `orgportal staff add` adds more.
+    pub staff_emails: Vec<String>,
 }
 
 /// A setting that could not be used, named as the operator wrote it.
@@ -105,6 +107,7 @@ struct Raw {
     smtp_url: Option<String>,
     mail_from: Option<String>,
     mail_retry_base: Option<String>,
+    staff_emails: Option<String>,
 }
 
 impl Settings {
@@ -128,6 +131,7 @@ impl Settings {
             mail_from: "orgportal <orgportal@localhost>".into(),
             mail_retry_base: Duration::from_secs(30),
             clock: crate::clock::Clock::default(),
+            staff_emails: Vec::new(),
         }
     }
 
@@ -202,6 +206,14 @@ impl Settings {
         }
         if let Some(v) = present(raw.mail_retry_base) {
             s.mail_retry_base = parse_duration(&v).map_err(|e| bad("mail_retry_base", e))?;
+        }
+        if let Some(v) = present(raw.staff_emails) {
+            s.staff_emails = v
+                .split(',')
+                .filter(|e| !e.trim().is_empty())
+                .map(|e| crate::domain::Email::parse(e).map(|e| e.as_str().to_string()))
+                .collect::<Result<_, _>>()
+                .map_err(|e| bad("staff_emails", e))?;
         }
         Ok(s)
     }

@@ -20,6 +20,11 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Support staff: they see every organization's customer data, read-only.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
     /// Customer accounts.
     Customers {
         #[command(subcommand)]
@@ -32,6 +37,16 @@ enum CustomersCommand {
     /// Import customer accounts from a JSON file (see README, "Customer import").
     /// The whole file is checked first; a bad file writes nothing.
     Import { file: std::path::PathBuf },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Make the person who signs in with this (verified) email support staff.
+    Add { email: String },
+    /// Take support staff rights away from this email.
+    Remove { email: String },
+    /// List support staff: those added here and those in ORGPORTAL_STAFF_EMAILS.
+    List,
 }
 
 #[actix_web::main]
@@ -64,11 +79,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let records = orgportal::domain::customer_import::parse(&text)
                 .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was imported", file.display()))?;
             let now = settings.clock.now();
-            let report = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-                let (mut conn, _) = direct(&settings)?;
-                Ok(orgportal::store::customers::import(&mut conn, &records, now)?)
-            })
-            .await??;
+            let report =
+                blocking(&settings, move |conn| Ok(orgportal::store::customers::import(conn, &records, now)?)).await?;
             println!(
                 "imported {}: {} created, {} updated, {} unchanged",
                 file.display(),
@@ -77,8 +89,66 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 report.unchanged
             );
         }
+        Command::Staff { command } => staff(settings, command).await?,
     }
     Ok(())
+}
+
+async fn staff(settings: Settings, command: StaffCommand) -> anyhow::Result<()> {
+    use orgportal::store::staff;
+    let email =
+        |e: &str| orgportal::domain::Email::parse(e).map(|e| e.as_str().to_string()).map_err(anyhow::Error::msg);
+    let in_settings = |e: &str| settings.staff_emails.iter().any(|s| s == e);
+    let now = settings.clock.now();
+    let message = match command {
+        StaffCommand::Add { email: typed } => {
+            let email = email(&typed)?;
+            let added = blocking(&settings, move |conn| Ok(staff::add(conn, &email, now)?)).await?;
+            if added {
+                format!("{} is support staff now", typed.trim())
+            } else {
+                format!("{} was support staff already", typed.trim())
+            }
+        }
+        StaffCommand::Remove { email: typed } => {
+            let email = email(&typed)?;
+            let listed = in_settings(&email);
+            let removed = blocking(&settings, move |conn| Ok(staff::remove(conn, &email)?)).await?;
+            match (removed, listed) {
+                (_, true) => anyhow::bail!(
+                    "{} is listed in ORGPORTAL_STAFF_EMAILS; remove it there too to take staff rights away",
+                    typed.trim()
+                ),
+                (true, false) => format!("{} is no longer support staff", typed.trim()),
+                (false, false) => anyhow::bail!("{} is not support staff", typed.trim()),
+            }
+        }
+        StaffCommand::List => {
+            let rows = blocking(&settings, |conn| Ok(staff::list(conn)?)).await?;
+            let mut lines: Vec<String> = rows.into_iter().map(|(e, _)| format!("{e}\t(orgportal staff add)")).collect();
+            lines.extend(settings.staff_emails.iter().map(|e| format!("{e}\t(ORGPORTAL_STAFF_EMAILS)")));
+            if lines.is_empty() {
+                "no support staff".to_string()
+            } else {
+                lines.join("\n")
+            }
+        }
+    };
+    println!("{message}");
+    Ok(())
+}
+
+/// Runs `f` on one direct connection off the async runtime.
+async fn blocking<T: Send + 'static>(
+    settings: &Settings,
+    f: impl FnOnce(&mut AnyConnection) -> anyhow::Result<T> + Send + 'static,
+) -> anyhow::Result<T> {
+    let settings = settings.clone();
+    tokio::task::spawn_blocking(move || {
+        let (mut conn, _) = direct(&settings)?;
+        f(&mut conn)
+    })
+    .await?
 }
 
 /// A single migrated connection for a command-line run.

@@ -125,6 +125,7 @@ impl Application {
             invitation_ttl: settings.invitation_ttl,
             mail_wakeup,
             mailbox_dir,
+            staff_emails: Arc::new(settings.staff_emails.clone()),
         });
         let mut server = HttpServer::new(move || {
             let session = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
@@ -215,5 +216,23 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::invitation_link::decline)
         .service(pages::roles::matrix)
         .service(pages::activity::page)
-        .service(pages::activity::export);
+        .service(pages::activity::export)
+        .service(pages::customer_pages::entitlements)
+        .service(pages::customer_pages::contacts)
+        // /tickets/new before any /tickets/{...} route.
+        .service(pages::ticket_form::new_form)
+        .service(pages::ticket_form::create)
+        .service(pages::customer_pages::tickets)
+        .service(pages::customer_pages::ticket)
+        .service(pages::services::list)
+        .service(pages::services::connect)
+        .service(pages::services::revoke)
+        .service(pages::service_api::connection)
+        .service(pages::staff::organizations)
+        .service(pages::staff::organization)
+        .service(pages::staff::entitlements)
+        .service(pages::staff::tickets)
+        .service(pages::staff::ticket)
+        .service(pages::staff::contacts)
+        .service(pages::staff::members);
 }

@@ -133,6 +133,29 @@ diesel::table! {
         priority -> Text,
         opened_at -> Timestamp,
         updated_at -> Timestamp,
+        description -> Text,
+        source -> Text,
+        raised_by -> Nullable<Text>,
+        closed -> Bool,
+    }
+}
+
+diesel::table! {
+    service_tokens (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        token_hash -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    staff (email) {
+        email -> Text,
+        added_at -> Timestamp,
     }
 }
 
@@ -146,6 +169,8 @@ diesel::joinable!(mail_outbox -> invitations (invitation_id));
 diesel::joinable!(customer_contacts -> customers (customer_id));
 diesel::joinable!(entitlements -> customers (customer_id));
 diesel::joinable!(tickets -> customers (customer_id));
+diesel::joinable!(service_tokens -> organizations (org_id));
+diesel::joinable!(service_tokens -> users (created_by));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -158,5 +183,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     customers,
     customer_contacts,
     entitlements,
-    tickets
+    tickets,
+    service_tokens,
+    staff
 );

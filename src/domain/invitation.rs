@@ -1,35 +1,13 @@
 //! Invitation rules: tokens, the rows of the invite form, final states.
 
-use base64::Engine;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 use time::PrimitiveDateTime;
 
 use super::email::Email;
 use super::roles::RoleCatalog;
+pub use super::secret_token::{hash_token, SecretToken as InvitationToken};
 
 /// How many addresses one submission of the invite form may carry.
 pub const MAX_INVITES: usize = 10;
-
-/// A fresh 256-bit token for the link, and the hash that is stored.
-pub struct InvitationToken {
-    pub token: String,
-    pub hash: String,
-}
-
-impl InvitationToken {
-    pub fn generate() -> Self {
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-        let hash = hash_token(&token);
-        Self { token, hash }
-    }
-}
-
-pub fn hash_token(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// The state of an invitation as a person sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 //! Pure rules: validated values, the role catalog and the membership and
 //! invitation rules. No HTTP, no SQL.
 
+pub mod customer_data;
 pub mod customer_import;
 mod email;
 pub mod invitation;
@@ -8,6 +9,8 @@ pub mod member_rules;
 mod org_name;
 mod policy;
 pub mod roles;
+mod secret_token;
+pub mod service_token;
 mod slug;
 
 pub use email::Email;

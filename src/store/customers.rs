@@ -10,6 +10,9 @@ use crate::db::schema::{customer_contacts, customers, entitlements, tickets};
 use crate::db::AnyConnection;
 use crate::domain::customer_import::{Contact, CustomerRecord, Entitlement, Ticket};
 
+/// `tickets.source` of the tickets that come from the import.
+const IMPORTED: &str = "import";
+
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ImportReport {
     pub created: usize,
@@ -47,6 +50,7 @@ fn current(conn: &mut AnyConnection, id: &str, external_id: &str, name: String) 
     type TicketRow = (String, String, String, String, PrimitiveDateTime, PrimitiveDateTime);
     let mut ticks: Vec<Ticket> = tickets::table
         .filter(tickets::customer_id.eq(id))
+        .filter(tickets::source.eq(IMPORTED))
         .select((
             tickets::number,
             tickets::subject,
@@ -75,7 +79,9 @@ fn current(conn: &mut AnyConnection, id: &str, external_id: &str, name: String) 
 fn write_children(conn: &mut AnyConnection, id: &str, r: &CustomerRecord) -> QueryResult<()> {
     diesel::delete(customer_contacts::table.filter(customer_contacts::customer_id.eq(id))).execute(conn)?;
     diesel::delete(entitlements::table.filter(entitlements::customer_id.eq(id))).execute(conn)?;
-    diesel::delete(tickets::table.filter(tickets::customer_id.eq(id))).execute(conn)?;
+    // Tickets raised in the portal stay; only the imported ones are replaced.
+    diesel::delete(tickets::table.filter(tickets::customer_id.eq(id)).filter(tickets::source.eq(IMPORTED)))
+        .execute(conn)?;
     for c in &r.contacts {
         diesel::insert_into(customer_contacts::table)
             .values((
@@ -111,6 +117,8 @@ fn write_children(conn: &mut AnyConnection, id: &str, r: &CustomerRecord) -> Que
                 tickets::priority.eq(&t.priority),
                 tickets::opened_at.eq(t.opened_at),
                 tickets::updated_at.eq(t.updated_at),
+                tickets::source.eq(IMPORTED),
+                tickets::closed.eq(crate::domain::customer_data::is_closed(&t.status)),
             ))
             .execute(conn)?;
     }

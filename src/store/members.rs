@@ -6,13 +6,11 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::activity::{self, NewActivity};
-use super::new_id;
+use super::{lower, new_id};
 use crate::db::schema::{memberships, organizations, users};
 use crate::db::AnyConnection;
 use crate::domain::member_rules::{self, MemberFacts, RuleError};
 use crate::domain::{Permission, RoleCatalog};
-
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
 #[derive(Debug, Clone, Queryable)]
 pub struct MemberRow {
@@ -55,10 +53,7 @@ pub fn page(
     after: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<MemberPage> {
-    let pattern = search.map(str::trim).filter(|t| !t.is_empty()).map(|term| {
-        let escaped = term.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        format!("%{escaped}%")
-    });
+    let pattern = super::contains_pattern(search);
     let base = memberships::table.inner_join(users::table).filter(memberships::org_id.eq(org_id));
     macro_rules! finish {
         ($query:expr) => {

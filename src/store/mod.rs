@@ -2,11 +2,14 @@
 //! `&mut AnyConnection`; none sees a request.
 
 pub mod activity;
+pub mod customer_data;
 pub mod customers;
 pub mod invitations;
 pub mod members;
 pub mod orgs;
 pub mod outbox;
+pub mod services;
+pub mod staff;
 pub mod users;
 
 pub fn new_id() -> String {
@@ -16,4 +19,15 @@ pub fn new_id() -> String {
 /// True when `e` is a unique-constraint violation on either backend.
 pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
     matches!(e, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
+}
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// A LIKE pattern matching `term` anywhere (lower-cased, wildcards escaped
+/// with `\`); None for an empty search.
+pub fn contains_pattern(term: Option<&str>) -> Option<String> {
+    term.map(str::trim).filter(|t| !t.is_empty()).map(|term| {
+        let escaped = term.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        format!("%{escaped}%")
+    })
 }

@@ -28,6 +28,8 @@ pub fn flash(session: &Session, message: &str) {
 pub struct CurrentUser {
     pub user: User,
     pub orgs: Vec<OrgSummary>,
+    /// Support staff: a verified email in ORGPORTAL_STAFF_EMAILS or the staff table.
+    pub is_staff: bool,
     csrf: String,
     flash: Option<String>,
     dev_sign_in: bool,
@@ -40,6 +42,8 @@ impl CurrentUser {
             user: Some(UserMenu { name: self.user.name.clone(), email: self.user.email.clone() }),
             orgs: self.orgs.iter().map(|o| OrgLink { name: o.name.clone(), slug: o.slug.clone() }).collect(),
             org: None,
+            staff_org: None,
+            show_staff: self.is_staff,
             csrf: self.csrf.clone(),
             flash: self.flash.clone(),
             dev_sign_in: self.dev_sign_in,
@@ -70,6 +74,7 @@ async fn load(
 ) -> Result<(CurrentUser, Option<MemberView>), AppError> {
     let SignedInId(user_id) = signed_in?;
     let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal(anyhow::anyhow!("no state")))?;
+    let staff_emails = state.staff_emails.clone();
     let found = db::run(&state.pool, move |conn| -> Result<_, AppError> {
         let Some(user) = users::find(conn, &user_id)? else { return Ok(None) };
         let orgs = orgs::list_for_user(conn, &user_id)?;
@@ -77,10 +82,12 @@ async fn load(
             Some(slug) => orgs::find_for_member(conn, &slug, &user_id)?,
             None => None,
         };
-        Ok(Some((user, orgs, view)))
+        let is_staff = user.email_verified
+            && (staff_emails.contains(&user.email) || crate::store::staff::is_listed(conn, &user.email)?);
+        Ok(Some((user, orgs, view, is_staff)))
     })
     .await?;
-    let Some((user, orgs, view)) = found else {
+    let Some((user, orgs, view, is_staff)) = found else {
         // The account is gone: end the session and start over.
         if let Ok(identity) = Identity::extract(req).await {
             identity.logout();
@@ -89,7 +96,8 @@ async fn load(
     };
     let session = req.get_session();
     let flash = session.remove_as::<String>(FLASH_KEY).and_then(Result::ok);
-    let current = CurrentUser { user, orgs, csrf: csrf::token(&session), flash, dev_sign_in: state.dev.is_some() };
+    let current =
+        CurrentUser { user, orgs, is_staff, csrf: csrf::token(&session), flash, dev_sign_in: state.dev.is_some() };
     Ok((current, view))
 }
 
@@ -149,6 +157,8 @@ impl OrgMember {
             slug: self.view.org.slug.clone(),
             section,
             show_activity: self.can(Permission::ActivityView),
+            show_customer: self.can(Permission::CustomerView),
+            show_services: self.can(Permission::ServicesConnect),
         });
         layout
     }
@@ -169,6 +179,62 @@ impl FromRequest for OrgMember {
                 req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal(anyhow::anyhow!("no state")))?;
             let permissions = state.catalog.permissions_of(&view.role);
             Ok(OrgMember { current, view, permissions })
+        })
+    }
+}
+
+/// A signed-in support staff member; anyone else gets 403.
+pub struct StaffUser {
+    pub current: CurrentUser,
+}
+
+impl FromRequest for StaffUser {
+    type Error = AppError;
+    type Future = Fut<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let current = CurrentUser::from_request(req, payload);
+        Box::pin(async move {
+            let current = current.await?;
+            if !current.is_staff {
+                return Err(AppError::Forbidden("The staff area is for support staff only.".into()));
+            }
+            Ok(StaffUser { current })
+        })
+    }
+}
+
+/// A support staff member looking at the organization `{slug}` in the URL
+/// (read-only; they need not be a member).
+pub struct StaffOrg {
+    pub staff: StaffUser,
+    pub org: orgs::Org,
+}
+
+impl StaffOrg {
+    pub fn layout(&self, title: &str, section: &'static str) -> Layout {
+        let mut layout = self.staff.current.layout(title);
+        layout.staff_org =
+            Some(super::layout::StaffNav { name: self.org.name.clone(), slug: self.org.slug.clone(), section });
+        layout
+    }
+}
+
+impl FromRequest for StaffOrg {
+    type Error = AppError;
+    type Future = Fut<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let staff = StaffUser::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let staff = staff.await?;
+            let slug = req.match_info().get("slug").unwrap_or_default().to_string();
+            let state =
+                req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal(anyhow::anyhow!("no state")))?;
+            let org = db::run(&state.pool, move |conn| -> Result<_, AppError> { Ok(orgs::find_by_slug(conn, &slug)?) })
+                .await?;
+            Ok(StaffOrg { staff, org: org.ok_or(AppError::NotFound)? })
         })
     }
 }

@@ -24,8 +24,19 @@ pub struct OrgNav {
     pub slug: String,
     /// Which left-navigation entry is current: "overview", ...
     pub section: &'static str,
-    /// Whether the member may open the Activity page (only links that work are shown).
+    /// Which pages the member may open (only links that work are shown).
     pub show_activity: bool,
+    pub show_customer: bool,
+    pub show_services: bool,
+}
+
+/// The navigation of a support staff member's read-only view of an organization.
+#[derive(Debug, Clone)]
+pub struct StaffNav {
+    pub name: String,
+    pub slug: String,
+    /// "entitlements", "tickets", "contacts" or "members".
+    pub section: &'static str,
 }
 
 #[derive(Debug, Clone)]
@@ -34,6 +45,9 @@ pub struct Layout {
     pub user: Option<UserMenu>,
     pub orgs: Vec<OrgLink>,
     pub org: Option<OrgNav>,
+    pub staff_org: Option<StaffNav>,
+    /// The user menu's link to the staff area.
+    pub show_staff: bool,
     pub csrf: String,
     /// A one-time message from the previous request ("Organization created.").
     pub flash: Option<String>,
@@ -50,11 +64,17 @@ impl Layout {
             user: None,
             orgs: Vec::new(),
             org: None,
+            staff_org: None,
+            show_staff: false,
             csrf: String::new(),
             flash: None,
             dev_sign_in: false,
             show_sign_in: false,
         }
+    }
+
+    pub fn has_sidebar(&self) -> bool {
+        self.org.is_some() || self.staff_org.is_some()
     }
 
     pub fn current_org_name(&self) -> &str {

@@ -186,6 +186,8 @@ pub fn sample_page(rows: usize) -> Result<String, AppError> {
         slug: "bench".into(),
         section: "members",
         show_activity: true,
+        show_customer: true,
+        show_services: true,
     });
     let page = MembersPage {
         layout,

@@ -3,6 +3,8 @@
 
 pub mod activity;
 pub mod assets;
+pub mod customer_pages;
+pub mod customer_views;
 pub mod dev_mailbox;
 pub mod dev_oauth;
 pub mod extract;
@@ -19,7 +21,11 @@ pub mod org_lifecycle;
 pub mod orgs;
 pub mod pending_invitations;
 pub mod roles;
+pub mod service_api;
+pub mod services;
 pub mod sign_in;
+pub mod staff;
+pub mod ticket_form;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -51,6 +57,8 @@ pub struct AppState {
     pub mail_wakeup: Arc<Notify>,
     /// Where mail is written when there is no SMTP relay (/dev/mailbox).
     pub mailbox_dir: Option<PathBuf>,
+    /// ORGPORTAL_STAFF_EMAILS (the `staff` table lists more).
+    pub staff_emails: Arc<Vec<String>>,
 }
 
 impl AppState {

@@ -175,6 +175,12 @@ pub fn location(res: &Response) -> String {
     res.headers().get("location").expect("a Location header").to_str().unwrap().to_string()
 }
 
+/// The href of the page's `rel="next"` link, unescaped.
+pub fn next_link(html: &str) -> Option<String> {
+    let start = html.find("rel=\"next\"").map(|i| html[..i].rfind("href=\"").unwrap() + 6)?;
+    Some(unescape(html[start..].split('"').next().unwrap()).replace("&amp;", "&"))
+}
+
 /// The value of `<input ... name="NAME" value="...">` in `html`, unescaped.
 pub fn hidden_field(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");

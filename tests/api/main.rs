@@ -2,6 +2,7 @@
 
 mod activity;
 mod catalogs;
+mod customer_pages;
 mod customers;
 mod helpers;
 mod infra;
@@ -12,4 +13,6 @@ mod oidc;
 mod orgs;
 mod permissions;
 mod security;
+mod services;
 mod sign_in;
+mod staff;

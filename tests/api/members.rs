@@ -303,10 +303,7 @@ async fn members_page_searches_and_pages_by_keyset() {
     let first = app.browser.get_html(&format!("/orgs/{slug}/members")).await;
     assert!(first.contains("120 members"));
     assert_eq!(first.matches("<tr>").count() - 1, 50, "50 rows a page (plus the header)");
-    let next = |html: &str| {
-        let start = html.find("rel=\"next\"").map(|i| html[..i].rfind("href=\"").unwrap() + 6)?;
-        Some(html[start..].split('"').next().unwrap().replace("&#38;", "&").replace("&amp;", "&"))
-    };
+    let next = crate::helpers::next_link;
     let second = app.browser.get_html(&next(&first).unwrap()).await;
     assert!(second.contains("user049@example.com") && !second.contains("user048@example.com"));
     let third = app.browser.get_html(&next(&second).unwrap()).await;

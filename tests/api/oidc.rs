@@ -239,3 +239,23 @@ async fn an_unverified_email_is_never_linked_to_a_customer() {
     };
     assert_eq!(orgs, 0);
 }
+
+#[tokio::test]
+async fn an_unverified_email_is_never_support_staff() {
+    let issuer = start_issuer().await;
+    let settings = oidc_settings(&issuer);
+    let app = spawn_app_with(move |s| {
+        s.oidc = Some(settings);
+        s.staff_emails = vec!["sam@corp.example".into()];
+    })
+    .await;
+    let unverified = json!({"sub": "x", "email": "sam@corp.example", "email_verified": false, "name": "Not Sam"});
+    oidc_sign_in(&issuer, &app.browser, unverified).await;
+    assert_eq!(app.browser.get("/staff").await.status(), StatusCode::FORBIDDEN);
+    assert!(!app.browser.get_html("/getting-started").await.contains("Staff area"));
+
+    let sam = app.new_browser();
+    let verified = json!({"sub": "sam", "email": "sam@corp.example", "email_verified": true, "name": "Sam"});
+    oidc_sign_in(&issuer, &sam, verified).await;
+    assert_eq!(sam.get("/staff").await.status(), StatusCode::OK);
+}

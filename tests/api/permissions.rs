@@ -8,14 +8,14 @@ use reqwest::StatusCode;
 
 use crate::helpers::{admin_with_org, spawn_app, Browser, TestApp};
 
-struct World {
-    app: TestApp,
-    slug: String,
-    target_id: String,
-    invitation_id: String,
+pub struct World {
+    pub app: TestApp,
+    pub slug: String,
+    pub target_id: String,
+    pub invitation_id: String,
 }
 
-async fn world() -> World {
+pub async fn world() -> World {
     let app = spawn_app().await;
     let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
     app.member(&slug, "target@example.com", "View-only").await;
@@ -36,12 +36,12 @@ async fn world() -> World {
 }
 
 /// A state-changing route: its name, the action path and the form fields.
-type Route = (&'static str, String, Vec<(&'static str, String)>);
+pub type Route = (&'static str, String, Vec<(&'static str, String)>);
 
 /// Organizations, the organization's members and roles, its invitations and owner.
-type Snapshot = (i64, Vec<(String, String)>, Vec<(String, String)>, String);
+pub type Snapshot = (i64, Vec<(String, String)>, Vec<(String, String)>, String);
 
-fn routes(w: &World) -> Vec<Route> {
+pub fn routes(w: &World) -> Vec<Route> {
     let (s, t, i) = (&w.slug, &w.target_id, &w.invitation_id);
     vec![
         (
@@ -60,7 +60,7 @@ fn routes(w: &World) -> Vec<Route> {
 }
 
 /// Everything a refused request must leave as it was.
-fn snapshot(app: &TestApp, slug: &str) -> Snapshot {
+pub fn snapshot(app: &TestApp, slug: &str) -> Snapshot {
     let org_id = app.org_id(slug);
     let mut conn = app.conn();
     let orgs: i64 = organizations::table.count().get_result(&mut *conn).unwrap();
@@ -78,7 +78,7 @@ fn snapshot(app: &TestApp, slug: &str) -> Snapshot {
 }
 
 /// Posts with a CSRF token from a page every actor can open (Getting Started).
-async fn post_as(browser: &Browser, action: &str, fields: &[(&'static str, String)]) -> StatusCode {
+pub async fn post_as(browser: &Browser, action: &str, fields: &[(&'static str, String)]) -> StatusCode {
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     browser.submit("/getting-started", action, &fields).await.status()
 }
@@ -167,4 +167,61 @@ async fn every_role_may_leave() {
     stranger.sign_in("stranger@example.com", "S").await;
     let status = post_as(&stranger, &format!("/orgs/{}/leave", w.slug), &[]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// An Admin of organization B reaches no page of organization A, changes
+/// nothing there, and cannot reach A's rows through B's own URLs either.
+#[tokio::test]
+async fn a_member_of_another_organization_reaches_nothing() {
+    let w = world().await;
+    let (s, t) = (&w.slug, &w.target_id);
+    let page = format!("/orgs/{s}/services");
+    let res = w.app.browser.submit(&page, &page, &[("name", "PMM")]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let token_id: String = {
+        use orgportal::db::schema::service_tokens;
+        service_tokens::table.select(service_tokens::id).first(&mut *w.app.conn()).unwrap()
+    };
+    let intruder = w.app.new_browser();
+    intruder.sign_in("intruder@example.com", "Intruder").await;
+    let own = intruder.create_org("Other").await;
+
+    let pages = [
+        String::new(),
+        "/members".into(),
+        "/members/invite".into(),
+        format!("/members/{t}/edit"),
+        format!("/members/{t}/remove"),
+        "/roles".into(),
+        "/activity".into(),
+        "/activity.csv".into(),
+        "/entitlements".into(),
+        "/tickets".into(),
+        "/tickets/new".into(),
+        "/contacts".into(),
+        "/services".into(),
+    ];
+    for p in pages {
+        assert_eq!(intruder.get(&format!("/orgs/{s}{p}")).await.status(), StatusCode::NOT_FOUND, "GET {p}");
+    }
+    let before = snapshot(&w.app, s);
+    let mut all = routes(&w);
+    all.push(("leave", format!("/orgs/{s}/leave"), vec![]));
+    all.push(("connect service", format!("/orgs/{s}/services"), vec![("name", "Other PMM".into())]));
+    all.push(("revoke service", format!("/orgs/{s}/services/{token_id}/revoke"), vec![]));
+    // A's ids under B's slug.
+    let i = &w.invitation_id;
+    all.push(("A's token via B", format!("/orgs/{own}/services/{token_id}/revoke"), vec![]));
+    all.push(("A's invitation via B", format!("/orgs/{own}/invitations/{i}/revoke"), vec![]));
+    all.push(("A's member via B", format!("/orgs/{own}/members/{t}/role"), vec![("role", "Billing".into())]));
+    all.push(("A's member removed via B", format!("/orgs/{own}/members/{t}/remove"), vec![]));
+    for (name, action, fields) in all {
+        assert_eq!(post_as(&intruder, &action, &fields).await, StatusCode::NOT_FOUND, "{name}");
+    }
+    assert_eq!(snapshot(&w.app, s), before, "nothing of A changed");
+    let tokens: i64 = {
+        use orgportal::db::schema::service_tokens;
+        service_tokens::table.count().get_result(&mut *w.app.conn()).unwrap()
+    };
+    assert_eq!(tokens, 1);
 }

@@ -2,35 +2,7 @@
 //   node shots.mjs [base-url] [out-dir]
 // Clicks through sign-in, Add Organization, Members, Invite, Roles, the
 // development mailbox and the invitation link, saving a screenshot of each.
-import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
-
-const base = process.argv[2] ?? "http://127.0.0.1:8080";
-const out = process.argv[3] ?? "screenshots";
-mkdirSync(out, { recursive: true });
-
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-
-async function session(name) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  page.on("dialog", (d) => d.accept());
-  const shot = async (file) => {
-    await page.screenshot({ path: `${out}/${file}.png`, fullPage: true });
-    console.log(`${out}/${file}.png  ${page.url()}`);
-  };
-  return { page, shot };
-}
-
-async function signIn(page, email, name) {
-  await page.fill("#email", email);
-  await page.fill("#name", name);
-  await page.click("button:has-text('Continue')");
-}
+import { base, browser, session, signIn } from "./lib.mjs";
 
 const { page, shot } = await session("admin");
 await page.goto(base + "/");

@@ -1,0 +1,43 @@
+//! Connection tokens for services (Percona's PMM server): the name a member
+//! gives one, and the token's recognisable form.
+
+use super::secret_token::SecretToken;
+
+pub const MAX_SERVICE_NAME: usize = 60;
+/// Every connection token starts with this, so a leaked one is easy to spot.
+pub const TOKEN_PREFIX: &str = "opsvc_";
+
+pub fn generate() -> SecretToken {
+    SecretToken::with_prefix(TOKEN_PREFIX)
+}
+
+/// A service's name: trimmed, 1 to 60 characters, one line.
+pub fn parse_name(input: &str) -> Result<String, String> {
+    let name = input.trim();
+    if name.is_empty() {
+        return Err("Name the service, e.g. “PMM production”.".into());
+    }
+    if name.chars().count() > MAX_SERVICE_NAME {
+        return Err(format!("The name can be at most {MAX_SERVICE_NAME} characters."));
+    }
+    if name.chars().any(char::is_control) {
+        return Err("The name must be one line.".into());
+    }
+    Ok(name.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_tokens() {
+        assert_eq!(parse_name("  PMM prod ").unwrap(), "PMM prod");
+        assert!(parse_name(" ").is_err());
+        assert!(parse_name(&"a".repeat(61)).is_err());
+        let t = generate();
+        assert!(t.token.starts_with(TOKEN_PREFIX) && t.token.len() > 40);
+        assert_eq!(t.hash, super::super::secret_token::hash_token(&t.token));
+        assert_ne!(generate().token, t.token);
+    }
+}

@@ -1,0 +1,86 @@
+//! Support staff: who they are (the `staff` table; the setting
+//! ORGPORTAL_STAFF_EMAILS adds more), the list of every organization they
+//! see, and the record of each of their views of an organization's data.
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use super::lower;
+use super::members::Actor;
+use crate::db::schema::{customers, organizations, staff};
+use crate::db::AnyConnection;
+
+pub fn is_listed(conn: &mut AnyConnection, email: &str) -> QueryResult<bool> {
+    let n: i64 = staff::table.filter(staff::email.eq(email)).count().get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Adds `email`; false when it was listed already.
+pub fn add(conn: &mut AnyConnection, email: &str, now: PrimitiveDateTime) -> QueryResult<bool> {
+    crate::db::write_transaction(conn, |conn| {
+        if is_listed(conn, email)? {
+            return Ok(false);
+        }
+        diesel::insert_into(staff::table).values((staff::email.eq(email), staff::added_at.eq(now))).execute(conn)?;
+        Ok(true)
+    })
+}
+
+/// Removes `email`; false when it was not listed.
+pub fn remove(conn: &mut AnyConnection, email: &str) -> QueryResult<bool> {
+    let n = diesel::delete(staff::table.filter(staff::email.eq(email))).execute(conn)?;
+    Ok(n > 0)
+}
+
+pub fn list(conn: &mut AnyConnection) -> QueryResult<Vec<(String, PrimitiveDateTime)>> {
+    staff::table.select((staff::email, staff::added_at)).order(staff::email.asc()).load(conn)
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct OrgListRow {
+    pub name: String,
+    pub slug: String,
+    pub member_count: i32,
+    pub created_at: PrimitiveDateTime,
+    pub customer: Option<String>,
+}
+
+/// Organizations in slug order, `limit` after the slug `after`; `search`
+/// matches a part of the name, the slug or the linked customer's external id.
+pub fn organizations(
+    conn: &mut AnyConnection,
+    search: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<OrgListRow>> {
+    let mut query = organizations::table
+        .left_join(customers::table.on(customers::org_id.eq(organizations::id.nullable())))
+        .select((
+            organizations::name,
+            organizations::slug,
+            organizations::member_count,
+            organizations::created_at,
+            customers::external_id.nullable(),
+        ))
+        .order(organizations::slug.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(pattern) = super::contains_pattern(search) {
+        query = query.filter(
+            lower(organizations::name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(organizations::slug.like(pattern.clone()).escape('\\'))
+                .or(lower(customers::external_id).like(pattern).escape('\\')),
+        );
+    }
+    if let Some(after) = after {
+        query = query.filter(organizations::slug.gt(after.to_string()));
+    }
+    query.load(conn)
+}
+
+/// Writes a staff member's view of `page` into the organization's activity log.
+pub fn record_view(conn: &mut AnyConnection, org_id: &str, page: &str, actor: &Actor<'_>) -> QueryResult<()> {
+    actor.record(conn, org_id, "staff.view", page, "support staff, read-only")
+}

@@ -1,0 +1,210 @@
+//! How customer data looks on a page, shared by the members' pages and the
+//! staff area: the rows of the entitlements, tickets and contacts tables.
+
+use time::{Date, PrimitiveDateTime, Time};
+
+use super::format;
+use crate::db::AnyConnection;
+use crate::domain::customer_data::EntitlementState;
+use crate::error::AppError;
+use crate::store::customer_data::{
+    self as data, ContactRow, CustomerLink, EntitlementRow, TicketCursor, TicketDetail, TicketFilter, TicketRow,
+};
+
+pub const TICKETS_PAGE: i64 = 50;
+
+pub struct EntitlementItem {
+    pub product: String,
+    pub support_level: String,
+    pub starts: String,
+    pub ends: String,
+    pub quantity: i32,
+    pub state: &'static str,
+    pub expired: bool,
+}
+
+fn day(d: Date) -> String {
+    format::date(PrimitiveDateTime::new(d, Time::MIDNIGHT))
+}
+
+pub fn entitlement_items(rows: Vec<EntitlementRow>, today: Date) -> Vec<EntitlementItem> {
+    rows.into_iter()
+        .map(|r| {
+            let state = EntitlementState::on(today, r.starts_on, r.ends_on);
+            EntitlementItem {
+                starts: day(r.starts_on),
+                ends: day(r.ends_on),
+                product: r.product,
+                support_level: r.support_level,
+                quantity: r.quantity,
+                state: state.label(),
+                expired: state == EntitlementState::Expired,
+            }
+        })
+        .collect()
+}
+
+pub struct TicketItem {
+    pub id: String,
+    pub number: String,
+    pub subject: String,
+    pub status: String,
+    pub priority: String,
+    pub opened: String,
+    pub updated: String,
+    pub closed: bool,
+}
+
+pub fn ticket_items(rows: &[TicketRow]) -> Vec<TicketItem> {
+    rows.iter()
+        .map(|r| TicketItem {
+            id: r.id.clone(),
+            number: r.number.clone(),
+            subject: r.subject.clone(),
+            status: r.status.clone(),
+            priority: r.priority.clone(),
+            opened: format::date(r.opened_at),
+            updated: format::date_time(r.updated_at),
+            closed: r.closed,
+        })
+        .collect()
+}
+
+pub struct ContactItem {
+    pub name: String,
+    pub email: String,
+    pub portal_role: String,
+    pub member_role: Option<String>,
+}
+
+pub fn contact_items(rows: Vec<ContactRow>) -> Vec<ContactItem> {
+    rows.into_iter()
+        .map(|r| ContactItem { name: r.name, email: r.email, portal_role: r.portal_role, member_role: r.member_role })
+        .collect()
+}
+
+/// "Northwind Databases (CUST-1001)"
+pub fn customer_label(c: &CustomerLink) -> String {
+    format!("{} ({})", c.name, c.external_id)
+}
+
+/// The tickets list's query: `?status=open|closed|all&before=...`.
+#[derive(serde::Deserialize, Default)]
+pub struct TicketsQuery {
+    #[serde(default)]
+    pub status: String,
+    pub before: Option<String>,
+}
+
+impl TicketsQuery {
+    /// Open tickets unless asked otherwise.
+    pub fn filter(&self) -> TicketFilter {
+        match self.status.as_str() {
+            "closed" => TicketFilter::Closed,
+            "all" => TicketFilter::All,
+            _ => TicketFilter::Open,
+        }
+    }
+
+    pub fn cursor(&self) -> Option<TicketCursor> {
+        let (updated_at, id) = format::parse_keyset_token(self.before.as_deref()?)?;
+        Some(TicketCursor { updated_at, id })
+    }
+}
+
+pub fn filter_key(f: TicketFilter) -> &'static str {
+    match f {
+        TicketFilter::Open => "open",
+        TicketFilter::Closed => "closed",
+        TicketFilter::All => "all",
+    }
+}
+
+/// A page of a customer's tickets (one row more than a page, to tell whether
+/// there is a next one) and its (open, closed) counts.
+pub struct TicketList {
+    pub customer: Option<CustomerLink>,
+    pub rows: Vec<TicketRow>,
+    pub counts: (i64, i64),
+}
+
+impl TicketList {
+    pub fn load(conn: &mut AnyConnection, org_id: &str, q: &TicketsQuery) -> Result<Self, AppError> {
+        let Some(customer) = data::customer_of(conn, org_id)? else {
+            return Ok(Self { customer: None, rows: Vec::new(), counts: (0, 0) });
+        };
+        let rows = data::tickets(conn, &customer.id, q.filter(), q.cursor().as_ref(), TICKETS_PAGE + 1)?;
+        let counts = data::ticket_counts(conn, &customer.id)?;
+        Ok(Self { customer: Some(customer), rows, counts })
+    }
+}
+
+/// The tab strip and the next-page link of a tickets list at `base` (a path).
+pub struct TicketTabs {
+    pub base: String,
+    pub current: &'static str,
+    pub open: i64,
+    pub closed: i64,
+    pub next_href: Option<String>,
+}
+
+impl TicketTabs {
+    /// `rows` holds up to one more than a page: that one says there is a next page.
+    pub fn new(base: String, filter: TicketFilter, counts: (i64, i64), rows: &mut Vec<TicketRow>) -> Self {
+        let current = filter_key(filter);
+        let next_href = (rows.len() as i64 > TICKETS_PAGE).then(|| {
+            rows.truncate(TICKETS_PAGE as usize);
+            let last = rows.last().expect("a full page");
+            format!("{base}?status={current}&before={}", format::keyset_token(last.updated_at, &last.id))
+        });
+        Self { base, current, open: counts.0, closed: counts.1, next_href }
+    }
+
+    pub fn all(&self) -> i64 {
+        self.open + self.closed
+    }
+}
+
+/// One ticket on its own page.
+pub struct TicketView {
+    pub number: String,
+    pub subject: String,
+    pub status: String,
+    pub priority: String,
+    pub opened: String,
+    pub updated: String,
+    pub closed: bool,
+    /// "Ada Admin <ada@...>" for a ticket raised in the portal.
+    pub raised_by: Option<String>,
+    pub description: String,
+    pub imported: bool,
+}
+
+impl TicketView {
+    pub fn new(t: TicketDetail) -> Self {
+        let imported = t.source != "portal";
+        Self {
+            raised_by: match (t.raised_by_name, t.raised_by_email) {
+                (Some(name), Some(email)) => Some(format!("{name} <{email}>")),
+                _ if !imported => Some("(account removed)".into()),
+                _ => None,
+            },
+            number: t.number,
+            subject: t.subject,
+            status: t.status,
+            priority: t.priority,
+            opened: format::date_time(t.opened_at),
+            updated: format::date_time(t.updated_at),
+            closed: t.closed,
+            description: t.description,
+            imported,
+        }
+    }
+}
+
+/// The ticket `id` of the organization's customer account, if it is one of its tickets.
+pub fn load_ticket(conn: &mut AnyConnection, org_id: &str, id: &str) -> Result<TicketView, AppError> {
+    let customer = data::customer_of(conn, org_id)?.ok_or(AppError::NotFound)?;
+    let ticket = data::ticket(conn, &customer.id, id)?.ok_or(AppError::NotFound)?;
+    Ok(TicketView::new(ticket))
+}

@@ -1,0 +1,87 @@
+//! The API a connected service calls with its connection token
+//! (`Authorization: Bearer opsvc_...`): which organization it belongs to and
+//! that organization's entitlements. Each call notes the token's last use.
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use serde::Serialize;
+
+use super::AppState;
+use crate::db;
+use crate::domain::customer_data::EntitlementState;
+use crate::domain::invitation::hash_token;
+use crate::domain::service_token::TOKEN_PREFIX;
+use crate::error::AppError;
+use crate::store::{customer_data, services};
+
+#[derive(Serialize)]
+struct ConnectionInfo {
+    organization: OrgInfo,
+    service: String,
+    entitlements: Vec<EntitlementInfo>,
+}
+
+#[derive(Serialize)]
+struct OrgInfo {
+    name: String,
+    slug: String,
+}
+
+#[derive(Serialize)]
+struct EntitlementInfo {
+    product: String,
+    support_level: String,
+    start: String,
+    end: String,
+    quantity: i32,
+    expired: bool,
+}
+
+fn unauthorized(message: &str) -> HttpResponse {
+    HttpResponse::Unauthorized()
+        .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
+        .json(serde_json::json!({ "error": message }))
+}
+
+#[get("/api/v1/connection")]
+pub async fn connection(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| t.starts_with(TOKEN_PREFIX));
+    let Some(token) = token else {
+        return Ok(unauthorized("Send the connection token as `Authorization: Bearer opsvc_...`."));
+    };
+    let (hash, now) = (hash_token(token), state.clock.now());
+    let found = db::run(&state.pool, move |conn| -> Result<_, AppError> {
+        let Some(c) = services::authenticate(conn, &hash, now)? else { return Ok(None) };
+        let rows = match customer_data::customer_of(conn, &c.org_id)? {
+            Some(customer) => customer_data::entitlements(conn, &customer.id)?,
+            None => Vec::new(),
+        };
+        Ok(Some((c, rows)))
+    })
+    .await?;
+    let Some((c, rows)) = found else {
+        return Ok(unauthorized("This connection token is not valid; it may have been revoked."));
+    };
+    let today = now.date();
+    Ok(HttpResponse::Ok().json(ConnectionInfo {
+        organization: OrgInfo { name: c.org_name, slug: c.org_slug },
+        service: c.service_name,
+        entitlements: rows
+            .into_iter()
+            .map(|e| EntitlementInfo {
+                expired: EntitlementState::on(today, e.starts_on, e.ends_on) == EntitlementState::Expired,
+                product: e.product,
+                support_level: e.support_level,
+                start: e.starts_on.to_string(),
+                end: e.ends_on.to_string(),
+                quantity: e.quantity,
+            })
+            .collect(),
+    }))
+}

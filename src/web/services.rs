@@ -1,0 +1,147 @@
+//! Connected services (`services.connect`): connection tokens for a service
+//! such as Percona's PMM server. A token is shown once, right after it is
+//! made; only its hash is kept. The list shows name, creator, created and
+//! last used; a token can be revoked.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::extract::{flash, OrgMember};
+use super::format;
+use super::layout::{render, render_with, Layout};
+use super::{client_ip, see_other, AppState};
+use crate::db;
+use crate::domain::{service_token, Permission};
+use crate::error::AppError;
+use crate::store::members::Actor;
+use crate::store::services::{self, ServiceError, ServiceRow};
+
+pub struct ServiceItem {
+    pub id: String,
+    pub name: String,
+    pub creator: String,
+    pub created: String,
+    pub last_used: String,
+}
+
+#[derive(Template)]
+#[template(path = "services.html")]
+struct ServicesPage {
+    layout: Layout,
+    slug: String,
+    services: Vec<ServiceItem>,
+    name: String,
+    name_error: Option<String>,
+    /// The token just made: (service name, token), shown this once.
+    new_token: Option<(String, String)>,
+    api_url: String,
+}
+
+#[derive(Deserialize)]
+pub struct ConnectForm {
+    #[serde(default)]
+    name: String,
+}
+
+fn items(rows: Vec<ServiceRow>) -> Vec<ServiceItem> {
+    rows.into_iter()
+        .map(|r| ServiceItem {
+            id: r.id,
+            name: r.name,
+            creator: match (r.creator_name, r.creator_email) {
+                (Some(name), Some(email)) => format!("{name} <{email}>"),
+                _ => "(account removed)".into(),
+            },
+            created: format::date_time(r.created_at),
+            last_used: r.last_used_at.map(format::date_time).unwrap_or_else(|| "Never".into()),
+        })
+        .collect()
+}
+
+async fn page(
+    member: &OrgMember,
+    state: &AppState,
+    name: String,
+    name_error: Option<String>,
+    new_token: Option<(String, String)>,
+) -> Result<ServicesPage, AppError> {
+    let org_id = member.org_id().to_string();
+    let rows = db::run(&state.pool, move |conn| -> Result<_, AppError> { Ok(services::list(conn, &org_id)?) }).await?;
+    Ok(ServicesPage {
+        layout: member.layout("Connected services", "services"),
+        slug: member.view.org.slug.clone(),
+        services: items(rows),
+        name,
+        name_error,
+        new_token,
+        api_url: state.base_url.join("api/v1/connection").map(|u| u.to_string()).unwrap_or_default(),
+    })
+}
+
+#[get("/orgs/{slug}/services")]
+pub async fn list(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    member.require(Permission::ServicesConnect)?;
+    render(&page(&member, &state, String::new(), None, None).await?)
+}
+
+#[post("/orgs/{slug}/services")]
+pub async fn connect(
+    member: OrgMember,
+    req: HttpRequest,
+    form: web::Form<ConnectForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    member.require(Permission::ServicesConnect)?;
+    let typed = form.into_inner().name;
+    let name = match service_token::parse_name(&typed) {
+        Ok(name) => name,
+        Err(e) => {
+            return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page(&member, &state, typed, Some(e), None).await?)
+        }
+    };
+    let token = service_token::generate();
+    let (org_id, user_id, ip, now) =
+        (member.org_id().to_string(), member.user_id().to_string(), client_ip(&req), state.clock.now());
+    let (stored_name, hash) = (name.clone(), token.hash);
+    let created = db::run(&state.pool, move |conn| -> Result<_, AppError> {
+        let actor = Actor { user_id: &user_id, ip: &ip, now };
+        Ok(services::create(conn, &org_id, &stored_name, &hash, &actor))
+    })
+    .await?;
+    match created {
+        Ok(()) => render(&page(&member, &state, String::new(), None, Some((name, token.token))).await?),
+        Err(ServiceError::NameTaken) => {
+            let e = format!("A service named “{name}” is connected already. Choose another name or revoke that one.");
+            render_with(StatusCode::UNPROCESSABLE_ENTITY, &page(&member, &state, typed, Some(e), None).await?)
+        }
+        Err(ServiceError::Db(e)) => Err(e.into()),
+    }
+}
+
+#[post("/orgs/{slug}/services/{id}/revoke")]
+pub async fn revoke(
+    member: OrgMember,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    member.require(Permission::ServicesConnect)?;
+    let (_, id) = path.into_inner();
+    let (org_id, user_id, ip, now) =
+        (member.org_id().to_string(), member.user_id().to_string(), client_ip(&req), state.clock.now());
+    let revoked = db::run(&state.pool, move |conn| -> Result<_, AppError> {
+        let actor = Actor { user_id: &user_id, ip: &ip, now };
+        Ok(services::revoke(conn, &org_id, &id, &actor)?)
+    })
+    .await?;
+    if !revoked {
+        return Err(AppError::NotFound);
+    }
+    flash(
+        &actix_session::SessionExt::get_session(&req),
+        "Connection token revoked. The service can no longer connect.",
+    );
+    Ok(see_other(&format!("/orgs/{}/services", member.view.org.slug)))
+}

@@ -1,0 +1,278 @@
+//! The support staff area: every organization with search, and read-only
+//! views of one organization's entitlements, tickets, contacts and members.
+//! Each view of an organization's data is written to its activity log.
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::customer_views::{
+    contact_items, customer_label, entitlement_items, load_ticket, ticket_items, ContactItem, EntitlementItem,
+    TicketItem, TicketList, TicketTabs, TicketView, TicketsQuery,
+};
+use super::extract::{StaffOrg, StaffUser};
+use super::format;
+use super::layout::{render, Layout};
+use super::{client_ip, see_other, AppState};
+use crate::db::{self, AnyConnection};
+use crate::error::AppError;
+use crate::store::customer_data as data;
+use crate::store::members::{self as member_store, Actor, Cursor};
+use crate::store::staff::{self, OrgListRow};
+
+const ORGS_PAGE: i64 = 50;
+const MEMBERS_PAGE: i64 = 50;
+
+#[derive(Deserialize)]
+pub struct OrgsQuery {
+    #[serde(default)]
+    q: String,
+    after: Option<String>,
+}
+
+pub struct OrgItem {
+    pub name: String,
+    pub slug: String,
+    pub members: i32,
+    pub created: String,
+    pub customer: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff_orgs.html")]
+struct OrgsPage {
+    layout: Layout,
+    q: String,
+    orgs: Vec<OrgItem>,
+    next_href: Option<String>,
+}
+
+#[get("/staff")]
+pub async fn organizations(
+    staff: StaffUser,
+    query: web::Query<OrgsQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let OrgsQuery { q, after } = query.into_inner();
+    let (search, after_slug) = (q.clone(), after.clone());
+    let mut rows: Vec<OrgListRow> = db::run(&state.pool, move |conn| -> Result<_, AppError> {
+        Ok(staff::organizations(conn, Some(&search), after_slug.as_deref(), ORGS_PAGE + 1)?)
+    })
+    .await?;
+    let next_href = (rows.len() as i64 > ORGS_PAGE).then(|| {
+        rows.truncate(ORGS_PAGE as usize);
+        let last = rows.last().map(|r| r.slug.as_str()).unwrap_or_default();
+        format!("/staff?{}", serde_urlencoded::to_string([("q", q.as_str()), ("after", last)]).unwrap_or_default())
+    });
+    let orgs = rows
+        .into_iter()
+        .map(|r| OrgItem {
+            name: r.name,
+            slug: r.slug,
+            members: r.member_count,
+            created: format::date(r.created_at),
+            customer: r.customer.unwrap_or_default(),
+        })
+        .collect();
+    render(&OrgsPage { layout: staff.current.layout("Staff: organizations"), q, orgs, next_href })
+}
+
+#[get("/staff/orgs/{slug}")]
+pub async fn organization(org: StaffOrg) -> HttpResponse {
+    see_other(&format!("/staff/orgs/{}/entitlements", org.org.slug))
+}
+
+/// Reads what a page shows and records the view of it (named by `page`
+/// from what was read) in the organization's activity log, in one trip.
+async fn viewed<T, F, P>(org: &StaffOrg, req: &HttpRequest, state: &AppState, page: P, read: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut AnyConnection, &str) -> Result<T, AppError> + Send + 'static,
+    P: FnOnce(&T) -> String + Send + 'static,
+{
+    let (org_id, user_id, ip, now) =
+        (org.org.id.clone(), org.staff.current.user.id.clone(), client_ip(req), state.clock.now());
+    db::run(&state.pool, move |conn| {
+        let shown = read(conn, &org_id)?;
+        staff::record_view(conn, &org_id, &page(&shown), &Actor { user_id: &user_id, ip: &ip, now })?;
+        Ok(shown)
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "staff_entitlements.html")]
+struct EntitlementsPage {
+    layout: Layout,
+    customer: Option<String>,
+    entitlements: Vec<EntitlementItem>,
+}
+
+#[get("/staff/orgs/{slug}/entitlements")]
+pub async fn entitlements(
+    org: StaffOrg,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let (customer, rows) = viewed(
+        &org,
+        &req,
+        &state,
+        |_| "entitlements".into(),
+        |conn, org_id| {
+            let Some(customer) = data::customer_of(conn, org_id)? else { return Ok((None, Vec::new())) };
+            let rows = data::entitlements(conn, &customer.id)?;
+            Ok((Some(customer), rows))
+        },
+    )
+    .await?;
+    render(&EntitlementsPage {
+        layout: org.layout("Staff: entitlements", "entitlements"),
+        customer: customer.as_ref().map(customer_label),
+        entitlements: entitlement_items(rows, state.clock.now().date()),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "staff_tickets.html")]
+struct TicketsPage {
+    layout: Layout,
+    customer: Option<String>,
+    tickets: Vec<TicketItem>,
+    tabs: TicketTabs,
+}
+
+#[get("/staff/orgs/{slug}/tickets")]
+pub async fn tickets(
+    org: StaffOrg,
+    req: HttpRequest,
+    query: web::Query<TicketsQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let q = query.into_inner();
+    let filter = q.filter();
+    let TicketList { customer, mut rows, counts } =
+        viewed(&org, &req, &state, |_| "tickets".into(), move |conn, org_id| TicketList::load(conn, org_id, &q))
+            .await?;
+    let tabs = TicketTabs::new(format!("/staff/orgs/{}/tickets", org.org.slug), filter, counts, &mut rows);
+    render(&TicketsPage {
+        layout: org.layout("Staff: support tickets", "tickets"),
+        customer: customer.as_ref().map(customer_label),
+        tickets: ticket_items(&rows),
+        tabs,
+    })
+}
+
+#[get("/staff/orgs/{slug}/tickets/{id}")]
+pub async fn ticket(
+    org: StaffOrg,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let (_, id) = path.into_inner();
+    let ticket = viewed(
+        &org,
+        &req,
+        &state,
+        |t: &TicketView| format!("ticket {}", t.number),
+        move |conn, org_id| load_ticket(conn, org_id, &id),
+    )
+    .await?;
+    let layout = org.layout(&format!("Staff: ticket {}", ticket.number), "tickets");
+    super::customer_pages::staff_ticket_page(layout, &org.org.slug, ticket)
+}
+
+#[derive(Template)]
+#[template(path = "staff_contacts.html")]
+struct ContactsPage {
+    layout: Layout,
+    customer: Option<String>,
+    contacts: Vec<ContactItem>,
+}
+
+#[get("/staff/orgs/{slug}/contacts")]
+pub async fn contacts(org: StaffOrg, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let (customer, rows) = viewed(
+        &org,
+        &req,
+        &state,
+        |_| "contacts".into(),
+        |conn, org_id| {
+            let Some(customer) = data::customer_of(conn, org_id)? else { return Ok((None, Vec::new())) };
+            let rows = data::contacts(conn, &customer.id, org_id)?;
+            Ok((Some(customer), rows))
+        },
+    )
+    .await?;
+    render(&ContactsPage {
+        layout: org.layout("Staff: contacts", "contacts"),
+        customer: customer.as_ref().map(customer_label),
+        contacts: contact_items(rows),
+    })
+}
+
+pub struct MemberItem {
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub joined: String,
+    pub is_owner: bool,
+}
+
+#[derive(Template)]
+#[template(path = "staff_members.html")]
+struct MembersPage {
+    layout: Layout,
+    total: i32,
+    members: Vec<MemberItem>,
+    next_href: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct MembersQuery {
+    after: Option<String>,
+}
+
+#[get("/staff/orgs/{slug}/members")]
+pub async fn members(
+    org: StaffOrg,
+    req: HttpRequest,
+    query: web::Query<MembersQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let after = query
+        .after
+        .as_deref()
+        .and_then(format::parse_keyset_token)
+        .map(|(joined_at, user_id)| Cursor { joined_at, user_id });
+    let page = viewed(
+        &org,
+        &req,
+        &state,
+        |_| "members".into(),
+        move |conn, org_id| Ok(member_store::page(conn, org_id, None, after.as_ref(), MEMBERS_PAGE)?),
+    )
+    .await?;
+    let slug = &org.org.slug;
+    let next_href = page
+        .next
+        .map(|c| format!("/staff/orgs/{slug}/members?after={}", format::keyset_token(c.joined_at, &c.user_id)));
+    let members = page
+        .rows
+        .into_iter()
+        .map(|r| MemberItem {
+            is_owner: r.user_id == org.org.owner_id,
+            name: r.name,
+            email: r.email,
+            role: r.role,
+            joined: format::date(r.joined_at),
+        })
+        .collect();
+    render(&MembersPage {
+        layout: org.layout("Staff: members", "members"),
+        total: org.org.member_count,
+        members,
+        next_href,
+    })
+}

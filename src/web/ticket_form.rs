@@ -1,0 +1,90 @@
+//! Raising a support ticket (`tickets.create`): the form, and its submission
+//! which adds the ticket to the customer account and to the activity log.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::extract::{flash, OrgMember};
+use super::layout::{render, render_with, Layout};
+use super::{client_ip, see_other, AppState};
+use crate::db;
+use crate::domain::customer_data::{NewTicket, TicketErrors, PRIORITIES};
+use crate::domain::Permission;
+use crate::error::AppError;
+use crate::store::customer_data as data;
+use crate::store::members::Actor;
+
+#[derive(Deserialize, Default)]
+pub struct TicketForm {
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    priority: String,
+    #[serde(default)]
+    description: String,
+}
+
+#[derive(Template)]
+#[template(path = "ticket_new.html")]
+struct NewTicketPage {
+    layout: Layout,
+    slug: String,
+    linked: bool,
+    form: TicketForm,
+    errors: TicketErrors,
+    priorities: &'static [&'static str],
+}
+
+fn page(member: &OrgMember, linked: bool, form: TicketForm, errors: TicketErrors) -> NewTicketPage {
+    NewTicketPage {
+        layout: member.layout("Raise a ticket", "tickets"),
+        slug: member.view.org.slug.clone(),
+        linked,
+        form,
+        errors,
+        priorities: &PRIORITIES,
+    }
+}
+
+#[get("/orgs/{slug}/tickets/new")]
+pub async fn new_form(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    member.require(Permission::TicketsCreate)?;
+    let org_id = member.org_id().to_string();
+    let customer =
+        db::run(&state.pool, move |conn| -> Result<_, AppError> { Ok(data::customer_of(conn, &org_id)?) }).await?;
+    let form = TicketForm { priority: "Normal".into(), ..TicketForm::default() };
+    render(&page(&member, customer.is_some(), form, TicketErrors::default()))
+}
+
+#[post("/orgs/{slug}/tickets")]
+pub async fn create(
+    member: OrgMember,
+    req: HttpRequest,
+    form: web::Form<TicketForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    member.require(Permission::TicketsCreate)?;
+    let form = form.into_inner();
+    let org_id = member.org_id().to_string();
+    let customer = {
+        let org_id = org_id.clone();
+        db::run(&state.pool, move |conn| -> Result<_, AppError> { Ok(data::customer_of(conn, &org_id)?) }).await?
+    };
+    let Some(customer) = customer else {
+        return render_with(StatusCode::CONFLICT, &page(&member, false, form, TicketErrors::default()));
+    };
+    let ticket = match NewTicket::parse(&form.subject, &form.priority, &form.description) {
+        Ok(t) => t,
+        Err(errors) => return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page(&member, true, form, errors)),
+    };
+    let (user_id, ip, now) = (member.user_id().to_string(), client_ip(&req), state.clock.now());
+    let number = db::run(&state.pool, move |conn| -> Result<_, AppError> {
+        let actor = Actor { user_id: &user_id, ip: &ip, now };
+        Ok(data::raise(conn, &org_id, &customer.id, &ticket, &actor)?)
+    })
+    .await?;
+    flash(&actix_session::SessionExt::get_session(&req), &format!("Ticket {number} raised."));
+    Ok(see_other(&format!("/orgs/{}/tickets", member.view.org.slug)))
+}
