@@ -27,6 +27,8 @@ await shot("c05-ticket-form-error");
 await page.fill("#subject", "Replica stopped replicating");
 await page.click("button:has-text('Raise ticket')");
 await shot("c06-ticket-raised");
+await page.click("table a:has-text('Replica stopped replicating')");
+await shot("c06b-ticket-page");
 await page.click("nav.sidebar >> text=Contacts");
 await shot("c07-contacts");
 await page.click("nav.sidebar >> text=Connected services");
