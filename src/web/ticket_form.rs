@@ -86,5 +86,9 @@ pub async fn create(
     })
     .await?;
     flash(&actix_session::SessionExt::get_session(&req), &format!("Ticket {number} raised."));
-    Ok(see_other(&format!("/orgs/{}/tickets", member.view.org.slug)))
+    // A catalog may grant tickets.create without customer.view (and so without the list).
+    let slug = &member.view.org.slug;
+    let back =
+        if member.can(Permission::CustomerView) { format!("/orgs/{slug}/tickets") } else { format!("/orgs/{slug}") };
+    Ok(see_other(&back))
 }

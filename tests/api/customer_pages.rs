@@ -261,3 +261,42 @@ async fn each_role_sees_what_its_permissions_allow() {
         }
     }
 }
+
+/// A catalog may let a role raise tickets without seeing the list: the
+/// ticket is raised and the member lands on the organization page.
+#[tokio::test]
+async fn raising_without_customer_view_lands_on_the_organization() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("roles.toml");
+    std::fs::write(
+        &catalog,
+        r#"owner_role = "Admin"
+default_role = "Requester"
+[[roles]]
+name = "Admin"
+description = "Everything."
+permissions = ["*"]
+[[roles]]
+name = "Requester"
+description = "Raises tickets."
+permissions = ["org.view", "tickets.create"]
+"#,
+    )
+    .unwrap();
+    let app = crate::helpers::spawn_app_with(|s| s.roles_file = Some(catalog)).await;
+    import(&app);
+    app.browser.sign_in("ada@northwind.example", "Ada Admin").await;
+    let requester = app.member(SLUG, "req@example.com", "Requester").await;
+    assert_eq!(requester.get(&format!("/orgs/{SLUG}/tickets")).await.status(), StatusCode::FORBIDDEN);
+    let res = requester
+        .submit(
+            &format!("/orgs/{SLUG}/tickets/new"),
+            &format!("/orgs/{SLUG}/tickets"),
+            &[("subject", "Please call"), ("priority", "Normal"), ("description", "d")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(crate::helpers::location(&res), format!("/orgs/{SLUG}"));
+    assert!(requester.get_html(&format!("/orgs/{SLUG}")).await.contains("Ticket OP-0001 raised."));
+    assert_eq!(ticket_count(&app), 4);
+}
