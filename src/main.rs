@@ -113,7 +113,7 @@ async fn staff(settings: Settings, command: StaffCommand) -> anyhow::Result<()> 
         StaffCommand::Remove { email: typed } => {
             let email = email(&typed)?;
             let listed = in_settings(&email);
-            let removed = blocking(&settings, move |conn| Ok(staff::remove(conn, &email)?)).await?;
+            let removed = blocking(&settings, move |conn| Ok(staff::remove(conn, &email, now)?)).await?;
             match (removed, listed) {
                 (_, true) => anyhow::bail!(
                     "{} is listed in ORGPORTAL_STAFF_EMAILS; remove it there too to take staff rights away",

@@ -23,6 +23,21 @@ pub fn record(conn: &mut AnyConnection, row: &NewActivity<'_>) -> QueryResult<()
     Ok(())
 }
 
+/// A row for a change the operator made on the command line (no signed-in
+/// actor, no address); `org_id` None for a site-wide change.
+pub fn record_operator(
+    conn: &mut AnyConnection,
+    org_id: Option<&str>,
+    action: &str,
+    target: &str,
+    details: &str,
+    now: PrimitiveDateTime,
+) -> QueryResult<()> {
+    let row =
+        NewActivity { id: super::new_id(), org_id, actor_id: None, action, target, details, ip: "", created_at: now };
+    record(conn, &row)
+}
+
 /// What the Activity page filters by; every field is optional.
 #[derive(Debug, Clone, Default)]
 pub struct ActivityFilter {

@@ -5,6 +5,7 @@
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
+use super::activity::record_operator as record;
 use super::new_id;
 use crate::db::schema::{customer_contacts, customers, entitlements, tickets};
 use crate::db::AnyConnection;
@@ -134,9 +135,9 @@ pub fn import(
     crate::db::write_transaction(conn, |conn| {
         let mut report = ImportReport::default();
         for r in records {
-            let existing: Option<(String, String)> = customers::table
+            let existing: Option<(String, String, Option<String>)> = customers::table
                 .filter(customers::external_id.eq(&r.external_id))
-                .select((customers::id, customers::name))
+                .select((customers::id, customers::name, customers::org_id))
                 .first(conn)
                 .optional()?;
             match existing {
@@ -154,7 +155,7 @@ pub fn import(
                     write_children(conn, &id, r)?;
                     report.created += 1;
                 }
-                Some((id, name)) => {
+                Some((id, name, org_id)) => {
                     if current(conn, &id, &r.external_id, name)? == *r {
                         report.unchanged += 1;
                         continue;
@@ -164,8 +165,23 @@ pub fn import(
                         .execute(conn)?;
                     write_children(conn, &id, r)?;
                     report.updated += 1;
+                    if let Some(org_id) = org_id {
+                        record(
+                            conn,
+                            Some(&org_id),
+                            "customer.update",
+                            &r.external_id,
+                            "updated by the operator's import",
+                            now,
+                        )?;
+                    }
                 }
             }
+        }
+        if report.created + report.updated > 0 {
+            let details =
+                format!("{} created, {} updated, {} unchanged", report.created, report.updated, report.unchanged);
+            record(conn, None, "customers.import", "command line", &details, now)?;
         }
         Ok(report)
     })

@@ -5,6 +5,7 @@
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
+use super::activity::record_operator;
 use super::lower;
 use super::members::Actor;
 use crate::db::schema::{customers, organizations, staff};
@@ -22,14 +23,20 @@ pub fn add(conn: &mut AnyConnection, email: &str, now: PrimitiveDateTime) -> Que
             return Ok(false);
         }
         diesel::insert_into(staff::table).values((staff::email.eq(email), staff::added_at.eq(now))).execute(conn)?;
+        record_operator(conn, None, "staff.add", email, "command line", now)?;
         Ok(true)
     })
 }
 
 /// Removes `email`; false when it was not listed.
-pub fn remove(conn: &mut AnyConnection, email: &str) -> QueryResult<bool> {
-    let n = diesel::delete(staff::table.filter(staff::email.eq(email))).execute(conn)?;
-    Ok(n > 0)
+pub fn remove(conn: &mut AnyConnection, email: &str, now: PrimitiveDateTime) -> QueryResult<bool> {
+    crate::db::write_transaction(conn, |conn| {
+        let n = diesel::delete(staff::table.filter(staff::email.eq(email))).execute(conn)?;
+        if n > 0 {
+            record_operator(conn, None, "staff.remove", email, "command line", now)?;
+        }
+        Ok(n > 0)
+    })
 }
 
 pub fn list(conn: &mut AnyConnection) -> QueryResult<Vec<(String, PrimitiveDateTime)>> {

@@ -101,6 +101,19 @@ async fn the_pages_show_the_linked_customer_account() {
 }
 
 #[tokio::test]
+async fn an_updated_import_shows_on_the_pages_and_in_the_log() {
+    let app = linked_app().await;
+    let now = app.settings.clock.now();
+    let changed = customer_file(now.date()).replace("\"quantity\": 20", "\"quantity\": 25");
+    let records = orgportal::domain::customer_import::parse(&changed).unwrap();
+    orgportal::store::customers::import(&mut app.conn(), &records, now).unwrap();
+    let page = app.browser.get_html(&format!("/orgs/{SLUG}/entitlements")).await;
+    assert!(page.contains(">25<") && !page.contains(">20<"), "{page}");
+    let log = app.browser.get_html(&format!("/orgs/{SLUG}/activity?action=customer.update")).await;
+    assert!(log.contains("CUST-1001") && log.contains("updated by the operator&#39;s import"), "{log}");
+}
+
+#[tokio::test]
 async fn tickets_page_in_keyset_pages_of_fifty() {
     let app = linked_app().await;
     let customer_id: String = {

@@ -43,6 +43,7 @@ async fn import_is_idempotent_and_updates_in_place() {
     let (ok, out, err) = import(&app, &file);
     assert!(ok, "{err}");
     assert!(out.contains("2 created, 0 updated, 0 unchanged"), "{out}");
+    assert_eq!(app.activity_count("customers.import"), 1);
     assert_eq!(counts(&app), [2, 3, 3, 2]);
     let ids = |app: &TestApp| -> Vec<String> {
         let mut conn = app.conn();
@@ -56,6 +57,7 @@ async fn import_is_idempotent_and_updates_in_place() {
     let (ok, out, _) = import(&app, &file);
     assert!(ok && out.contains("0 created, 0 updated, 2 unchanged"), "{out}");
     assert_eq!(ids(&app), before, "re-importing the same file changes nothing");
+    assert_eq!(app.activity_count("customers.import"), 1, "not even the log");
 
     let updated = example()
         .replace("Northwind Databases", "Northwind Data")

@@ -158,11 +158,13 @@ async fn staff_come_from_the_setting_and_the_command_line() {
     assert_eq!(lee.get("/staff").await.status(), StatusCode::OK);
     let (ok, out) = cli(&app, &["staff", "add", "lee@support.example"]);
     assert!(ok && out.contains("was support staff already"), "{out}");
+    assert_eq!(app.activity_count("staff.add"), 1, "the site-wide log has the change once");
     let (ok, out) = cli(&app, &["staff", "list"]);
     assert!(ok && out.contains("lee@support.example") && out.contains("sam@support.example"), "{out}");
 
     let (ok, out) = cli(&app, &["staff", "remove", "lee@support.example"]);
     assert!(ok && out.contains("no longer support staff"), "{out}");
+    assert_eq!(app.activity_count("staff.remove"), 1);
     assert_eq!(lee.get("/staff").await.status(), StatusCode::FORBIDDEN);
     let (ok, out) = cli(&app, &["staff", "remove", SAM]);
     assert!(!ok && out.contains("ORGPORTAL_STAFF_EMAILS"), "{out}");
