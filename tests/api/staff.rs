@@ -171,3 +171,22 @@ async fn staff_come_from_the_setting_and_the_command_line() {
     let (ok, out) = cli(&app, &["staff", "add", "not-an-email"]);
     assert!(!ok && out.contains("not a valid email address"), "{out}");
 }
+
+#[tokio::test]
+async fn the_organization_list_pages_in_fifties() {
+    let app = crate::helpers::spawn_app().await;
+    app.browser.sign_in("many@example.com", "Many").await;
+    for i in 0..55 {
+        app.browser.create_org(&format!("Org {i:02}")).await;
+    }
+    let sam = staff_browser(&app).await;
+    let first = sam.get_html("/staff").await;
+    assert!(first.contains("org-00") && first.contains("org-49") && !first.contains("org-50"));
+    let next = crate::helpers::next_link(&first).expect("a next page");
+    let second = sam.get_html(&next).await;
+    assert!(second.contains("org-50") && second.contains("org-54") && !second.contains("org-49"));
+    assert!(crate::helpers::next_link(&second).is_none());
+    // A search narrows the list (by name here).
+    let found = sam.get_html("/staff?q=org+5").await;
+    assert!(found.contains("org-50") && found.contains("org-54") && !found.contains("org-49"));
+}
