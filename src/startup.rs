@@ -229,6 +229,8 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::services::revoke)
         .service(pages::service_api::connection)
         .service(pages::staff::organizations)
+        .service(pages::staff::site_activity)
+        .service(pages::staff::site_activity_export)
         .service(pages::staff::organization)
         .service(pages::staff::entitlements)
         .service(pages::staff::tickets)

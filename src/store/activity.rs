@@ -69,11 +69,11 @@ pub struct ActivityRow {
     pub ip: String,
 }
 
-/// The organization's activity, newest first, filtered; `limit` rows after
+/// The organization's activity (None: the site-wide log), newest first, filtered; `limit` rows after
 /// `before` (keyset: never OFFSET).
 pub fn list(
     conn: &mut AnyConnection,
-    org_id: &str,
+    org_id: Option<&str>,
     filter: &ActivityFilter,
     before: Option<&ActivityCursor>,
     limit: i64,
@@ -81,7 +81,6 @@ pub fn list(
     use crate::db::schema::users;
     let mut query = activity::table
         .left_join(users::table.on(users::id.nullable().eq(activity::actor_id)))
-        .filter(activity::org_id.eq(org_id))
         .select((
             activity::id,
             activity::created_at,
@@ -95,6 +94,10 @@ pub fn list(
         .order((activity::created_at.desc(), activity::id.desc()))
         .limit(limit)
         .into_boxed();
+    query = match org_id {
+        Some(id) => query.filter(activity::org_id.eq(id.to_string())),
+        None => query.filter(activity::org_id.is_null()),
+    };
     if let Some(actor) = &filter.actor_id {
         query = query.filter(activity::actor_id.eq(actor.clone()));
     }
@@ -124,21 +127,26 @@ pub struct Facets {
     pub actors: Vec<(String, String)>,
 }
 
-/// The actions and actors that appear in the organization's log.
-pub fn facets(conn: &mut AnyConnection, org_id: &str) -> QueryResult<Facets> {
+/// The actions and actors that appear in the organization's log (None: the
+/// site-wide log, rows of no organization).
+pub fn facets(conn: &mut AnyConnection, org_id: Option<&str>) -> QueryResult<Facets> {
     use crate::db::schema::users;
-    let actions = activity::table
-        .filter(activity::org_id.eq(org_id))
-        .select(activity::action)
-        .distinct()
-        .order(activity::action.asc())
-        .load(conn)?;
-    let actors = activity::table
+    let mut actions = activity::table.select(activity::action).distinct().order(activity::action.asc()).into_boxed();
+    let mut actors = activity::table
         .inner_join(users::table.on(users::id.nullable().eq(activity::actor_id)))
-        .filter(activity::org_id.eq(org_id))
         .select((users::id, users::email))
         .distinct()
         .order(users::email.asc())
-        .load(conn)?;
-    Ok(Facets { actions, actors })
+        .into_boxed();
+    match org_id {
+        Some(id) => {
+            actions = actions.filter(activity::org_id.eq(id.to_string()));
+            actors = actors.filter(activity::org_id.eq(id.to_string()));
+        }
+        None => {
+            actions = actions.filter(activity::org_id.is_null());
+            actors = actors.filter(activity::org_id.is_null());
+        }
+    }
+    Ok(Facets { actions: actions.load(conn)?, actors: actors.load(conn)? })
 }

@@ -47,7 +47,10 @@ pub struct Entry {
 #[template(path = "activity.html")]
 struct ActivityPage {
     layout: Layout,
-    slug: String,
+    /// The page's path: `/orgs/{slug}/activity` or `/staff/activity`.
+    base: String,
+    heading: &'static str,
+    intro: &'static str,
     q: ActivityQuery,
     actions: Vec<String>,
     actors: Vec<(String, String)>,
@@ -104,27 +107,37 @@ fn query_string(q: &ActivityQuery, before: Option<&str>) -> String {
     serde_urlencoded::to_string(pairs).unwrap_or_default()
 }
 
-#[get("/orgs/{slug}/activity")]
-pub async fn page(
-    member: OrgMember,
-    query: web::Query<ActivityQuery>,
-    state: web::Data<AppState>,
+/// Which log a page shows: an organization's, or the site-wide one (rows of
+/// no organization: deletions, imports, staff changes, sign-ins of people
+/// without an organization).
+pub struct Log {
+    pub org_id: Option<String>,
+    /// The page's path; `{base}.csv` is the export.
+    pub base: String,
+    pub heading: &'static str,
+    pub intro: &'static str,
+}
+
+/// One page of `log`, filtered by the query.
+pub async fn render_log(
+    layout: Layout,
+    log: Log,
+    q: ActivityQuery,
+    state: &AppState,
 ) -> Result<HttpResponse, AppError> {
-    member.require(Permission::ActivityView)?;
-    let q = query.into_inner();
     let (f, from_error, to_error) = filter(&q);
     let before = q.before.as_deref().and_then(decode_cursor);
-    let org_id = member.org_id().to_string();
+    let org_id = log.org_id.clone();
     let (rows, facets) = db::run(&state.pool, move |conn| -> Result<_, AppError> {
-        let rows = activity::list(conn, &org_id, &f, before.as_ref(), PAGE_SIZE + 1)?;
-        Ok((rows, activity::facets(conn, &org_id)?))
+        let rows = activity::list(conn, org_id.as_deref(), &f, before.as_ref(), PAGE_SIZE + 1)?;
+        Ok((rows, activity::facets(conn, org_id.as_deref())?))
     })
     .await?;
-    let slug = member.view.org.slug.clone();
+    let base = log.base;
     let next_href = (rows.len() as i64 > PAGE_SIZE).then(|| {
         let last = &rows[PAGE_SIZE as usize - 1];
         let cursor = encode_cursor(&ActivityCursor { created_at: last.created_at, id: last.id.clone() });
-        format!("/orgs/{slug}/activity?{}", query_string(&q, Some(&cursor)))
+        format!("{base}?{}", query_string(&q, Some(&cursor)))
     });
     let entries = rows
         .iter()
@@ -138,10 +151,12 @@ pub async fn page(
             ip: r.ip.clone(),
         })
         .collect();
-    let export_href = format!("/orgs/{slug}/activity.csv?{}", query_string(&q, None));
+    let export_href = format!("{base}.csv?{}", query_string(&q, None));
     render(&ActivityPage {
-        layout: member.layout("Activity", "activity"),
-        slug,
+        layout,
+        base,
+        heading: log.heading,
+        intro: log.intro,
         q,
         actions: facets.actions,
         actors: facets.actors,
@@ -153,25 +168,40 @@ pub async fn page(
     })
 }
 
-#[get("/orgs/{slug}/activity.csv")]
-pub async fn export(
+#[get("/orgs/{slug}/activity")]
+pub async fn page(
     member: OrgMember,
     query: web::Query<ActivityQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     member.require(Permission::ActivityView)?;
-    let (f, from_error, to_error) = filter(&query);
+    let log = Log {
+        org_id: Some(member.org_id().to_string()),
+        base: format!("/orgs/{}/activity", member.view.org.slug),
+        heading: "Activity",
+        intro: "Everything that happened in this organization, newest first. Times are UTC.",
+    };
+    render_log(member.layout("Activity", "activity"), log, query.into_inner(), &state).await
+}
+
+/// Every row of `org_id`'s log (None: site-wide) that the query selects, as CSV.
+pub async fn export_log(
+    org_id: Option<String>,
+    filename: String,
+    q: &ActivityQuery,
+    state: &AppState,
+) -> Result<HttpResponse, AppError> {
+    let (f, from_error, to_error) = filter(q);
     if let Some(e) = from_error.or(to_error) {
         return Err(AppError::BadRequest(e));
     }
-    let org_id = member.org_id().to_string();
     let body = db::run(&state.pool, move |conn| -> Result<Vec<u8>, AppError> {
         let mut out = csv::Writer::from_writer(Vec::new());
         out.write_record(["time", "actor_name", "actor_email", "action", "target", "details", "ip"])
             .map_err(AppError::internal)?;
         let mut before: Option<ActivityCursor> = None;
         loop {
-            let rows = activity::list(conn, &org_id, &f, before.as_ref(), EXPORT_BATCH)?;
+            let rows = activity::list(conn, org_id.as_deref(), &f, before.as_ref(), EXPORT_BATCH)?;
             for r in &rows {
                 let when = r.created_at.assume_utc().format(&time::format_description::well_known::Rfc3339);
                 out.write_record([
@@ -195,9 +225,19 @@ pub async fn export(
         out.into_inner().map_err(AppError::internal)
     })
     .await?;
-    let filename = format!("activity-{}.csv", member.view.org.slug);
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
         .body(body))
+}
+
+#[get("/orgs/{slug}/activity.csv")]
+pub async fn export(
+    member: OrgMember,
+    query: web::Query<ActivityQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    member.require(Permission::ActivityView)?;
+    let filename = format!("activity-{}.csv", member.view.org.slug);
+    export_log(Some(member.org_id().to_string()), filename, &query, &state).await
 }

@@ -6,6 +6,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use super::activity::{export_log, render_log, ActivityQuery, Log};
 use super::customer_views::{
     contact_items, customer_label, entitlement_items, load_ticket, ticket_items, ContactItem, EntitlementItem,
     TicketItem, TicketList, TicketTabs, TicketView, TicketsQuery,
@@ -75,6 +76,28 @@ pub async fn organizations(
         })
         .collect();
     render(&OrgsPage { layout: staff.current.layout("Staff: organizations"), q, orgs, next_href })
+}
+
+const SITE_LOG: &str = "Changes that belong to no organization, newest first: deleted organizations, \
+customer imports, support staff added or removed, sign-ins of people without an organization. Times are UTC.";
+
+#[get("/staff/activity")]
+pub async fn site_activity(
+    staff: StaffUser,
+    query: web::Query<ActivityQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let log = Log { org_id: None, base: "/staff/activity".into(), heading: "Site activity", intro: SITE_LOG };
+    render_log(staff.current.layout("Staff: site activity"), log, query.into_inner(), &state).await
+}
+
+#[get("/staff/activity.csv")]
+pub async fn site_activity_export(
+    _staff: StaffUser,
+    query: web::Query<ActivityQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    export_log(None, "activity-site.csv".into(), &query, &state).await
 }
 
 #[get("/staff/orgs/{slug}")]

@@ -190,3 +190,32 @@ async fn the_organization_list_pages_in_fifties() {
     let found = sam.get_html("/staff?q=org+5").await;
     assert!(found.contains("org-50") && found.contains("org-54") && !found.contains("org-49"));
 }
+
+#[tokio::test]
+async fn staff_read_the_site_wide_log() {
+    let app = linked_app().await;
+    let doomed = app.new_browser();
+    doomed.sign_in("doomed@example.com", "Doomed").await;
+    let slug = doomed.create_org("Short Lived").await;
+    let res = doomed
+        .submit(&format!("/orgs/{slug}"), &format!("/orgs/{slug}/delete"), &[("confirm_name", "Short Lived")])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let sam = staff_browser(&app).await;
+
+    let log = sam.get_html("/staff/activity").await;
+    for action in ["org.delete", "staff.add", "customers.import"] {
+        assert!(log.contains(&format!("<code>{action}</code>")), "{action}: {log}");
+    }
+    assert!(log.contains("Short Lived") && log.contains("2 created, 0 updated, 0 unchanged"));
+    assert!(!log.contains("<code>org.create</code>"), "organizations' own rows stay in their logs");
+    let only = sam.get_html("/staff/activity?action=staff.add").await;
+    assert!(only.contains("<code>staff.add</code>") && !only.contains("<code>org.delete</code>"));
+    let csv = sam.get("/staff/activity.csv?action=org.delete").await.text().await.unwrap();
+    assert!(csv.starts_with("time,actor_name,actor_email,action") && csv.contains(",org.delete,Short Lived,"), "{csv}");
+    assert_eq!(csv.lines().count(), 2);
+
+    for path in ["/staff/activity", "/staff/activity.csv"] {
+        assert_eq!(app.browser.get(path).await.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+}

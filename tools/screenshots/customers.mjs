@@ -57,6 +57,8 @@ await sam.page.click("nav.sidebar >> text=Support tickets");
 await sam.shot("c15-staff-tickets");
 await sam.page.click("nav.sidebar >> text=Members");
 await sam.shot("c16-staff-members");
+await sam.page.goto(base + "/staff/activity");
+await sam.shot("c16b-site-activity");
 
 await page.click("nav.sidebar >> text=Activity");
 await shot("c17-activity-with-staff-views");
