@@ -44,6 +44,7 @@ impl CurrentUser {
             org: None,
             staff_org: None,
             show_staff: self.is_staff,
+            wide: false,
             csrf: self.csrf.clone(),
             flash: self.flash.clone(),
             dev_sign_in: self.dev_sign_in,

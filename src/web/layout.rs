@@ -48,6 +48,8 @@ pub struct Layout {
     pub staff_org: Option<StaffNav>,
     /// The user menu's link to the staff area.
     pub show_staff: bool,
+    /// A page without sidebar whose tables need the whole width.
+    pub wide: bool,
     pub csrf: String,
     /// A one-time message from the previous request ("Organization created.").
     pub flash: Option<String>,
@@ -66,6 +68,7 @@ impl Layout {
             org: None,
             staff_org: None,
             show_staff: false,
+            wide: false,
             csrf: String::new(),
             flash: None,
             dev_sign_in: false,

@@ -75,7 +75,9 @@ pub async fn organizations(
             customer: r.customer.unwrap_or_default(),
         })
         .collect();
-    render(&OrgsPage { layout: staff.current.layout("Staff: organizations"), q, orgs, next_href })
+    let mut layout = staff.current.layout("Staff: organizations");
+    layout.wide = true;
+    render(&OrgsPage { layout, q, orgs, next_href })
 }
 
 const SITE_LOG: &str = "Changes that belong to no organization, newest first: deleted organizations, \
@@ -88,7 +90,9 @@ pub async fn site_activity(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let log = Log { org_id: None, base: "/staff/activity".into(), heading: "Site activity", intro: SITE_LOG };
-    render_log(staff.current.layout("Staff: site activity"), log, query.into_inner(), &state).await
+    let mut layout = staff.current.layout("Staff: site activity");
+    layout.wide = true;
+    render_log(layout, log, query.into_inner(), &state).await
 }
 
 #[get("/staff/activity.csv")]
