@@ -165,7 +165,7 @@ pub fn raise(
     org_id: &str,
     customer_id: &str,
     ticket: &NewTicket,
-    actor: &Actor<'_>,
+    actor: &Actor,
 ) -> QueryResult<String> {
     crate::db::write_transaction(conn, |conn| {
         // Two tickets raised at once must not get the same number.
@@ -188,7 +188,7 @@ pub fn raise(
                 tickets::updated_at.eq(actor.now),
                 tickets::description.eq(&ticket.description),
                 tickets::source.eq("portal"),
-                tickets::raised_by.eq(actor.user_id),
+                tickets::raised_by.eq(&actor.user_id),
                 tickets::closed.eq(false),
             ))
             .execute(conn)?;

@@ -120,7 +120,7 @@ fn insert(
     conn: &mut AnyConnection,
     org_id: &str,
     inv: &NewInvitation,
-    actor: &Actor<'_>,
+    actor: &Actor,
     lifetime: Duration,
     mail: Option<&OutgoingMail>,
 ) -> QueryResult<String> {
@@ -132,7 +132,7 @@ fn insert(
             invitations::email.eq(inv.email.as_str()),
             invitations::role.eq(&inv.role),
             invitations::token_hash.eq(&inv.token_hash),
-            invitations::invited_by.eq(actor.user_id),
+            invitations::invited_by.eq(&actor.user_id),
             invitations::state.eq("pending"),
             invitations::created_at.eq(actor.now),
             invitations::expires_at.eq(actor.now + ttl(lifetime)),
@@ -151,7 +151,7 @@ pub fn create_batch(
     org_id: &str,
     rows: &[NewInvitation],
     lifetime: Duration,
-    actor: &Actor<'_>,
+    actor: &Actor,
 ) -> Result<Vec<RowOutcome>, MemberError> {
     crate::db::write_transaction(conn, |conn| {
         lock_org(conn, org_id)?;
@@ -276,7 +276,7 @@ pub fn accept(
     user_email: &str,
     email_verified: bool,
     limit: OrgLimit,
-    actor: &Actor<'_>,
+    actor: &Actor,
 ) -> Result<String, InviteError> {
     crate::db::write_transaction(conn, |conn| {
         let view = pending_view(conn, token_hash, actor.now)?;
@@ -288,18 +288,18 @@ pub fn accept(
         }
         let already: i64 = memberships::table
             .filter(memberships::org_id.eq(&view.org_id))
-            .filter(memberships::user_id.eq(actor.user_id))
+            .filter(memberships::user_id.eq(&actor.user_id))
             .count()
             .get_result(conn)?;
         if already == 0 {
             let mine: i64 =
-                memberships::table.filter(memberships::user_id.eq(actor.user_id)).count().get_result(conn)?;
+                memberships::table.filter(memberships::user_id.eq(&actor.user_id)).count().get_result(conn)?;
             if !limit.allows_another(mine) {
                 return Err(InviteError::LimitReached);
             }
-            insert_membership(conn, &view.org_id, actor.user_id, &view.role, actor.now)?;
+            insert_membership(conn, &view.org_id, &actor.user_id, &view.role, actor.now)?;
         }
-        respond(conn, &view.id, "accepted", Some(actor.user_id), actor.now)?;
+        respond(conn, &view.id, "accepted", Some(&actor.user_id), actor.now)?;
         actor.record(conn, &view.org_id, "invitation.accept", &view.email, &format!("role {}", view.role))?;
         Ok(view.org_slug)
     })
@@ -354,7 +354,7 @@ pub fn reissue(
     new: &NewInvitation,
     send: bool,
     lifetime: Duration,
-    actor: &Actor<'_>,
+    actor: &Actor,
 ) -> Result<(), InviteError> {
     crate::db::write_transaction(conn, |conn| {
         lock_org(conn, org_id)?;
@@ -369,11 +369,11 @@ pub fn reissue(
     })
 }
 
-pub fn revoke(conn: &mut AnyConnection, org_id: &str, id: &str, actor: &Actor<'_>) -> Result<String, InviteError> {
+pub fn revoke(conn: &mut AnyConnection, org_id: &str, id: &str, actor: &Actor) -> Result<String, InviteError> {
     crate::db::write_transaction(conn, |conn| {
         lock_org(conn, org_id)?;
         let (email, _) = find_open(conn, org_id, id)?.ok_or(InviteError::NotFound)?;
-        respond(conn, id, "revoked", Some(actor.user_id), actor.now)?;
+        respond(conn, id, "revoked", Some(&actor.user_id), actor.now)?;
         actor.record(conn, org_id, "invitation.revoke", &email, "")?;
         Ok(email)
     })

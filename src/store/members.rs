@@ -159,13 +159,14 @@ fn managers(conn: &mut AnyConnection, org_id: &str, catalog: &RoleCatalog) -> Qu
 }
 
 /// Who acts, from where: written into the activity row of the change.
-pub struct Actor<'a> {
-    pub user_id: &'a str,
-    pub ip: &'a str,
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: String,
+    pub ip: String,
     pub now: PrimitiveDateTime,
 }
 
-impl Actor<'_> {
+impl Actor {
     pub fn record(
         &self,
         conn: &mut AnyConnection,
@@ -179,11 +180,11 @@ impl Actor<'_> {
             &NewActivity {
                 id: new_id(),
                 org_id: Some(org_id),
-                actor_id: Some(self.user_id),
+                actor_id: Some(&self.user_id),
                 action,
                 target,
                 details,
-                ip: self.ip,
+                ip: &self.ip,
                 created_at: self.now,
             },
         )
@@ -200,13 +201,13 @@ pub fn change_role(
     org_id: &str,
     target_id: &str,
     new_role: &str,
-    actor: &Actor<'_>,
+    actor: &Actor,
 ) -> Result<(), MemberError> {
     crate::db::write_transaction(conn, |conn| {
         let owner = lock_org(conn, org_id)?;
         let target = target_in_tx(conn, org_id, target_id)?;
         let facts = MemberFacts { user_id: &target.user_id, role: &target.role, is_owner: target.user_id == owner };
-        member_rules::check_role_change(catalog, actor.user_id, &facts, new_role, managers(conn, org_id, catalog)?)?;
+        member_rules::check_role_change(catalog, &actor.user_id, &facts, new_role, managers(conn, org_id, catalog)?)?;
         if target.role == new_role {
             return Ok(());
         }
@@ -223,31 +224,26 @@ pub fn remove(
     catalog: &RoleCatalog,
     org_id: &str,
     target_id: &str,
-    actor: &Actor<'_>,
+    actor: &Actor,
 ) -> Result<MemberRow, MemberError> {
     crate::db::write_transaction(conn, |conn| {
         let owner = lock_org(conn, org_id)?;
         let target = target_in_tx(conn, org_id, target_id)?;
         let facts = MemberFacts { user_id: &target.user_id, role: &target.role, is_owner: target.user_id == owner };
-        member_rules::check_removal(catalog, actor.user_id, &facts, managers(conn, org_id, catalog)?)?;
+        member_rules::check_removal(catalog, &actor.user_id, &facts, managers(conn, org_id, catalog)?)?;
         delete_membership(conn, org_id, target_id)?;
         actor.record(conn, org_id, "member.remove", &target.email, &format!("role {}", target.role))?;
         Ok(target)
     })
 }
 
-pub fn leave(
-    conn: &mut AnyConnection,
-    catalog: &RoleCatalog,
-    org_id: &str,
-    actor: &Actor<'_>,
-) -> Result<(), MemberError> {
+pub fn leave(conn: &mut AnyConnection, catalog: &RoleCatalog, org_id: &str, actor: &Actor) -> Result<(), MemberError> {
     crate::db::write_transaction(conn, |conn| {
         let owner = lock_org(conn, org_id)?;
-        let me = target_in_tx(conn, org_id, actor.user_id)?;
+        let me = target_in_tx(conn, org_id, &actor.user_id)?;
         let facts = MemberFacts { user_id: &me.user_id, role: &me.role, is_owner: me.user_id == owner };
         member_rules::check_leave(catalog, &facts, managers(conn, org_id, catalog)?)?;
-        delete_membership(conn, org_id, actor.user_id)?;
+        delete_membership(conn, org_id, &actor.user_id)?;
         actor.record(conn, org_id, "member.leave", &me.email, "")?;
         Ok(())
     })
@@ -258,11 +254,11 @@ pub fn transfer_ownership(
     catalog: &RoleCatalog,
     org_id: &str,
     target_id: &str,
-    actor: &Actor<'_>,
+    actor: &Actor,
 ) -> Result<MemberRow, MemberError> {
     crate::db::write_transaction(conn, |conn| {
         let owner = lock_org(conn, org_id)?;
-        let me = target_in_tx(conn, org_id, actor.user_id)?;
+        let me = target_in_tx(conn, org_id, &actor.user_id)?;
         let target = target_in_tx(conn, org_id, target_id)?;
         let me_facts = MemberFacts { user_id: &me.user_id, role: &me.role, is_owner: me.user_id == owner };
         let target_facts = MemberFacts { user_id: &target.user_id, role: &target.role, is_owner: false };

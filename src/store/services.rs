@@ -50,7 +50,7 @@ pub fn create(
     org_id: &str,
     name: &str,
     token_hash: &str,
-    actor: &Actor<'_>,
+    actor: &Actor,
 ) -> Result<(), ServiceError> {
     crate::db::write_transaction(conn, |conn| {
         let inserted = diesel::insert_into(service_tokens::table)
@@ -59,7 +59,7 @@ pub fn create(
                 service_tokens::org_id.eq(org_id),
                 service_tokens::name.eq(name),
                 service_tokens::token_hash.eq(token_hash),
-                service_tokens::created_by.eq(actor.user_id),
+                service_tokens::created_by.eq(&actor.user_id),
                 service_tokens::created_at.eq(actor.now),
             ))
             .execute(conn);
@@ -73,7 +73,7 @@ pub fn create(
 }
 
 /// Revokes (deletes) the token `id` of the organization; false when there is none.
-pub fn revoke(conn: &mut AnyConnection, org_id: &str, id: &str, actor: &Actor<'_>) -> QueryResult<bool> {
+pub fn revoke(conn: &mut AnyConnection, org_id: &str, id: &str, actor: &Actor) -> QueryResult<bool> {
     crate::db::write_transaction(conn, |conn| {
         let name: Option<String> = service_tokens::table
             .filter(service_tokens::id.eq(id))

@@ -88,6 +88,6 @@ pub fn organizations(
 }
 
 /// Writes a staff member's view of `page` into the organization's activity log.
-pub fn record_view(conn: &mut AnyConnection, org_id: &str, page: &str, actor: &Actor<'_>) -> QueryResult<()> {
+pub fn record_view(conn: &mut AnyConnection, org_id: &str, page: &str, actor: &Actor) -> QueryResult<()> {
     actor.record(conn, org_id, "staff.view", page, "support staff, read-only")
 }

@@ -15,6 +15,7 @@ use crate::auth::{csrf, session::SignedInId};
 use crate::db;
 use crate::domain::Permission;
 use crate::error::AppError;
+use crate::store::members::Actor;
 use crate::store::orgs::{self, MemberView, OrgSummary};
 use crate::store::users::{self, User};
 
@@ -36,6 +37,11 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
+    /// The signed-in user as the actor of a change made by this request.
+    pub fn actor(&self, req: &HttpRequest, state: &AppState) -> Actor {
+        Actor { user_id: self.user.id.clone(), ip: super::client_ip(req), now: state.clock.now() }
+    }
+
     pub fn layout(&self, title: &str) -> Layout {
         Layout {
             title: title.to_string(),
@@ -141,6 +147,11 @@ impl OrgMember {
 
     pub fn user_id(&self) -> &str {
         &self.current.user.id
+    }
+
+    /// The member as the actor of a change made by this request.
+    pub fn actor(&self, req: &HttpRequest, state: &AppState) -> Actor {
+        self.current.actor(req, state)
     }
 
     pub fn org_id(&self) -> &str {

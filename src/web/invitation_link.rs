@@ -16,7 +16,6 @@ use crate::db;
 use crate::domain::invitation::{hash_token, InvitationState};
 use crate::error::AppError;
 use crate::store::invitations::{self, InvitationView, InviteError};
-use crate::store::members::Actor;
 use crate::store::users;
 
 /// Who is looking at the invitation.
@@ -120,10 +119,9 @@ pub async fn accept(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
-    let (hash, user) = (hash_token(&token), current.user.clone());
-    let (ip, now, limit) = (client_ip(&req), state.clock.now(), state.org_limit);
+    let (hash, user, limit) = (hash_token(&token), current.user.clone(), state.org_limit);
+    let actor = current.actor(&req, &state);
     let result = db::run(&state.pool, move |conn| {
-        let actor = Actor { user_id: &user.id, ip: &ip, now };
         Ok::<_, AppError>(invitations::accept(conn, &hash, &user.email, user.email_verified, limit, &actor))
     })
     .await?;

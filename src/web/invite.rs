@@ -10,14 +10,13 @@ use askama::Template;
 use super::extract::{flash, OrgMember};
 use super::format;
 use super::layout::{render, render_with, Layout};
-use super::{client_ip, see_other, AppState};
+use super::{see_other, AppState};
 use crate::db;
 use crate::domain::invitation::{check_rows, InvitationToken, MAX_INVITES};
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::mail::templates::InvitationMail;
 use crate::store::invitations::{self, NewInvitation, RowOutcome};
-use crate::store::members::Actor;
 
 pub struct FormRow {
     pub email: String,
@@ -154,15 +153,8 @@ pub async fn submit(
             batch_rows.push(i);
         }
     }
-    let (org_id, user_id, ip, now, ttl) = (
-        member.org_id().to_string(),
-        member.user_id().to_string(),
-        client_ip(&req),
-        state.clock.now(),
-        state.invitation_ttl,
-    );
+    let (org_id, actor, ttl) = (member.org_id().to_string(), member.actor(&req, &state), state.invitation_ttl);
     let outcomes = db::run(&state.pool, move |conn| {
-        let actor = Actor { user_id: &user_id, ip: &ip, now };
         invitations::create_batch(conn, &org_id, &batch, ttl, &actor).map_err(AppError::from)
     })
     .await?;

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::extract::{flash, OrgMember};
 use super::format;
 use super::layout::{render, render_with, Layout};
-use super::{client_ip, see_other, AppState};
+use super::{see_other, AppState};
 use crate::db;
 use crate::domain::Permission;
 use crate::error::AppError;
@@ -100,19 +100,13 @@ async fn act<T, F>(
     f: F,
 ) -> Result<Result<T, MemberError>, AppError>
 where
-    F: FnOnce(&mut crate::db::AnyConnection, &crate::domain::RoleCatalog, &str, &Actor<'_>) -> Result<T, MemberError>
+    F: FnOnce(&mut crate::db::AnyConnection, &crate::domain::RoleCatalog, &str, &Actor) -> Result<T, MemberError>
         + Send
         + 'static,
     T: Send + 'static,
 {
-    let (org_id, user_id, ip, now) =
-        (member.org_id().to_string(), member.user_id().to_string(), client_ip(req), state.clock.now());
-    let catalog = state.catalog.clone();
-    db::run(&state.pool, move |conn| {
-        let actor = Actor { user_id: &user_id, ip: &ip, now };
-        Ok::<_, AppError>(f(conn, &catalog, &org_id, &actor))
-    })
-    .await
+    let (org_id, actor, catalog) = (member.org_id().to_string(), member.actor(req, state), state.catalog.clone());
+    db::run(&state.pool, move |conn| Ok::<_, AppError>(f(conn, &catalog, &org_id, &actor))).await
 }
 
 #[post("/orgs/{slug}/members/{user_id}/role")]

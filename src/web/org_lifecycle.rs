@@ -11,7 +11,7 @@ use super::{client_ip, see_other, AppState};
 use crate::db;
 use crate::domain::Permission;
 use crate::error::AppError;
-use crate::store::members::{self, Actor, MemberError};
+use crate::store::members::{self, MemberError};
 use crate::store::orgs;
 
 #[post("/orgs/{slug}/leave")]
@@ -21,14 +21,9 @@ pub async fn leave(
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let (org_id, user_id, ip, now) =
-        (member.org_id().to_string(), member.user_id().to_string(), client_ip(&req), state.clock.now());
-    let catalog = state.catalog.clone();
-    let result = db::run(&state.pool, move |conn| {
-        let actor = Actor { user_id: &user_id, ip: &ip, now };
-        Ok::<_, AppError>(members::leave(conn, &catalog, &org_id, &actor))
-    })
-    .await?;
+    let (org_id, actor, catalog) = (member.org_id().to_string(), member.actor(&req, &state), state.catalog.clone());
+    let result =
+        db::run(&state.pool, move |conn| Ok::<_, AppError>(members::leave(conn, &catalog, &org_id, &actor))).await?;
     match result {
         Ok(()) => {
             flash(&session, &format!("You left {}.", member.view.org.name));

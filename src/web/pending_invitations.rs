@@ -7,12 +7,11 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use super::extract::{flash, OrgMember};
 use super::invite::prepare;
 use super::members::show_link_once;
-use super::{client_ip, see_other, AppState};
+use super::{see_other, AppState};
 use crate::db;
 use crate::domain::{Email, Permission};
 use crate::error::AppError;
 use crate::store::invitations;
-use crate::store::members::Actor;
 
 async fn reissue(
     req: &HttpRequest,
@@ -30,10 +29,8 @@ async fn reissue(
             .ok_or(AppError::NotFound)?;
     let parsed = Email::parse(&email).map_err(AppError::BadRequest)?;
     let (new, link) = prepare(state, member, parsed, &role)?;
-    let (user_id, ip, now, ttl) =
-        (member.user_id().to_string(), client_ip(req), state.clock.now(), state.invitation_ttl);
+    let (actor, ttl) = (member.actor(req, state), state.invitation_ttl);
     db::run(&state.pool, move |conn| {
-        let actor = Actor { user_id: &user_id, ip: &ip, now };
         invitations::reissue(conn, &org_id, &id, &new, send, ttl, &actor).map_err(AppError::from)
     })
     .await?;
@@ -79,13 +76,10 @@ pub async fn revoke(
 ) -> Result<HttpResponse, AppError> {
     member.require(Permission::MembersInvite)?;
     let (slug, id) = path.into_inner();
-    let (org_id, user_id, ip, now) =
-        (member.org_id().to_string(), member.user_id().to_string(), client_ip(&req), state.clock.now());
-    let email = db::run(&state.pool, move |conn| {
-        let actor = Actor { user_id: &user_id, ip: &ip, now };
-        invitations::revoke(conn, &org_id, &id, &actor).map_err(AppError::from)
-    })
-    .await?;
+    let (org_id, actor) = (member.org_id().to_string(), member.actor(&req, &state));
+    let email =
+        db::run(&state.pool, move |conn| invitations::revoke(conn, &org_id, &id, &actor).map_err(AppError::from))
+            .await?;
     flash(&session, &format!("The invitation for {email} was revoked."));
     Ok(see_other(&format!("/orgs/{slug}/members")))
 }

@@ -11,11 +11,10 @@ use serde::Deserialize;
 use super::extract::{flash, OrgMember};
 use super::format;
 use super::layout::{render, render_with, Layout};
-use super::{client_ip, see_other, AppState};
+use super::{see_other, AppState};
 use crate::db;
 use crate::domain::{service_token, Permission};
 use crate::error::AppError;
-use crate::store::members::Actor;
 use crate::store::services::{self, ServiceError, ServiceRow};
 
 pub struct ServiceItem {
@@ -102,11 +101,9 @@ pub async fn connect(
         }
     };
     let token = service_token::generate();
-    let (org_id, user_id, ip, now) =
-        (member.org_id().to_string(), member.user_id().to_string(), client_ip(&req), state.clock.now());
+    let (org_id, actor) = (member.org_id().to_string(), member.actor(&req, &state));
     let (stored_name, hash) = (name.clone(), token.hash);
     let created = db::run(&state.pool, move |conn| -> Result<_, AppError> {
-        let actor = Actor { user_id: &user_id, ip: &ip, now };
         Ok(services::create(conn, &org_id, &stored_name, &hash, &actor))
     })
     .await?;
@@ -129,13 +126,10 @@ pub async fn revoke(
 ) -> Result<HttpResponse, AppError> {
     member.require(Permission::ServicesConnect)?;
     let (_, id) = path.into_inner();
-    let (org_id, user_id, ip, now) =
-        (member.org_id().to_string(), member.user_id().to_string(), client_ip(&req), state.clock.now());
-    let revoked = db::run(&state.pool, move |conn| -> Result<_, AppError> {
-        let actor = Actor { user_id: &user_id, ip: &ip, now };
-        Ok(services::revoke(conn, &org_id, &id, &actor)?)
-    })
-    .await?;
+    let (org_id, actor) = (member.org_id().to_string(), member.actor(&req, &state));
+    let revoked =
+        db::run(&state.pool, move |conn| -> Result<_, AppError> { Ok(services::revoke(conn, &org_id, &id, &actor)?) })
+            .await?;
     if !revoked {
         return Err(AppError::NotFound);
     }

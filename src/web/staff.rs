@@ -14,11 +14,11 @@ use super::customer_views::{
 use super::extract::{StaffOrg, StaffUser};
 use super::format;
 use super::layout::{render, Layout};
-use super::{client_ip, see_other, AppState};
+use super::{see_other, AppState};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
 use crate::store::customer_data as data;
-use crate::store::members::{self as member_store, Actor, Cursor};
+use crate::store::members::{self as member_store, Cursor};
 use crate::store::staff::{self, OrgListRow};
 
 const ORGS_PAGE: i64 = 50;
@@ -117,11 +117,10 @@ where
     F: FnOnce(&mut AnyConnection, &str) -> Result<T, AppError> + Send + 'static,
     P: FnOnce(&T) -> String + Send + 'static,
 {
-    let (org_id, user_id, ip, now) =
-        (org.org.id.clone(), org.staff.current.user.id.clone(), client_ip(req), state.clock.now());
+    let (org_id, actor) = (org.org.id.clone(), org.staff.current.actor(req, state));
     db::run(&state.pool, move |conn| {
         let shown = read(conn, &org_id)?;
-        staff::record_view(conn, &org_id, &page(&shown), &Actor { user_id: &user_id, ip: &ip, now })?;
+        staff::record_view(conn, &org_id, &page(&shown), &actor)?;
         Ok(shown)
     })
     .await

@@ -8,13 +8,12 @@ use serde::Deserialize;
 
 use super::extract::{flash, OrgMember};
 use super::layout::{render, render_with, Layout};
-use super::{client_ip, see_other, AppState};
+use super::{see_other, AppState};
 use crate::db;
 use crate::domain::customer_data::{NewTicket, TicketErrors, PRIORITIES};
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::store::customer_data as data;
-use crate::store::members::Actor;
 
 #[derive(Deserialize, Default)]
 pub struct TicketForm {
@@ -79,9 +78,8 @@ pub async fn create(
         Ok(t) => t,
         Err(errors) => return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page(&member, true, form, errors)),
     };
-    let (user_id, ip, now) = (member.user_id().to_string(), client_ip(&req), state.clock.now());
+    let actor = member.actor(&req, &state);
     let number = db::run(&state.pool, move |conn| -> Result<_, AppError> {
-        let actor = Actor { user_id: &user_id, ip: &ip, now };
         Ok(data::raise(conn, &org_id, &customer.id, &ticket, &actor)?)
     })
     .await?;
