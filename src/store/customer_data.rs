@@ -90,7 +90,8 @@ pub enum TicketFilter {
     All,
 }
 
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = tickets)]
 pub struct TicketRow {
     pub id: String,
     pub number: String,
@@ -119,16 +120,7 @@ pub fn tickets(
 ) -> QueryResult<Vec<TicketRow>> {
     let mut query = tickets::table
         .filter(tickets::customer_id.eq(customer_id))
-        .select((
-            tickets::id,
-            tickets::number,
-            tickets::subject,
-            tickets::status,
-            tickets::priority,
-            tickets::opened_at,
-            tickets::updated_at,
-            tickets::closed,
-        ))
+        .select(TicketRow::as_select())
         .order((tickets::updated_at.desc(), tickets::id.desc()))
         .limit(limit)
         .into_boxed();
@@ -197,16 +189,12 @@ pub fn raise(
     })
 }
 
-#[derive(Debug, Clone, Queryable)]
+/// A ticket with what its own page adds to the list's row.
+#[derive(Debug, Clone)]
 pub struct TicketDetail {
-    pub number: String,
-    pub subject: String,
-    pub status: String,
-    pub priority: String,
-    pub opened_at: PrimitiveDateTime,
-    pub updated_at: PrimitiveDateTime,
-    pub closed: bool,
+    pub row: TicketRow,
     pub description: String,
+    /// "import" or "portal".
     pub source: String,
     pub raised_by_name: Option<String>,
     pub raised_by_email: Option<String>,
@@ -214,23 +202,25 @@ pub struct TicketDetail {
 
 /// One ticket of the customer (None for another customer's ticket id).
 pub fn ticket(conn: &mut AnyConnection, customer_id: &str, id: &str) -> QueryResult<Option<TicketDetail>> {
-    tickets::table
+    type DetailRow = (TicketRow, String, String, Option<String>, Option<String>);
+    let found: Option<DetailRow> = tickets::table
         .left_join(users::table.on(users::id.nullable().eq(tickets::raised_by)))
         .filter(tickets::customer_id.eq(customer_id))
         .filter(tickets::id.eq(id))
         .select((
-            tickets::number,
-            tickets::subject,
-            tickets::status,
-            tickets::priority,
-            tickets::opened_at,
-            tickets::updated_at,
-            tickets::closed,
+            TicketRow::as_select(),
             tickets::description,
             tickets::source,
             users::name.nullable(),
             users::email.nullable(),
         ))
         .first(conn)
-        .optional()
+        .optional()?;
+    Ok(found.map(|(row, description, source, raised_by_name, raised_by_email)| TicketDetail {
+        row,
+        description,
+        source,
+        raised_by_name,
+        raised_by_email,
+    }))
 }

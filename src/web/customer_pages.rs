@@ -1,80 +1,166 @@
 //! The customer data pages of an organization (`customer.view`):
-//! Entitlements, Support tickets and Contacts of its linked customer account.
+//! Entitlements, Support tickets (and each ticket) and Contacts of its linked
+//! customer account. The staff area shows the same pages, read-only, through
+//! the page types and loaders here.
 
 use actix_web::{get, web, HttpResponse};
 use askama::Template;
 
 use super::customer_views::{
-    contact_items, customer_label, entitlement_items, load_ticket, ticket_items, ContactItem, EntitlementItem,
-    TicketItem, TicketList, TicketTabs, TicketView, TicketsQuery,
+    contact_items, customer_label, entitlement_items, ticket_item, ContactItem, EntitlementItem, TicketItem,
+    TicketTabs, TicketView, TicketsQuery, TICKETS_PAGE,
 };
 use super::extract::OrgMember;
 use super::layout::{render, Layout};
 use super::AppState;
-use crate::db;
+use crate::db::{self, AnyConnection};
 use crate::domain::Permission;
 use crate::error::AppError;
-use crate::store::customer_data as data;
+use crate::store::customer_data::{self as data, ContactRow, CustomerLink, EntitlementRow, TicketDetail, TicketRow};
+
+/// What a customer data page read: the linked account, if any, and its rows.
+pub struct Loaded<T> {
+    pub customer: Option<CustomerLink>,
+    pub rows: T,
+}
+
+impl<T> Loaded<T> {
+    fn label(&self) -> Option<String> {
+        self.customer.as_ref().map(customer_label)
+    }
+}
+
+/// The organization's customer account and what `read` takes from it
+/// (nothing, without an account).
+fn with_customer<T: Default>(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    read: impl FnOnce(&mut AnyConnection, &CustomerLink) -> diesel::QueryResult<T>,
+) -> Result<Loaded<T>, AppError> {
+    let Some(customer) = data::customer_of(conn, org_id)? else {
+        return Ok(Loaded { customer: None, rows: T::default() });
+    };
+    let rows = read(conn, &customer)?;
+    Ok(Loaded { customer: Some(customer), rows })
+}
+
+pub fn load_entitlements(conn: &mut AnyConnection, org_id: &str) -> Result<Loaded<Vec<EntitlementRow>>, AppError> {
+    with_customer(conn, org_id, |conn, c| data::entitlements(conn, &c.id))
+}
+
+pub fn load_contacts(conn: &mut AnyConnection, org_id: &str) -> Result<Loaded<Vec<ContactRow>>, AppError> {
+    with_customer(conn, org_id, |conn, c| data::contacts(conn, &c.id, org_id))
+}
+
+/// A page of tickets (one row more than a page, to tell whether there is a
+/// next one) and the (open, closed) counts.
+pub type TicketList = Loaded<(Vec<TicketRow>, (i64, i64))>;
+
+pub fn load_tickets(conn: &mut AnyConnection, org_id: &str, q: &TicketsQuery) -> Result<TicketList, AppError> {
+    with_customer(conn, org_id, |conn, c| {
+        let rows = data::tickets(conn, &c.id, q.filter(), q.cursor().as_ref(), TICKETS_PAGE + 1)?;
+        Ok((rows, data::ticket_counts(conn, &c.id)?))
+    })
+}
+
+/// The ticket `id` if it belongs to the organization's customer account.
+pub fn load_ticket(conn: &mut AnyConnection, org_id: &str, id: &str) -> Result<TicketDetail, AppError> {
+    let customer = data::customer_of(conn, org_id)?.ok_or(AppError::NotFound)?;
+    data::ticket(conn, &customer.id, id)?.ok_or(AppError::NotFound)
+}
 
 #[derive(Template)]
 #[template(path = "entitlements.html")]
-struct EntitlementsPage {
+pub struct EntitlementsPage {
     layout: Layout,
     customer: Option<String>,
     entitlements: Vec<EntitlementItem>,
+    /// The staff area's read-only view.
+    staff: bool,
+}
+
+impl EntitlementsPage {
+    pub fn new(layout: Layout, loaded: Loaded<Vec<EntitlementRow>>, today: time::Date, staff: bool) -> Self {
+        Self { layout, customer: loaded.label(), entitlements: entitlement_items(loaded.rows, today), staff }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "contacts.html")]
+pub struct ContactsPage {
+    layout: Layout,
+    customer: Option<String>,
+    contacts: Vec<ContactItem>,
+    staff: bool,
+}
+
+impl ContactsPage {
+    pub fn new(layout: Layout, loaded: Loaded<Vec<ContactRow>>, staff: bool) -> Self {
+        Self { layout, customer: loaded.label(), contacts: contact_items(loaded.rows), staff }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "tickets.html")]
+pub struct TicketsPage {
+    layout: Layout,
+    /// Where "Raise a ticket" goes, when `can_raise`.
+    new_href: String,
+    customer: Option<String>,
+    tickets: Vec<TicketItem>,
+    tabs: TicketTabs,
+    can_raise: bool,
+    staff: bool,
+}
+
+impl TicketsPage {
+    /// The list at `base` (its path), as the query asked for it.
+    pub fn new(layout: Layout, list: TicketList, base: String, q: &TicketsQuery, can_raise: bool, staff: bool) -> Self {
+        let customer = list.label();
+        let (mut rows, counts) = list.rows;
+        let tabs = TicketTabs::new(base.clone(), q.filter(), counts, &mut rows);
+        Self {
+            layout,
+            new_href: format!("{base}/new"),
+            can_raise: can_raise && customer.is_some(),
+            customer,
+            tickets: rows.iter().map(ticket_item).collect(),
+            tabs,
+            staff,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "ticket.html")]
+pub struct TicketPage {
+    layout: Layout,
+    back: String,
+    staff: bool,
+    ticket: TicketView,
+}
+
+impl TicketPage {
+    pub fn new(layout: Layout, detail: &TicketDetail, back: String, staff: bool) -> Self {
+        Self { layout, back, staff, ticket: TicketView::new(detail) }
+    }
 }
 
 #[get("/orgs/{slug}/entitlements")]
 pub async fn entitlements(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     member.require(Permission::CustomerView)?;
     let org_id = member.org_id().to_string();
-    let (customer, rows) = db::run(&state.pool, move |conn| -> Result<_, AppError> {
-        let Some(customer) = data::customer_of(conn, &org_id)? else { return Ok((None, Vec::new())) };
-        let rows = data::entitlements(conn, &customer.id)?;
-        Ok((Some(customer), rows))
-    })
-    .await?;
-    render(&EntitlementsPage {
-        layout: member.layout("Entitlements", "entitlements"),
-        customer: customer.as_ref().map(customer_label),
-        entitlements: entitlement_items(rows, state.clock.now().date()),
-    })
-}
-
-#[derive(Template)]
-#[template(path = "contacts.html")]
-struct ContactsPage {
-    layout: Layout,
-    customer: Option<String>,
-    contacts: Vec<ContactItem>,
+    let loaded = db::run(&state.pool, move |conn| load_entitlements(conn, &org_id)).await?;
+    let layout = member.layout("Entitlements", "entitlements");
+    render(&EntitlementsPage::new(layout, loaded, state.clock.now().date(), false))
 }
 
 #[get("/orgs/{slug}/contacts")]
 pub async fn contacts(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     member.require(Permission::CustomerView)?;
     let org_id = member.org_id().to_string();
-    let (customer, rows) = db::run(&state.pool, move |conn| -> Result<_, AppError> {
-        let Some(customer) = data::customer_of(conn, &org_id)? else { return Ok((None, Vec::new())) };
-        let rows = data::contacts(conn, &customer.id, &org_id)?;
-        Ok((Some(customer), rows))
-    })
-    .await?;
-    render(&ContactsPage {
-        layout: member.layout("Contacts", "contacts"),
-        customer: customer.as_ref().map(customer_label),
-        contacts: contact_items(rows),
-    })
-}
-
-#[derive(Template)]
-#[template(path = "tickets.html")]
-struct TicketsPage {
-    layout: Layout,
-    slug: String,
-    customer: Option<String>,
-    tickets: Vec<TicketItem>,
-    tabs: TicketTabs,
-    can_raise: bool,
+    let loaded = db::run(&state.pool, move |conn| load_contacts(conn, &org_id)).await?;
+    render(&ContactsPage::new(member.layout("Contacts", "contacts"), loaded, false))
 }
 
 #[get("/orgs/{slug}/tickets")]
@@ -85,29 +171,11 @@ pub async fn tickets(
 ) -> Result<HttpResponse, AppError> {
     member.require(Permission::CustomerView)?;
     let q = query.into_inner();
-    let filter = q.filter();
-    let org_id = member.org_id().to_string();
-    let TicketList { customer, mut rows, counts } =
-        db::run(&state.pool, move |conn| TicketList::load(conn, &org_id, &q)).await?;
-    let slug = member.view.org.slug.clone();
-    let tabs = TicketTabs::new(format!("/orgs/{slug}/tickets"), filter, counts, &mut rows);
-    render(&TicketsPage {
-        layout: member.layout("Support tickets", "tickets"),
-        can_raise: customer.is_some() && member.can(Permission::TicketsCreate),
-        customer: customer.as_ref().map(customer_label),
-        slug,
-        tickets: ticket_items(&rows),
-        tabs,
-    })
-}
-
-#[derive(Template)]
-#[template(path = "ticket.html")]
-struct TicketPage {
-    layout: Layout,
-    back: String,
-    staff: bool,
-    ticket: TicketView,
+    let (org_id, read) = (member.org_id().to_string(), q.clone());
+    let list = db::run(&state.pool, move |conn| load_tickets(conn, &org_id, &read)).await?;
+    let base = format!("/orgs/{}/tickets", member.view.org.slug);
+    let layout = member.layout("Support tickets", "tickets");
+    render(&TicketsPage::new(layout, list, base, &q, member.can(Permission::TicketsCreate), false))
 }
 
 #[get("/orgs/{slug}/tickets/{id}")]
@@ -120,15 +188,6 @@ pub async fn ticket(
     let (slug, id) = path.into_inner();
     let org_id = member.org_id().to_string();
     let ticket = db::run(&state.pool, move |conn| load_ticket(conn, &org_id, &id)).await?;
-    render(&TicketPage {
-        layout: member.layout(&format!("Ticket {}", ticket.number), "tickets"),
-        back: format!("/orgs/{slug}/tickets"),
-        staff: false,
-        ticket,
-    })
-}
-
-/// The ticket page as support staff see it (the same page, read-only notice).
-pub fn staff_ticket_page(layout: Layout, slug: &str, view: TicketView) -> Result<HttpResponse, AppError> {
-    render(&TicketPage { layout, back: format!("/staff/orgs/{slug}/tickets"), staff: true, ticket: view })
+    let layout = member.layout(&format!("Ticket {}", ticket.row.number), "tickets");
+    render(&TicketPage::new(layout, &ticket, format!("/orgs/{slug}/tickets"), false))
 }

@@ -1,14 +1,13 @@
 //! How customer data looks on a page, shared by the members' pages and the
-//! staff area: the rows of the entitlements, tickets and contacts tables.
+//! staff area: the rows of the entitlements, tickets and contacts tables,
+//! a ticket on its own page, and the tickets list's query and tabs.
 
 use time::{Date, PrimitiveDateTime, Time};
 
 use super::format;
-use crate::db::AnyConnection;
 use crate::domain::customer_data::EntitlementState;
-use crate::error::AppError;
 use crate::store::customer_data::{
-    self as data, ContactRow, CustomerLink, EntitlementRow, TicketCursor, TicketDetail, TicketFilter, TicketRow,
+    ContactRow, CustomerLink, EntitlementRow, TicketCursor, TicketDetail, TicketFilter, TicketRow,
 };
 
 pub const TICKETS_PAGE: i64 = 50;
@@ -55,19 +54,38 @@ pub struct TicketItem {
     pub closed: bool,
 }
 
-pub fn ticket_items(rows: &[TicketRow]) -> Vec<TicketItem> {
-    rows.iter()
-        .map(|r| TicketItem {
-            id: r.id.clone(),
-            number: r.number.clone(),
-            subject: r.subject.clone(),
-            status: r.status.clone(),
-            priority: r.priority.clone(),
-            opened: format::date(r.opened_at),
-            updated: format::date_time(r.updated_at),
-            closed: r.closed,
-        })
-        .collect()
+pub fn ticket_item(r: &TicketRow) -> TicketItem {
+    TicketItem {
+        id: r.id.clone(),
+        number: r.number.clone(),
+        subject: r.subject.clone(),
+        status: r.status.clone(),
+        priority: r.priority.clone(),
+        opened: format::date(r.opened_at),
+        updated: format::date_time(r.updated_at),
+        closed: r.closed,
+    }
+}
+
+/// One ticket on its own page: its row and what only the page shows.
+pub struct TicketView {
+    pub item: TicketItem,
+    /// "Ada Admin <ada@...>" for a ticket raised in the portal.
+    pub raised_by: Option<String>,
+    pub description: String,
+    pub imported: bool,
+}
+
+impl TicketView {
+    pub fn new(t: &TicketDetail) -> Self {
+        let imported = t.source != "portal";
+        let raised_by = match (&t.raised_by_name, &t.raised_by_email) {
+            (Some(name), Some(email)) => Some(format!("{name} <{email}>")),
+            _ if !imported => Some("(account removed)".into()),
+            _ => None,
+        };
+        Self { item: ticket_item(&t.row), raised_by, description: t.description.clone(), imported }
+    }
 }
 
 pub struct ContactItem {
@@ -89,7 +107,7 @@ pub fn customer_label(c: &CustomerLink) -> String {
 }
 
 /// The tickets list's query: `?status=open|closed|all&before=...`.
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, Clone)]
 pub struct TicketsQuery {
     #[serde(default)]
     pub status: String,
@@ -120,25 +138,6 @@ pub fn filter_key(f: TicketFilter) -> &'static str {
     }
 }
 
-/// A page of a customer's tickets (one row more than a page, to tell whether
-/// there is a next one) and its (open, closed) counts.
-pub struct TicketList {
-    pub customer: Option<CustomerLink>,
-    pub rows: Vec<TicketRow>,
-    pub counts: (i64, i64),
-}
-
-impl TicketList {
-    pub fn load(conn: &mut AnyConnection, org_id: &str, q: &TicketsQuery) -> Result<Self, AppError> {
-        let Some(customer) = data::customer_of(conn, org_id)? else {
-            return Ok(Self { customer: None, rows: Vec::new(), counts: (0, 0) });
-        };
-        let rows = data::tickets(conn, &customer.id, q.filter(), q.cursor().as_ref(), TICKETS_PAGE + 1)?;
-        let counts = data::ticket_counts(conn, &customer.id)?;
-        Ok(Self { customer: Some(customer), rows, counts })
-    }
-}
-
 /// The tab strip and the next-page link of a tickets list at `base` (a path).
 pub struct TicketTabs {
     pub base: String,
@@ -163,48 +162,4 @@ impl TicketTabs {
     pub fn all(&self) -> i64 {
         self.open + self.closed
     }
-}
-
-/// One ticket on its own page.
-pub struct TicketView {
-    pub number: String,
-    pub subject: String,
-    pub status: String,
-    pub priority: String,
-    pub opened: String,
-    pub updated: String,
-    pub closed: bool,
-    /// "Ada Admin <ada@...>" for a ticket raised in the portal.
-    pub raised_by: Option<String>,
-    pub description: String,
-    pub imported: bool,
-}
-
-impl TicketView {
-    pub fn new(t: TicketDetail) -> Self {
-        let imported = t.source != "portal";
-        Self {
-            raised_by: match (t.raised_by_name, t.raised_by_email) {
-                (Some(name), Some(email)) => Some(format!("{name} <{email}>")),
-                _ if !imported => Some("(account removed)".into()),
-                _ => None,
-            },
-            number: t.number,
-            subject: t.subject,
-            status: t.status,
-            priority: t.priority,
-            opened: format::date_time(t.opened_at),
-            updated: format::date_time(t.updated_at),
-            closed: t.closed,
-            description: t.description,
-            imported,
-        }
-    }
-}
-
-/// The ticket `id` of the organization's customer account, if it is one of its tickets.
-pub fn load_ticket(conn: &mut AnyConnection, org_id: &str, id: &str) -> Result<TicketView, AppError> {
-    let customer = data::customer_of(conn, org_id)?.ok_or(AppError::NotFound)?;
-    let ticket = data::ticket(conn, &customer.id, id)?.ok_or(AppError::NotFound)?;
-    Ok(TicketView::new(ticket))
 }

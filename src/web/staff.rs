@@ -7,17 +7,18 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::activity::{export_log, render_log, ActivityQuery, Log};
-use super::customer_views::{
-    contact_items, customer_label, entitlement_items, load_ticket, ticket_items, ContactItem, EntitlementItem,
-    TicketItem, TicketList, TicketTabs, TicketView, TicketsQuery,
+use super::customer_pages::{
+    load_contacts, load_entitlements, load_ticket, load_tickets, ContactsPage, EntitlementsPage, TicketPage,
+    TicketsPage,
 };
+use super::customer_views::TicketsQuery;
 use super::extract::{StaffOrg, StaffUser};
 use super::format;
 use super::layout::{render, Layout};
 use super::{see_other, AppState};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
-use crate::store::customer_data as data;
+use crate::store::customer_data::TicketDetail;
 use crate::store::members::{self as member_store, Cursor};
 use crate::store::staff::{self, OrgListRow};
 
@@ -126,46 +127,15 @@ where
     .await
 }
 
-#[derive(Template)]
-#[template(path = "staff_entitlements.html")]
-struct EntitlementsPage {
-    layout: Layout,
-    customer: Option<String>,
-    entitlements: Vec<EntitlementItem>,
-}
-
 #[get("/staff/orgs/{slug}/entitlements")]
 pub async fn entitlements(
     org: StaffOrg,
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let (customer, rows) = viewed(
-        &org,
-        &req,
-        &state,
-        |_| "entitlements".into(),
-        |conn, org_id| {
-            let Some(customer) = data::customer_of(conn, org_id)? else { return Ok((None, Vec::new())) };
-            let rows = data::entitlements(conn, &customer.id)?;
-            Ok((Some(customer), rows))
-        },
-    )
-    .await?;
-    render(&EntitlementsPage {
-        layout: org.layout("Staff: entitlements", "entitlements"),
-        customer: customer.as_ref().map(customer_label),
-        entitlements: entitlement_items(rows, state.clock.now().date()),
-    })
-}
-
-#[derive(Template)]
-#[template(path = "staff_tickets.html")]
-struct TicketsPage {
-    layout: Layout,
-    customer: Option<String>,
-    tickets: Vec<TicketItem>,
-    tabs: TicketTabs,
+    let loaded = viewed(&org, &req, &state, |_| "entitlements".into(), load_entitlements).await?;
+    let layout = org.layout("Staff: entitlements", "entitlements");
+    render(&EntitlementsPage::new(layout, loaded, state.clock.now().date(), true))
 }
 
 #[get("/staff/orgs/{slug}/tickets")]
@@ -176,17 +146,11 @@ pub async fn tickets(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
-    let filter = q.filter();
-    let TicketList { customer, mut rows, counts } =
-        viewed(&org, &req, &state, |_| "tickets".into(), move |conn, org_id| TicketList::load(conn, org_id, &q))
-            .await?;
-    let tabs = TicketTabs::new(format!("/staff/orgs/{}/tickets", org.org.slug), filter, counts, &mut rows);
-    render(&TicketsPage {
-        layout: org.layout("Staff: support tickets", "tickets"),
-        customer: customer.as_ref().map(customer_label),
-        tickets: ticket_items(&rows),
-        tabs,
-    })
+    let read = q.clone();
+    let list =
+        viewed(&org, &req, &state, |_| "tickets".into(), move |conn, org_id| load_tickets(conn, org_id, &read)).await?;
+    let base = format!("/staff/orgs/{}/tickets", org.org.slug);
+    render(&TicketsPage::new(org.layout("Staff: support tickets", "tickets"), list, base, &q, false, true))
 }
 
 #[get("/staff/orgs/{slug}/tickets/{id}")]
@@ -197,45 +161,16 @@ pub async fn ticket(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let (_, id) = path.into_inner();
-    let ticket = viewed(
-        &org,
-        &req,
-        &state,
-        |t: &TicketView| format!("ticket {}", t.number),
-        move |conn, org_id| load_ticket(conn, org_id, &id),
-    )
-    .await?;
-    let layout = org.layout(&format!("Staff: ticket {}", ticket.number), "tickets");
-    super::customer_pages::staff_ticket_page(layout, &org.org.slug, ticket)
-}
-
-#[derive(Template)]
-#[template(path = "staff_contacts.html")]
-struct ContactsPage {
-    layout: Layout,
-    customer: Option<String>,
-    contacts: Vec<ContactItem>,
+    let label = |t: &TicketDetail| format!("ticket {}", t.row.number);
+    let ticket = viewed(&org, &req, &state, label, move |conn, org_id| load_ticket(conn, org_id, &id)).await?;
+    let layout = org.layout(&format!("Staff: ticket {}", ticket.row.number), "tickets");
+    render(&TicketPage::new(layout, &ticket, format!("/staff/orgs/{}/tickets", org.org.slug), true))
 }
 
 #[get("/staff/orgs/{slug}/contacts")]
 pub async fn contacts(org: StaffOrg, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let (customer, rows) = viewed(
-        &org,
-        &req,
-        &state,
-        |_| "contacts".into(),
-        |conn, org_id| {
-            let Some(customer) = data::customer_of(conn, org_id)? else { return Ok((None, Vec::new())) };
-            let rows = data::contacts(conn, &customer.id, org_id)?;
-            Ok((Some(customer), rows))
-        },
-    )
-    .await?;
-    render(&ContactsPage {
-        layout: org.layout("Staff: contacts", "contacts"),
-        customer: customer.as_ref().map(customer_label),
-        contacts: contact_items(rows),
-    })
+    let loaded = viewed(&org, &req, &state, |_| "contacts".into(), load_contacts).await?;
+    render(&ContactsPage::new(org.layout("Staff: contacts", "contacts"), loaded, true))
 }
 
 pub struct MemberItem {
