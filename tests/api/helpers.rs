@@ -8,7 +8,7 @@ use actix_web::dev::ServerHandle;
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
 use orgportal::config::Settings;
-use orgportal::db::{self, PooledConnection};
+use orgportal::db::{self, AnyConnection};
 use orgportal::startup::Application;
 use reqwest::cookie::Jar;
 use reqwest::redirect::Policy;
@@ -32,6 +32,12 @@ impl TestDatabase {
                 conn.batch_execute(&format!("CREATE DATABASE {name}")).expect("create the test database");
                 let mut url = url::Url::parse(&admin_url).expect("ORGPORTAL_TEST_DATABASE_URL is a URL");
                 url.set_path(&format!("/{name}"));
+                // The test server is on loopback, so TLS adds nothing; with it,
+                // OpenSSL's clean-up when the test binary exits can race server
+                // threads still holding connections and crash the process.
+                if !url.query_pairs().any(|(key, _)| key == "sslmode") {
+                    url.query_pairs_mut().append_pair("sslmode", "disable");
+                }
                 Self { url: url.to_string(), admin_url: Some(admin_url), name }
             }
             _ => Self {
@@ -264,10 +270,25 @@ impl TestApp {
         self.handle = handle;
     }
 
-    /// A direct connection to the test database, for assertions.
-    pub fn conn(&self) -> PooledConnection {
-        let pool = db::connect(&self.db.url).expect("connect to the test database");
-        pool.get().unwrap()
+    /// A direct connection to the test database, for assertions (no pool:
+    /// a pool would leave its threads connecting after the test).
+    pub fn conn(&self) -> DirectConnection {
+        DirectConnection(db::connect_one(&self.db.url).expect("connect to the test database"))
+    }
+}
+
+pub struct DirectConnection(AnyConnection);
+
+impl std::ops::Deref for DirectConnection {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for DirectConnection {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.0
     }
 }
 
