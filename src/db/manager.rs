@@ -33,6 +33,11 @@ impl ConnectionManager {
             return Err(DatabaseUrlError::Empty);
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            // OpenSSL is set up before libpq first uses it, without the exit
+            // handler libpq's own set-up would register: that handler frees
+            // OpenSSL's state while pool threads may still hold TLS
+            // connections, and crashed processes at exit (rust-openssl #1293).
+            openssl_sys::init();
             return Ok(Self { backend: Backend::Postgres, target: url.to_string() });
         }
         if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use actix_web::dev::ServerHandle;
 use diesel::connection::SimpleConnection;
-use diesel::Connection;
 use orgportal::config::Settings;
 use orgportal::db::{self, AnyConnection};
 use orgportal::startup::Application;
@@ -27,17 +26,11 @@ impl TestDatabase {
         match std::env::var("ORGPORTAL_TEST_DATABASE_URL") {
             Ok(admin_url) if !admin_url.is_empty() => {
                 let name = format!("orgportal_test_{}", uuid::Uuid::new_v4().simple());
-                let mut conn =
-                    diesel::PgConnection::establish(&admin_url).expect("connect to the test PostgreSQL server");
+                // Through db:: so that OpenSSL is set up the portal's way first.
+                let mut conn = db::connect_one(&admin_url).expect("connect to the test PostgreSQL server");
                 conn.batch_execute(&format!("CREATE DATABASE {name}")).expect("create the test database");
                 let mut url = url::Url::parse(&admin_url).expect("ORGPORTAL_TEST_DATABASE_URL is a URL");
                 url.set_path(&format!("/{name}"));
-                // The test server is on loopback, so TLS adds nothing; with it,
-                // OpenSSL's clean-up when the test binary exits can race server
-                // threads still holding connections and crash the process.
-                if !url.query_pairs().any(|(key, _)| key == "sslmode") {
-                    url.query_pairs_mut().append_pair("sslmode", "disable");
-                }
                 Self { url: url.to_string(), admin_url: Some(admin_url), name }
             }
             _ => Self {
@@ -58,7 +51,7 @@ impl TestDatabase {
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         if let Some(admin) = &self.admin_url {
-            if let Ok(mut conn) = diesel::PgConnection::establish(admin) {
+            if let Ok(mut conn) = db::connect_one(admin) {
                 let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
             }
         }
