@@ -200,6 +200,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::orgs::show)
         .service(pages::org_lifecycle::leave)
         .service(pages::org_lifecycle::delete)
+        .service(pages::org_settings::save)
         .service(pages::members::list)
         .service(pages::invite::invite_form)
         .service(pages::invite::submit)

@@ -2,6 +2,7 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::activity::{self, NewActivity};
+use super::members::Actor;
 use super::{is_unique_violation, new_id};
 use crate::db::schema::{memberships, organizations, users};
 use crate::db::AnyConnection;
@@ -53,6 +54,14 @@ pub enum SlugChoice {
 pub enum CreateOrgError {
     #[error("organization limit reached")]
     LimitReached,
+    #[error("slug taken")]
+    SlugTaken,
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenameError {
     #[error("slug taken")]
     SlugTaken,
     #[error(transparent)]
@@ -155,6 +164,47 @@ pub fn create(conn: &mut AnyConnection, new: &NewOrg<'_>, ip: &str) -> Result<Or
     match result {
         // Two requests racing for one slug: the unique index decides.
         Err(CreateOrgError::Db(e)) if is_unique_violation(&e) => Err(CreateOrgError::SlugTaken),
+        other => other,
+    }
+}
+
+/// Gives the organization a new name and/or URL name, and records what
+/// changed as `org.rename`. Returns false (and records nothing) when both are
+/// what they were.
+pub fn rename(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    name: &OrgName,
+    slug: &Slug,
+    actor: &Actor,
+) -> Result<bool, RenameError> {
+    let result = crate::db::write_transaction(conn, |conn| {
+        let (old_name, old_slug): (String, String) =
+            organizations::table.find(org_id).select((organizations::name, organizations::slug)).first(conn)?;
+        let mut changes = Vec::new();
+        if name.as_str() != old_name {
+            changes.push(format!("name “{old_name}” → “{}”", name.as_str()));
+        }
+        if slug.as_str() != old_slug {
+            let taken =
+                organizations::table.filter(organizations::slug.eq(slug.as_str())).count().get_result::<i64>(conn)?;
+            if taken > 0 {
+                return Err(RenameError::SlugTaken);
+            }
+            changes.push(format!("URL name {old_slug} → {}", slug.as_str()));
+        }
+        if changes.is_empty() {
+            return Ok(false);
+        }
+        diesel::update(organizations::table.find(org_id))
+            .set((organizations::name.eq(name.as_str()), organizations::slug.eq(slug.as_str())))
+            .execute(conn)?;
+        actor.record(conn, org_id, "org.rename", name.as_str(), &changes.join("; "))?;
+        Ok(true)
+    });
+    match result {
+        // Two renames racing for one slug: the unique index decides.
+        Err(RenameError::Db(e)) if is_unique_violation(&e) => Err(RenameError::SlugTaken),
         other => other,
     }
 }

@@ -35,7 +35,9 @@ pub struct ActivityQuery {
 }
 
 pub struct Entry {
-    pub when: String,
+    /// Day and time, shown on two lines when the table is narrow.
+    pub day: String,
+    pub time: String,
     pub actor: String,
     pub action: String,
     pub target: String,
@@ -143,7 +145,8 @@ pub async fn render_log(
         .iter()
         .take(PAGE_SIZE as usize)
         .map(|r| Entry {
-            when: format::date_time(r.created_at),
+            day: format::date(r.created_at),
+            time: format::time_of_day(r.created_at),
             actor: actor_label(r),
             action: r.action.clone(),
             target: r.target.clone(),

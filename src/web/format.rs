@@ -19,6 +19,11 @@ pub fn date_time(t: PrimitiveDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// "14:05 UTC"
+pub fn time_of_day(t: PrimitiveDateTime) -> String {
+    t.format(format_description!("[hour]:[minute] UTC")).unwrap_or_default()
+}
+
 /// A keyset position in a URL: `{unix nanoseconds}~{id}`.
 pub fn keyset_token(at: PrimitiveDateTime, id: &str) -> String {
     format!("{}~{id}", at.assume_utc().unix_timestamp_nanos())

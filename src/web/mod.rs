@@ -18,6 +18,7 @@ pub mod member_edit;
 pub mod members;
 pub mod middleware;
 pub mod org_lifecycle;
+pub mod org_settings;
 pub mod orgs;
 pub mod pending_invitations;
 pub mod roles;

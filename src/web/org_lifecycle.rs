@@ -30,7 +30,8 @@ pub async fn leave(
             Ok(see_other("/getting-started"))
         }
         Err(MemberError::Rule(rule)) => {
-            let page = org_page(&member, &state, Some(rule.to_string()), None).await?;
+            let mut page = org_page(&member, &state).await?;
+            page.leave_error = Some(rule.to_string());
             super::layout::render_with(StatusCode::CONFLICT, &page)
         }
         Err(MemberError::NotFound) => Err(AppError::NotFound),
@@ -56,7 +57,8 @@ pub async fn delete(
     let typed = form.into_inner().confirm_name;
     if typed.trim() != member.view.org.name {
         let message = format!("Type the organization's name, {}, exactly to delete it.", member.view.org.name);
-        let page = org_page(&member, &state, None, Some((typed, message))).await?;
+        let mut page = org_page(&member, &state).await?;
+        (page.delete_typed, page.delete_error) = (typed, Some(message));
         return super::layout::render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let (org, user_id, ip, now) =

@@ -25,6 +25,8 @@ struct NewOrgPage {
     slug_error: Option<String>,
     limit_message: Option<String>,
     existing: Option<OrgSummary>,
+    /// False: the fields of `partials/org_fields.html` create an organization.
+    editing: bool,
 }
 
 fn limit_message(state: &AppState) -> String {
@@ -48,9 +50,9 @@ pub async fn new_form(current: CurrentUser, state: web::Data<AppState>) -> Resul
 #[derive(Deserialize)]
 pub struct NewOrgForm {
     #[serde(default)]
-    name: String,
+    pub name: String,
     #[serde(default)]
-    slug: String,
+    pub slug: String,
 }
 
 #[post("/orgs")]
@@ -117,26 +119,25 @@ pub struct OrgPage {
     owner_email: String,
     member_count: i64,
     is_owner: bool,
+    can_manage: bool,
     can_delete: bool,
-    leave_error: Option<String>,
-    delete_typed: String,
-    delete_error: Option<String>,
+    /// The settings form (`partials/org_fields.html`): what is typed, and why it was refused.
+    editing: bool,
+    pub name: String,
+    pub slug: String,
+    pub name_error: Option<String>,
+    pub slug_error: Option<String>,
+    pub leave_error: Option<String>,
+    pub delete_typed: String,
+    pub delete_error: Option<String>,
 }
 
-/// The Organization page, with an error under Leave or Delete when one failed.
-pub async fn org_page(
-    member: &OrgMember,
-    state: &AppState,
-    leave_error: Option<String>,
-    delete: Option<(String, String)>,
-) -> Result<OrgPage, AppError> {
+/// The Organization page as saved; a handler whose form was refused sets
+/// what was typed and the error before rendering it.
+pub async fn org_page(member: &OrgMember, state: &AppState) -> Result<OrgPage, AppError> {
     let org = member.view.org.clone();
     let for_query = org.clone();
     let details = db::run(&state.pool, move |conn| orgs::details(conn, &for_query).map_err(AppError::from)).await?;
-    let (delete_typed, delete_error) = match delete {
-        Some((typed, error)) => (typed, Some(error)),
-        None => (String::new(), None),
-    };
     Ok(OrgPage {
         layout: member.layout(&org.name, "overview"),
         role: member.view.role.clone(),
@@ -145,10 +146,16 @@ pub async fn org_page(
         owner_email: details.owner_email,
         member_count: details.member_count,
         is_owner: member.is_owner(),
+        can_manage: member.can(Permission::OrgManage),
         can_delete: member.can(Permission::OrgDelete),
-        leave_error,
-        delete_typed,
-        delete_error,
+        editing: true,
+        name: org.name.clone(),
+        slug: org.slug.clone(),
+        name_error: None,
+        slug_error: None,
+        leave_error: None,
+        delete_typed: String::new(),
+        delete_error: None,
         org,
     })
 }
@@ -156,5 +163,5 @@ pub async fn org_page(
 #[get("/orgs/{slug}")]
 pub async fn show(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     member.require(Permission::OrgView)?;
-    render(&org_page(&member, &state, None, None).await?)
+    render(&org_page(&member, &state).await?)
 }

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use crate::helpers::{admin_with_org, spawn_app};
 
 fn rows_in(html: &str) -> usize {
-    html.matches("<tr><td class=\"nowrap\">").count()
+    html.matches("<td class=\"log-details\">").count()
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ mod invitations;
 mod mail_sink;
 mod members;
 mod oidc;
+mod org_settings;
 mod orgs;
 mod permissions;
 mod security;

@@ -1,6 +1,6 @@
 // Usage: start orgportal on the embedded default, then
 //   node shots.mjs [base-url] [out-dir]
-// Clicks through sign-in, Add Organization, Members, Invite, Roles, the
+// Clicks through sign-in, Add Organization, its settings, Members, Invite, Roles, the
 // development mailbox and the invitation link, saving a screenshot of each.
 import { base, browser, session, signIn } from "./lib.mjs";
 
@@ -21,6 +21,13 @@ await shot("05-new-org-error");
 await page.fill("#name", "Analytical Engines Ltd");
 await page.click("button:has-text('Save')");
 await shot("06-organization");
+await page.fill("#slug", "Engines!");
+await page.click("button:has-text('Save changes')");
+await shot("06b-settings-error");
+await page.fill("#name", "Analytical Engines");
+await page.fill("#slug", "engines");
+await page.click("button:has-text('Save changes')");
+await shot("06c-renamed");
 await page.click("details.switcher summary");
 await shot("07-switcher-open");
 await page.click("nav.sidebar >> text=Members");
@@ -46,7 +53,9 @@ await page.click("nav.sidebar >> text=Activity");
 await shot("12b-activity");
 await page.goto(base + "/dev/mailbox");
 await shot("13-mailbox");
-const link = await page.locator("section.mail a.button-small").first().getAttribute("href");
+// Mary's mail: Charles's link was replaced by "Copy link" above.
+const link = await page.locator("section.mail", { hasText: "mary@example.com" })
+  .locator("a.button-small").first().getAttribute("href");
 
 const charles = await session("mary");
 await charles.page.goto(link);
