@@ -1,6 +1,7 @@
 //! Connection tokens for services (Percona's PMM server): the name a member
 //! gives one, and the token's recognisable form.
 
+pub use super::secret_token::hash_token;
 use super::secret_token::SecretToken;
 
 pub const MAX_SERVICE_NAME: usize = 60;
@@ -37,7 +38,7 @@ mod tests {
         assert!(parse_name(&"a".repeat(61)).is_err());
         let t = generate();
         assert!(t.token.starts_with(TOKEN_PREFIX) && t.token.len() > 40);
-        assert_eq!(t.hash, super::super::secret_token::hash_token(&t.token));
+        assert_eq!(t.hash, hash_token(&t.token));
         assert_ne!(generate().token, t.token);
     }
 }

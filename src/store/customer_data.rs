@@ -9,6 +9,7 @@ use super::new_id;
 use crate::db::schema::{customer_contacts, customers, entitlements, memberships, tickets, users};
 use crate::db::AnyConnection;
 use crate::domain::customer_data::{self, NewTicket};
+use crate::domain::customer_import::Entitlement;
 
 /// The customer account an organization is linked to.
 #[derive(Debug, Clone, Queryable)]
@@ -27,18 +28,9 @@ pub fn customer_of(conn: &mut AnyConnection, org_id: &str) -> QueryResult<Option
         .optional()
 }
 
-#[derive(Debug, Clone, Queryable)]
-pub struct EntitlementRow {
-    pub product: String,
-    pub support_level: String,
-    pub starts_on: Date,
-    pub ends_on: Date,
-    pub quantity: i32,
-}
-
 /// Entitlements, those ending last first.
-pub fn entitlements(conn: &mut AnyConnection, customer_id: &str) -> QueryResult<Vec<EntitlementRow>> {
-    entitlements::table
+pub fn entitlements(conn: &mut AnyConnection, customer_id: &str) -> QueryResult<Vec<Entitlement>> {
+    let rows = entitlements::table
         .filter(entitlements::customer_id.eq(customer_id))
         .select((
             entitlements::product,
@@ -48,7 +40,15 @@ pub fn entitlements(conn: &mut AnyConnection, customer_id: &str) -> QueryResult<
             entitlements::quantity,
         ))
         .order((entitlements::ends_on.desc(), entitlements::product.asc()))
-        .load(conn)
+        .load::<(String, String, Date, Date, i32)>(conn)?;
+    let entitlement = |(product, support_level, starts_on, ends_on, quantity)| Entitlement {
+        product,
+        support_level,
+        starts_on,
+        ends_on,
+        quantity,
+    };
+    Ok(rows.into_iter().map(entitlement).collect())
 }
 
 #[derive(Debug, Clone)]

@@ -9,7 +9,7 @@ use super::activity::record_operator as record;
 use super::new_id;
 use crate::db::schema::{customer_contacts, customers, entitlements, tickets};
 use crate::db::AnyConnection;
-use crate::domain::customer_import::{Contact, CustomerRecord, Entitlement, Ticket};
+use crate::domain::customer_import::{Contact, CustomerRecord, Ticket};
 
 /// `tickets.source` of the tickets that come from the import.
 const IMPORTED: &str = "import";
@@ -29,25 +29,7 @@ fn current(conn: &mut AnyConnection, id: &str, external_id: &str, name: String) 
         .into_iter()
         .map(|(email, name, portal_role)| Contact { email, name, portal_role })
         .collect();
-    let mut ents: Vec<Entitlement> = entitlements::table
-        .filter(entitlements::customer_id.eq(id))
-        .select((
-            entitlements::product,
-            entitlements::support_level,
-            entitlements::starts_on,
-            entitlements::ends_on,
-            entitlements::quantity,
-        ))
-        .load::<(String, String, time::Date, time::Date, i32)>(conn)?
-        .into_iter()
-        .map(|(product, support_level, starts_on, ends_on, quantity)| Entitlement {
-            product,
-            support_level,
-            starts_on,
-            ends_on,
-            quantity,
-        })
-        .collect();
+    let mut ents = super::customer_data::entitlements(conn, id)?;
     type TicketRow = (String, String, String, String, PrimitiveDateTime, PrimitiveDateTime);
     let mut ticks: Vec<Ticket> = tickets::table
         .filter(tickets::customer_id.eq(id))

@@ -11,6 +11,7 @@ use time::{Date, PrimitiveDateTime, Time};
 use super::extract::OrgMember;
 use super::format;
 use super::layout::{render, Layout};
+use super::pager::{cut_to_page, Pager};
 use super::AppState;
 use crate::db;
 use crate::domain::Permission;
@@ -59,7 +60,7 @@ struct ActivityPage {
     entries: Vec<Entry>,
     from_error: Option<String>,
     to_error: Option<String>,
-    next_href: Option<String>,
+    pager: Pager,
     export_href: String,
 }
 
@@ -130,20 +131,20 @@ pub async fn render_log(
     let (f, from_error, to_error) = filter(&q);
     let before = q.before.as_deref().and_then(decode_cursor);
     let org_id = log.org_id.clone();
-    let (rows, facets) = db::run(&state.pool, move |conn| -> Result<_, AppError> {
+    let (mut rows, facets) = db::run(&state.pool, move |conn| -> Result<_, AppError> {
         let rows = activity::list(conn, org_id.as_deref(), &f, before.as_ref(), PAGE_SIZE + 1)?;
         Ok((rows, activity::facets(conn, org_id.as_deref())?))
     })
     .await?;
     let base = log.base;
-    let next_href = (rows.len() as i64 > PAGE_SIZE).then(|| {
-        let last = &rows[PAGE_SIZE as usize - 1];
+    let next_href = cut_to_page(&mut rows, PAGE_SIZE).map(|last| {
         let cursor = encode_cursor(&ActivityCursor { created_at: last.created_at, id: last.id.clone() });
         format!("{base}?{}", query_string(&q, Some(&cursor)))
     });
+    let first = format!("{base}?{}", query_string(&q, None));
+    let pager = Pager::new(first, q.before.is_some(), next_href, "Older");
     let entries = rows
         .iter()
-        .take(PAGE_SIZE as usize)
         .map(|r| Entry {
             day: format::date(r.created_at),
             time: format::time_of_day(r.created_at),
@@ -166,7 +167,7 @@ pub async fn render_log(
         entries,
         from_error,
         to_error,
-        next_href,
+        pager,
         export_href,
     })
 }

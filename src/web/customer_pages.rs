@@ -12,11 +12,13 @@ use super::customer_views::{
 };
 use super::extract::OrgMember;
 use super::layout::{render, Layout};
+use super::pager::Pager;
 use super::AppState;
 use crate::db::{self, AnyConnection};
+use crate::domain::customer_import::Entitlement;
 use crate::domain::Permission;
 use crate::error::AppError;
-use crate::store::customer_data::{self as data, ContactRow, CustomerLink, EntitlementRow, TicketDetail, TicketRow};
+use crate::store::customer_data::{self as data, ContactRow, CustomerLink, TicketDetail, TicketRow};
 
 /// What a customer data page read: the linked account, if any, and its rows.
 pub struct Loaded<T> {
@@ -44,7 +46,7 @@ fn with_customer<T: Default>(
     Ok(Loaded { customer: Some(customer), rows })
 }
 
-pub fn load_entitlements(conn: &mut AnyConnection, org_id: &str) -> Result<Loaded<Vec<EntitlementRow>>, AppError> {
+pub fn load_entitlements(conn: &mut AnyConnection, org_id: &str) -> Result<Loaded<Vec<Entitlement>>, AppError> {
     with_customer(conn, org_id, |conn, c| data::entitlements(conn, &c.id))
 }
 
@@ -80,7 +82,7 @@ pub struct EntitlementsPage {
 }
 
 impl EntitlementsPage {
-    pub fn new(layout: Layout, loaded: Loaded<Vec<EntitlementRow>>, today: time::Date, staff: bool) -> Self {
+    pub fn new(layout: Layout, loaded: Loaded<Vec<Entitlement>>, today: time::Date, staff: bool) -> Self {
         Self { layout, customer: loaded.label(), entitlements: entitlement_items(loaded.rows, today), staff }
     }
 }
@@ -109,6 +111,7 @@ pub struct TicketsPage {
     customer: Option<String>,
     tickets: Vec<TicketItem>,
     tabs: TicketTabs,
+    pager: Pager,
     can_raise: bool,
     staff: bool,
 }
@@ -118,7 +121,7 @@ impl TicketsPage {
     pub fn new(layout: Layout, list: TicketList, base: String, q: &TicketsQuery, can_raise: bool, staff: bool) -> Self {
         let customer = list.label();
         let (mut rows, counts) = list.rows;
-        let tabs = TicketTabs::new(base.clone(), q.filter(), counts, &mut rows);
+        let (tabs, pager) = TicketTabs::new(base.clone(), q, counts, &mut rows);
         Self {
             layout,
             new_href: format!("{base}/new"),
@@ -126,6 +129,7 @@ impl TicketsPage {
             customer,
             tickets: rows.iter().map(ticket_item).collect(),
             tabs,
+            pager,
             staff,
         }
     }

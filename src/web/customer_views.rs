@@ -5,10 +5,10 @@
 use time::{Date, PrimitiveDateTime, Time};
 
 use super::format;
+use super::pager::{cut_to_page, Pager};
 use crate::domain::customer_data::EntitlementState;
-use crate::store::customer_data::{
-    ContactRow, CustomerLink, EntitlementRow, TicketCursor, TicketDetail, TicketFilter, TicketRow,
-};
+use crate::domain::customer_import::Entitlement;
+use crate::store::customer_data::{ContactRow, CustomerLink, TicketCursor, TicketDetail, TicketFilter, TicketRow};
 
 pub const TICKETS_PAGE: i64 = 50;
 
@@ -26,7 +26,7 @@ fn day(d: Date) -> String {
     format::date(PrimitiveDateTime::new(d, Time::MIDNIGHT))
 }
 
-pub fn entitlement_items(rows: Vec<EntitlementRow>, today: Date) -> Vec<EntitlementItem> {
+pub fn entitlement_items(rows: Vec<Entitlement>, today: Date) -> Vec<EntitlementItem> {
     rows.into_iter()
         .map(|r| {
             let state = EntitlementState::on(today, r.starts_on, r.ends_on);
@@ -138,25 +138,24 @@ pub fn filter_key(f: TicketFilter) -> &'static str {
     }
 }
 
-/// The tab strip and the next-page link of a tickets list at `base` (a path).
+/// The tab strip of a tickets list at `base` (a path).
 pub struct TicketTabs {
     pub base: String,
     pub current: &'static str,
     pub open: i64,
     pub closed: i64,
-    pub next_href: Option<String>,
 }
 
 impl TicketTabs {
-    /// `rows` holds up to one more than a page: that one says there is a next page.
-    pub fn new(base: String, filter: TicketFilter, counts: (i64, i64), rows: &mut Vec<TicketRow>) -> Self {
-        let current = filter_key(filter);
-        let next_href = (rows.len() as i64 > TICKETS_PAGE).then(|| {
-            rows.truncate(TICKETS_PAGE as usize);
-            let last = rows.last().expect("a full page");
-            format!("{base}?status={current}&before={}", format::keyset_token(last.updated_at, &last.id))
-        });
-        Self { base, current, open: counts.0, closed: counts.1, next_href }
+    /// `rows` holds up to one more than a page: that one says there is a next
+    /// page, and is dropped here.
+    pub fn new(base: String, q: &TicketsQuery, counts: (i64, i64), rows: &mut Vec<TicketRow>) -> (Self, Pager) {
+        let current = filter_key(q.filter());
+        let first = format!("{base}?status={current}");
+        let next_href = cut_to_page(rows, TICKETS_PAGE)
+            .map(|last| format!("{first}&before={}", format::keyset_token(last.updated_at, &last.id)));
+        let pager = Pager::new(first, q.before.is_some(), next_href, "Older");
+        (Self { base, current, open: counts.0, closed: counts.1 }, pager)
     }
 
     pub fn all(&self) -> i64 {

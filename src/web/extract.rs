@@ -72,6 +72,10 @@ pub fn anonymous_layout(req: &HttpRequest, title: &str) -> Layout {
 
 type Fut<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
 
+fn app_state(req: &HttpRequest) -> Result<&web::Data<AppState>, AppError> {
+    req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal(anyhow::anyhow!("no state")))
+}
+
 /// Loads the signed-in user, their organizations and, with `slug`, their
 /// membership of that organization, in one trip to the database.
 async fn load(
@@ -80,7 +84,7 @@ async fn load(
     slug: Option<String>,
 ) -> Result<(CurrentUser, Option<MemberView>), AppError> {
     let SignedInId(user_id) = signed_in?;
-    let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal(anyhow::anyhow!("no state")))?;
+    let state = app_state(req)?;
     let staff_emails = state.staff_emails.clone();
     let found = db::run(&state.pool, move |conn| -> Result<_, AppError> {
         let Some(user) = users::find(conn, &user_id)? else { return Ok(None) };
@@ -187,8 +191,7 @@ impl FromRequest for OrgMember {
             let slug = req.match_info().get("slug").unwrap_or_default().to_string();
             let (current, view) = load(&req, signed_in, Some(slug)).await?;
             let view = view.ok_or(AppError::NotFound)?;
-            let state =
-                req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal(anyhow::anyhow!("no state")))?;
+            let state = app_state(&req)?;
             let permissions = state.catalog.permissions_of(&view.role);
             Ok(OrgMember { current, view, permissions })
         })
@@ -242,8 +245,7 @@ impl FromRequest for StaffOrg {
         Box::pin(async move {
             let staff = staff.await?;
             let slug = req.match_info().get("slug").unwrap_or_default().to_string();
-            let state =
-                req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal(anyhow::anyhow!("no state")))?;
+            let state = app_state(&req)?;
             let org = db::run(&state.pool, move |conn| -> Result<_, AppError> { Ok(orgs::find_by_slug(conn, &slug)?) })
                 .await?;
             Ok(StaffOrg { staff, org: org.ok_or(AppError::NotFound)? })

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::extract::OrgMember;
 use super::format;
 use super::layout::{render, Layout};
+use super::pager::Pager;
 use super::AppState;
 use crate::db;
 use crate::domain::invitation::InvitationState;
@@ -56,8 +57,7 @@ struct MembersPage {
     members: Vec<MemberItem>,
     total: i64,
     search: String,
-    next_href: Option<String>,
-    is_later_page: bool,
+    pager: Pager,
     invitations: Vec<InvitationItem>,
     can_invite: bool,
     can_manage: bool,
@@ -70,11 +70,11 @@ pub struct MembersQuery {
     after: Option<String>,
 }
 
-fn encode_cursor(c: &Cursor) -> String {
+pub fn encode_cursor(c: &Cursor) -> String {
     format::keyset_token(c.joined_at, &c.user_id)
 }
 
-fn decode_cursor(s: &str) -> Option<Cursor> {
+pub fn decode_cursor(s: &str) -> Option<Cursor> {
     format::parse_keyset_token(s).map(|(joined_at, user_id)| Cursor { joined_at, user_id })
 }
 
@@ -129,6 +129,11 @@ pub async fn list(
             serde_urlencoded::to_string([("q", search.as_str()), ("after", &encode_cursor(&c))]).unwrap_or_default();
         format!("/orgs/{slug}/members?{q}")
     });
+    let first = match search.as_str() {
+        "" => format!("/orgs/{slug}/members"),
+        term => format!("/orgs/{slug}/members?{}", serde_urlencoded::to_string([("q", term)]).unwrap_or_default()),
+    };
+    let pager = Pager::new(first, after.is_some(), next_href, "Next page");
     let invitations = pending
         .iter()
         .map(|inv| {
@@ -154,8 +159,7 @@ pub async fn list(
         members,
         total,
         search,
-        next_href,
-        is_later_page: after.is_some(),
+        pager,
         invitations,
         can_invite: member.can(Permission::MembersInvite),
         can_manage: member.can(Permission::MembersManage),
@@ -195,8 +199,7 @@ pub fn sample_page(rows: usize) -> Result<String, AppError> {
         members,
         total: 10_000,
         search: String::new(),
-        next_href: Some("/orgs/bench/members?q=&after=1~x".into()),
-        is_later_page: false,
+        pager: Pager::new(String::new(), false, Some("/orgs/bench/members?q=&after=1~x".into()), "Next page"),
         invitations: Vec::new(),
         can_invite: true,
         can_manage: true,

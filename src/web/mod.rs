@@ -20,6 +20,7 @@ pub mod middleware;
 pub mod org_lifecycle;
 pub mod org_settings;
 pub mod orgs;
+pub mod pager;
 pub mod pending_invitations;
 pub mod roles;
 pub mod service_api;

@@ -9,8 +9,7 @@ use serde::Serialize;
 use super::AppState;
 use crate::db;
 use crate::domain::customer_data::EntitlementState;
-use crate::domain::invitation::hash_token;
-use crate::domain::service_token::TOKEN_PREFIX;
+use crate::domain::service_token::{hash_token, TOKEN_PREFIX};
 use crate::error::AppError;
 use crate::store::{customer_data, services};
 

@@ -15,11 +15,13 @@ use super::customer_views::TicketsQuery;
 use super::extract::{StaffOrg, StaffUser};
 use super::format;
 use super::layout::{render, Layout};
+use super::members::{decode_cursor, encode_cursor};
+use super::pager::{cut_to_page, Pager};
 use super::{see_other, AppState};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
 use crate::store::customer_data::TicketDetail;
-use crate::store::members::{self as member_store, Cursor};
+use crate::store::members as member_store;
 use crate::store::staff::{self, OrgListRow};
 
 const ORGS_PAGE: i64 = 50;
@@ -46,7 +48,7 @@ struct OrgsPage {
     layout: Layout,
     q: String,
     orgs: Vec<OrgItem>,
-    next_href: Option<String>,
+    pager: Pager,
 }
 
 #[get("/staff")]
@@ -61,11 +63,13 @@ pub async fn organizations(
         Ok(staff::organizations(conn, Some(&search), after_slug.as_deref(), ORGS_PAGE + 1)?)
     })
     .await?;
-    let next_href = (rows.len() as i64 > ORGS_PAGE).then(|| {
-        rows.truncate(ORGS_PAGE as usize);
-        let last = rows.last().map(|r| r.slug.as_str()).unwrap_or_default();
-        format!("/staff?{}", serde_urlencoded::to_string([("q", q.as_str()), ("after", last)]).unwrap_or_default())
-    });
+    let listed = |after: Option<&str>| {
+        let mut pairs = vec![("q", q.as_str())];
+        pairs.extend(after.map(|a| ("after", a)));
+        format!("/staff?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
+    };
+    let next_href = cut_to_page(&mut rows, ORGS_PAGE).map(|last| listed(Some(&last.slug)));
+    let pager = Pager::new(listed(None), after.is_some(), next_href, "Next");
     let orgs = rows
         .into_iter()
         .map(|r| OrgItem {
@@ -78,7 +82,7 @@ pub async fn organizations(
         .collect();
     let mut layout = staff.current.layout("Staff: organizations");
     layout.wide = true;
-    render(&OrgsPage { layout, q, orgs, next_href })
+    render(&OrgsPage { layout, q, orgs, pager })
 }
 
 const SITE_LOG: &str = "Changes that belong to no organization, newest first: deleted organizations, \
@@ -187,7 +191,7 @@ struct MembersPage {
     layout: Layout,
     total: i32,
     members: Vec<MemberItem>,
-    next_href: Option<String>,
+    pager: Pager,
 }
 
 #[derive(Deserialize)]
@@ -202,11 +206,8 @@ pub async fn members(
     query: web::Query<MembersQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let after = query
-        .after
-        .as_deref()
-        .and_then(format::parse_keyset_token)
-        .map(|(joined_at, user_id)| Cursor { joined_at, user_id });
+    let after = query.after.as_deref().and_then(decode_cursor);
+    let past_first = after.is_some();
     let page = viewed(
         &org,
         &req,
@@ -216,9 +217,9 @@ pub async fn members(
     )
     .await?;
     let slug = &org.org.slug;
-    let next_href = page
-        .next
-        .map(|c| format!("/staff/orgs/{slug}/members?after={}", format::keyset_token(c.joined_at, &c.user_id)));
+    let first = format!("/staff/orgs/{slug}/members");
+    let next_href = page.next.map(|c| format!("{first}?after={}", encode_cursor(&c)));
+    let pager = Pager::new(first, past_first, next_href, "Next");
     let members = page
         .rows
         .into_iter()
@@ -234,6 +235,6 @@ pub async fn members(
         layout: org.layout("Staff: members", "members"),
         total: org.org.member_count,
         members,
-        next_href,
+        pager,
     })
 }

@@ -37,6 +37,8 @@ async fn the_activity_page_filters_pages_and_is_permission_checked() {
     let second = app.browser.get_html(&next).await;
     // 60 role changes + org.create + the admin's sign-in is not in the org (it had none then).
     assert_eq!(rows_in(&second), 61 - 50);
+    let back = format!("<a href=\"/orgs/{slug}/activity?actor=&#38;action=&#38;from=&#38;to=\">← First page</a>");
+    assert!(!first.contains("First page") && second.contains(&back), "{second}");
 
     let by_action = app.browser.get_html(&format!("/orgs/{slug}/activity?action=org.create")).await;
     assert_eq!(rows_in(&by_action), 1);

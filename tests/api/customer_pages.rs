@@ -149,6 +149,9 @@ async fn tickets_page_in_keyset_pages_of_fifty() {
     let second = app.browser.get_html(&next).await;
     assert!(second.contains("BULK010") && second.contains("BULK000") && !second.contains("BULK011"));
     assert!(!second.contains("rel=\"next\""));
+    assert!(!first.contains("First page"));
+    let back = format!("<a href=\"/orgs/{SLUG}/tickets?status=open\">← First page</a>");
+    assert!(second.contains(&back), "{second}");
 }
 
 #[tokio::test]

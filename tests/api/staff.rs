@@ -186,6 +186,7 @@ async fn the_organization_list_pages_in_fifties() {
     let second = sam.get_html(&next).await;
     assert!(second.contains("org-50") && second.contains("org-54") && !second.contains("org-49"));
     assert!(crate::helpers::next_link(&second).is_none());
+    assert!(!first.contains("First page") && second.contains("<a href=\"/staff?q=\">← First page</a>"));
     // A search narrows the list (by name here).
     let found = sam.get_html("/staff?q=org+5").await;
     assert!(found.contains("org-50") && found.contains("org-54") && !found.contains("org-49"));
