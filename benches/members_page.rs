@@ -37,7 +37,7 @@ fn baseline_server(port: u16) -> anyhow::Result<()> {
             App::new().route(
                 "/members",
                 web::get().to(|| async {
-                    match orgportal::web::members::sample_page(50) {
+                    match orgportal::web::members::page::sample_page(50) {
                         Ok(body) => HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body),
                         Err(_) => HttpResponse::InternalServerError().finish(),
                     }

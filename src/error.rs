@@ -75,6 +75,26 @@ impl From<askama::Error> for AppError {
     }
 }
 
+/// Store errors that reach a handler unhandled: a rule or a missing row is
+/// "not found" to the user, a database failure is ours.
+impl From<crate::store::members::MemberError> for AppError {
+    fn from(e: crate::store::members::MemberError) -> Self {
+        match e {
+            crate::store::members::MemberError::Db(e) => e.into(),
+            _ => AppError::NotFound,
+        }
+    }
+}
+
+impl From<crate::store::invitations::InviteError> for AppError {
+    fn from(e: crate::store::invitations::InviteError) -> Self {
+        match e {
+            crate::store::invitations::InviteError::Db(e) => e.into(),
+            _ => AppError::NotFound,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {

@@ -1,7 +1,7 @@
 //! The development sign-in provider: a small OAuth 2.0 authorization server
 //! (authorization code + PKCE S256) that signs in whoever types an email and
 //! a name. It only runs when no real provider is configured; its pages are in
-//! `web::dev_oauth`. Codes and tokens live in memory: they are short-lived and
+//! `web::dev::oauth`. Codes and tokens live in memory: they are short-lived and
 //! the embedded setup is a single process.
 
 use std::collections::HashMap;

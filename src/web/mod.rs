@@ -1,33 +1,21 @@
-//! HTTP: one file per page area. A handler extracts, calls the store inside
-//! `db::run`, and renders a template.
+//! HTTP: one folder per page area (members/, customer/, orgs/, staff/, dev/),
+//! and the pieces every page shares (extractors, layout, pager, middleware).
+//! A handler extracts, calls the store inside `db::run`, and renders a template.
 
-pub mod activity;
 pub mod assets;
-pub mod customer_pages;
-pub mod customer_views;
-pub mod dev_mailbox;
-pub mod dev_oauth;
+pub mod customer;
+pub mod dev;
 pub mod extract;
 pub mod format;
 pub mod health;
 pub mod home;
-pub mod invitation_link;
-pub mod invite;
 pub mod layout;
-pub mod member_edit;
 pub mod members;
 pub mod middleware;
-pub mod org_lifecycle;
-pub mod org_settings;
 pub mod orgs;
 pub mod pager;
-pub mod pending_invitations;
-pub mod roles;
-pub mod service_api;
-pub mod services;
 pub mod sign_in;
 pub mod staff;
-pub mod ticket_form;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -79,24 +67,4 @@ pub fn see_other(location: &str) -> actix_web::HttpResponse {
     actix_web::HttpResponse::SeeOther()
         .insert_header((actix_web::http::header::LOCATION, location.to_string()))
         .finish()
-}
-
-/// Store errors that reach a handler unhandled: a rule or a missing row is
-/// "not found" to the user, a database failure is ours.
-impl From<crate::store::members::MemberError> for crate::error::AppError {
-    fn from(e: crate::store::members::MemberError) -> Self {
-        match e {
-            crate::store::members::MemberError::Db(e) => e.into(),
-            _ => crate::error::AppError::NotFound,
-        }
-    }
-}
-
-impl From<crate::store::invitations::InviteError> for crate::error::AppError {
-    fn from(e: crate::store::invitations::InviteError) -> Self {
-        match e {
-            crate::store::invitations::InviteError::Db(e) => e.into(),
-            _ => crate::error::AppError::NotFound,
-        }
-    }
 }

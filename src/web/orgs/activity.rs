@@ -8,15 +8,15 @@ use serde::Deserialize;
 use time::macros::format_description;
 use time::{Date, PrimitiveDateTime, Time};
 
-use super::extract::OrgMember;
-use super::format;
-use super::layout::{render, Layout};
-use super::pager::{cut_to_page, Pager};
-use super::AppState;
 use crate::db;
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::store::activity::{self, ActivityCursor, ActivityFilter, ActivityRow};
+use crate::web::extract::OrgMember;
+use crate::web::format;
+use crate::web::layout::{render, Layout};
+use crate::web::pager::{cut_to_page, Pager};
+use crate::web::AppState;
 
 const PAGE_SIZE: i64 = 50;
 /// CSV exports read the log in batches of this many rows.

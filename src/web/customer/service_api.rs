@@ -6,12 +6,12 @@ use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
-use super::AppState;
 use crate::db;
 use crate::domain::customer_data::EntitlementState;
 use crate::domain::service_token::{hash_token, TOKEN_PREFIX};
 use crate::error::AppError;
 use crate::store::{customer_data, services};
+use crate::web::AppState;
 
 #[derive(Serialize)]
 struct ConnectionInfo {

@@ -8,12 +8,12 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::extract::anonymous_layout;
-use super::layout::{render, render_with, Layout};
-use super::{see_other, AppState};
 use crate::auth::dev_provider::{DevOAuthError, DevProvider, DevUser, TOKEN_LIFETIME_SECS};
 use crate::domain::Email;
 use crate::error::AppError;
+use crate::web::extract::anonymous_layout;
+use crate::web::layout::{render, render_with, Layout};
+use crate::web::{see_other, AppState};
 
 /// The authorization request, carried through the form in hidden fields.
 #[derive(Deserialize, Serialize, Clone, Default)]

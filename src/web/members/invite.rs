@@ -7,16 +7,16 @@ use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::extract::{flash, OrgMember};
-use super::format;
-use super::layout::{render, render_with, Layout};
-use super::{see_other, AppState};
 use crate::db;
 use crate::domain::invitation::{check_rows, InvitationToken, MAX_INVITES};
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::mail::templates::InvitationMail;
 use crate::store::invitations::{self, NewInvitation, RowOutcome};
+use crate::web::extract::{flash, OrgMember};
+use crate::web::format;
+use crate::web::layout::{render, render_with, Layout};
+use crate::web::{see_other, AppState};
 
 pub struct FormRow {
     pub email: String,

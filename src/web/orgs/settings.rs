@@ -4,14 +4,14 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 
-use super::extract::{flash, OrgMember};
-use super::layout::render_with;
-use super::orgs::{org_page, NewOrgForm};
-use super::{see_other, AppState};
 use crate::db;
 use crate::domain::{OrgName, Permission, Slug};
 use crate::error::AppError;
 use crate::store::orgs::{self, RenameError};
+use crate::web::extract::{flash, OrgMember};
+use crate::web::layout::render_with;
+use crate::web::orgs::page::{org_page, NewOrgForm};
+use crate::web::{see_other, AppState};
 
 #[post("/orgs/{slug}/settings")]
 pub async fn save(

@@ -3,11 +3,11 @@
 use actix_web::{get, web, HttpResponse};
 use askama::Template;
 
-use super::extract::OrgMember;
-use super::layout::{render, Layout};
-use super::AppState;
 use crate::domain::{Permission, Role};
 use crate::error::AppError;
+use crate::web::extract::OrgMember;
+use crate::web::layout::{render, Layout};
+use crate::web::AppState;
 
 pub struct MatrixRow {
     pub key: &'static str,

@@ -4,14 +4,14 @@
 use actix_session::Session;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 
-use super::extract::{flash, OrgMember};
-use super::invite::prepare;
-use super::members::show_link_once;
-use super::{see_other, AppState};
 use crate::db;
 use crate::domain::{Email, Permission};
 use crate::error::AppError;
 use crate::store::invitations;
+use crate::web::extract::{flash, OrgMember};
+use crate::web::members::invite::prepare;
+use crate::web::members::page::show_link_once;
+use crate::web::{see_other, AppState};
 
 async fn reissue(
     req: &HttpRequest,

@@ -7,16 +7,16 @@ use actix_web::http::StatusCode;
 use actix_web::{get, post, web, FromRequest, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::extract::{anonymous_layout, flash, CurrentUser};
-use super::format;
-use super::layout::{render_with, Layout};
-use super::{client_ip, see_other, AppState};
 use crate::auth::session::SignedInId;
 use crate::db;
 use crate::domain::invitation::{hash_token, InvitationState};
 use crate::error::AppError;
 use crate::store::invitations::{self, InvitationView, InviteError};
 use crate::store::users;
+use crate::web::extract::{anonymous_layout, flash, CurrentUser};
+use crate::web::format;
+use crate::web::layout::{render_with, Layout};
+use crate::web::{client_ip, see_other, AppState};
 
 /// Who is looking at the invitation.
 enum Viewer {

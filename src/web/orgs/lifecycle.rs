@@ -5,14 +5,14 @@ use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::extract::{flash, OrgMember};
-use super::orgs::org_page;
-use super::{client_ip, see_other, AppState};
 use crate::db;
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::store::members::{self, MemberError};
 use crate::store::orgs;
+use crate::web::extract::{flash, OrgMember};
+use crate::web::orgs::page::org_page;
+use crate::web::{client_ip, see_other, AppState};
 
 #[post("/orgs/{slug}/leave")]
 pub async fn leave(
@@ -32,7 +32,7 @@ pub async fn leave(
         Err(MemberError::Rule(rule)) => {
             let mut page = org_page(&member, &state).await?;
             page.leave_error = Some(rule.to_string());
-            super::layout::render_with(StatusCode::CONFLICT, &page)
+            crate::web::layout::render_with(StatusCode::CONFLICT, &page)
         }
         Err(MemberError::NotFound) => Err(AppError::NotFound),
         Err(MemberError::Db(e)) => Err(e.into()),
@@ -59,7 +59,7 @@ pub async fn delete(
         let message = format!("Type the organization's name, {}, exactly to delete it.", member.view.org.name);
         let mut page = org_page(&member, &state).await?;
         (page.delete_typed, page.delete_error) = (typed, Some(message));
-        return super::layout::render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        return crate::web::layout::render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let (org, user_id, ip, now) =
         (member.view.org.clone(), member.user_id().to_string(), client_ip(&req), state.clock.now());

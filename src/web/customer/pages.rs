@@ -6,19 +6,19 @@
 use actix_web::{get, web, HttpResponse};
 use askama::Template;
 
-use super::customer_views::{
-    contact_items, customer_label, entitlement_items, ticket_item, ContactItem, EntitlementItem, TicketItem,
-    TicketTabs, TicketView, TicketsQuery, TICKETS_PAGE,
-};
-use super::extract::OrgMember;
-use super::layout::{render, Layout};
-use super::pager::Pager;
-use super::AppState;
 use crate::db::{self, AnyConnection};
 use crate::domain::customer_import::Entitlement;
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::store::customer_data::{self as data, ContactRow, CustomerLink, TicketDetail, TicketRow};
+use crate::web::customer::views::{
+    contact_items, customer_label, entitlement_items, ticket_item, ContactItem, EntitlementItem, TicketItem,
+    TicketTabs, TicketView, TicketsQuery, TICKETS_PAGE,
+};
+use crate::web::extract::OrgMember;
+use crate::web::layout::{render, Layout};
+use crate::web::pager::Pager;
+use crate::web::AppState;
 
 /// What a customer data page read: the linked account, if any, and its rows.
 pub struct Loaded<T> {

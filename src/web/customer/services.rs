@@ -8,14 +8,14 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::extract::{flash, OrgMember};
-use super::format;
-use super::layout::{render, render_with, Layout};
-use super::{see_other, AppState};
 use crate::db;
 use crate::domain::{service_token, Permission};
 use crate::error::AppError;
 use crate::store::services::{self, ServiceError, ServiceRow};
+use crate::web::extract::{flash, OrgMember};
+use crate::web::format;
+use crate::web::layout::{render, render_with, Layout};
+use crate::web::{see_other, AppState};
 
 pub struct ServiceItem {
     pub id: String,

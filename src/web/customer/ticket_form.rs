@@ -6,14 +6,14 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::extract::{flash, OrgMember};
-use super::layout::{render, render_with, Layout};
-use super::{see_other, AppState};
 use crate::db;
 use crate::domain::customer_data::{NewTicket, TicketErrors, PRIORITIES};
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::store::customer_data as data;
+use crate::web::extract::{flash, OrgMember};
+use crate::web::layout::{render, render_with, Layout};
+use crate::web::{see_other, AppState};
 
 #[derive(Deserialize, Default)]
 pub struct TicketForm {

@@ -6,17 +6,17 @@ use actix_web::{get, web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::extract::OrgMember;
-use super::format;
-use super::layout::{render, Layout};
-use super::pager::Pager;
-use super::AppState;
 use crate::db;
 use crate::domain::invitation::InvitationState;
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::store::invitations::{self, PendingInvitation};
 use crate::store::members::{self, Cursor, MemberRow};
+use crate::web::extract::OrgMember;
+use crate::web::format;
+use crate::web::layout::{render, Layout};
+use crate::web::pager::Pager;
+use crate::web::AppState;
 
 pub const PAGE_SIZE: i64 = 50;
 const NEW_LINK_KEY: &str = "new_invitation_link";
@@ -183,9 +183,9 @@ pub fn sample_page(rows: usize) -> Result<String, AppError> {
         })
         .collect();
     let mut layout = Layout::bare("Members");
-    layout.user = Some(super::layout::UserMenu { name: "Bench Admin".into(), email: "admin@bench.test".into() });
+    layout.user = Some(crate::web::layout::UserMenu { name: "Bench Admin".into(), email: "admin@bench.test".into() });
     layout.csrf = "x".repeat(43);
-    layout.org = Some(super::layout::OrgNav {
+    layout.org = Some(crate::web::layout::OrgNav {
         name: "Bench".into(),
         slug: "bench".into(),
         section: "members",

@@ -6,14 +6,14 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::extract::{flash, CurrentUser, OrgMember};
-use super::format;
-use super::layout::{render, render_with, Layout};
-use super::{client_ip, see_other, AppState};
 use crate::db;
 use crate::domain::{OrgName, Permission, Slug};
 use crate::error::AppError;
 use crate::store::orgs::{self, CreateOrgError, NewOrg, Org, OrgSummary, SlugChoice};
+use crate::web::extract::{flash, CurrentUser, OrgMember};
+use crate::web::format;
+use crate::web::layout::{render, render_with, Layout};
+use crate::web::{client_ip, see_other, AppState};
 
 #[derive(Template, Default)]
 #[template(path = "org_new.html")]

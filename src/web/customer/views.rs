@@ -4,11 +4,11 @@
 
 use time::{Date, PrimitiveDateTime, Time};
 
-use super::format;
-use super::pager::{cut_to_page, Pager};
 use crate::domain::customer_data::EntitlementState;
 use crate::domain::customer_import::Entitlement;
 use crate::store::customer_data::{ContactRow, CustomerLink, TicketCursor, TicketDetail, TicketFilter, TicketRow};
+use crate::web::format;
+use crate::web::pager::{cut_to_page, Pager};
 
 pub const TICKETS_PAGE: i64 = 50;
 

@@ -4,11 +4,11 @@
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::extract::anonymous_layout;
-use super::layout::{render, Layout};
-use super::AppState;
 use crate::error::AppError;
 use crate::mail::transport::{read_mailbox, DiskMessage};
+use crate::web::extract::anonymous_layout;
+use crate::web::layout::{render, Layout};
+use crate::web::AppState;
 
 #[derive(Template)]
 #[template(path = "dev_mailbox.html")]

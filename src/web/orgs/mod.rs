@@ -1,0 +1,7 @@
+//! An organization itself: creating it, its page and settings, leaving and
+//! deleting it, and its activity log.
+
+pub mod activity;
+pub mod lifecycle;
+pub mod page;
+pub mod settings;

@@ -1,0 +1,5 @@
+//! The support staff area: every organization with search and the site-wide
+//! activity log, and read-only views of one organization.
+
+pub mod org_views;
+pub mod organizations;
