@@ -71,6 +71,63 @@ pub struct Settings {
     pub clock: crate::clock::Clock,
     /// Support staff by verified email (lower-cased); `orgportal staff add` adds more.
     pub staff_emails: Vec<String>,
+    /// A session ends after this long without a request...
+    pub session_idle: Duration,
+    /// ...and this long after sign-in, whatever happens.
+    pub session_max: Duration,
+    pub rate_limits: RateLimits,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+/// `count` requests per `per`, refilled evenly (a burst of `count` at most).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub count: u32,
+    pub per: Duration,
+}
+
+impl Rate {
+    pub const fn new(count: u32, per: Duration) -> Self {
+        Self { count, per }
+    }
+
+    /// `60/1m`, `100/1h`, `10/30s`.
+    pub fn parse(v: &str) -> Result<Self, String> {
+        let (count, per) =
+            v.split_once('/').ok_or_else(|| format!("expected COUNT/PERIOD such as 60/1m or 100/1h, got `{v}`"))?;
+        let count: u32 = count
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| format!("expected a positive count before the `/` in `{v}`"))?;
+        Ok(Self { count, per: parse_duration(per)? })
+    }
+}
+
+/// The request limits (per instance, kept in memory).
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimits {
+    /// Sign-in starts, provider callbacks and the development sign-in, per client address.
+    pub sign_in: Rate,
+    /// Accepting or declining invitation links, per client address.
+    pub invitation_links: Rate,
+    /// Invitation emails sent (new and resent), per organization.
+    pub invitations_sent: Rate,
+    /// Failed connection-token checks on the service API, per client address.
+    pub token_failures: Rate,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            sign_in: Rate::new(60, Duration::from_secs(60)),
+            invitation_links: Rate::new(30, Duration::from_secs(60)),
+            invitations_sent: Rate::new(100, Duration::from_secs(3600)),
+            token_failures: Rate::new(20, Duration::from_secs(60)),
+        }
+    }
 }
 
 /// A setting that could not be used, named as the operator wrote it.
@@ -108,6 +165,13 @@ struct Raw {
     mail_from: Option<String>,
     mail_retry_base: Option<String>,
     staff_emails: Option<String>,
+    session_idle: Option<String>,
+    session_max: Option<String>,
+    rate_sign_in: Option<String>,
+    rate_invitation_links: Option<String>,
+    rate_invitations_sent: Option<String>,
+    rate_token_failures: Option<String>,
+    trusted_proxies: Option<String>,
 }
 
 impl Settings {
@@ -132,6 +196,10 @@ impl Settings {
             mail_retry_base: Duration::from_secs(30),
             clock: crate::clock::Clock::default(),
             staff_emails: Vec::new(),
+            session_idle: Duration::from_secs(7 * 24 * 3600),
+            session_max: Duration::from_secs(30 * 24 * 3600),
+            rate_limits: RateLimits::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 
@@ -214,6 +282,31 @@ impl Settings {
                 .map(|e| crate::domain::Email::parse(e).map(|e| e.as_str().to_string()))
                 .collect::<Result<_, _>>()
                 .map_err(|e| bad("staff_emails", e))?;
+        }
+        if let Some(v) = present(raw.session_idle) {
+            s.session_idle = parse_duration(&v).map_err(|e| bad("session_idle", e))?;
+        }
+        if let Some(v) = present(raw.session_max) {
+            s.session_max = parse_duration(&v).map_err(|e| bad("session_max", e))?;
+        }
+        let limits = &mut s.rate_limits;
+        for (name, value, slot) in [
+            ("rate_sign_in", raw.rate_sign_in, &mut limits.sign_in),
+            ("rate_invitation_links", raw.rate_invitation_links, &mut limits.invitation_links),
+            ("rate_invitations_sent", raw.rate_invitations_sent, &mut limits.invitations_sent),
+            ("rate_token_failures", raw.rate_token_failures, &mut limits.token_failures),
+        ] {
+            if let Some(v) = present(value) {
+                *slot = Rate::parse(&v).map_err(|e| bad(name, e))?;
+            }
+        }
+        if let Some(v) = present(raw.trusted_proxies) {
+            s.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| p.parse().map_err(|_| bad("trusted_proxies", format!("`{p}` is not an IP address"))))
+                .collect::<Result<_, _>>()?;
         }
         Ok(s)
     }
@@ -320,6 +413,21 @@ mod tests {
         assert_eq!(Settings::from_raw(raw).unwrap_err().name, "ORGPORTAL_INVITATION_TTL");
         let raw = Raw { smtp_url: Some("http://mail".into()), ..Raw::default() };
         assert_eq!(Settings::from_raw(raw).unwrap_err().name, "ORGPORTAL_SMTP_URL");
+    }
+
+    #[test]
+    fn rates_and_session_lifetimes() {
+        assert_eq!(Rate::parse("100/1h").unwrap(), Rate::new(100, Duration::from_secs(3600)));
+        assert!(Rate::parse("0/1m").is_err() && Rate::parse("ten/1m").is_err() && Rate::parse("60").is_err());
+        let raw = Raw { rate_invitations_sent: Some("many".into()), ..Raw::default() };
+        assert_eq!(Settings::from_raw(raw).unwrap_err().name, "ORGPORTAL_RATE_INVITATIONS_SENT");
+        let raw =
+            Raw { session_idle: Some("2h".into()), trusted_proxies: Some("10.0.0.1, ::1".into()), ..Raw::default() };
+        let s = Settings::from_raw(raw).unwrap();
+        assert_eq!(s.session_idle, Duration::from_secs(7200));
+        assert_eq!(s.trusted_proxies.len(), 2);
+        let raw = Raw { trusted_proxies: Some("proxy.local".into()), ..Raw::default() };
+        assert_eq!(Settings::from_raw(raw).unwrap_err().name, "ORGPORTAL_TRUSTED_PROXIES");
     }
 
     #[test]

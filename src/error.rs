@@ -38,6 +38,8 @@ pub enum AppError {
     BadRequest(String),
     #[error("sign-in required")]
     LoginRequired { next: String },
+    #[error("too many requests")]
+    TooManyRequests { retry_after: std::time::Duration },
     #[error("internal error: {0:#}")]
     Internal(#[from] anyhow::Error),
 }
@@ -111,6 +113,7 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -125,16 +128,41 @@ impl ResponseError for AppError {
         if let AppError::Internal(cause) = self {
             tracing::error!(request_id, error = format!("{cause:#}"), "request failed");
         }
+        let wait_message;
         let (heading, message) = match self {
             AppError::NotFound => ("Page not found", "There is nothing here, or you do not have access to it."),
             AppError::Forbidden(msg) => ("Not allowed", msg.as_str()),
             AppError::BadRequest(msg) => ("Something is wrong with that request", msg.as_str()),
+            AppError::TooManyRequests { retry_after } => {
+                wait_message = format!(
+                    "There were too many attempts in a short time. Please wait {} and try again.",
+                    wait_words(*retry_after)
+                );
+                ("Too many attempts", wait_message.as_str())
+            }
             _ => ("Something went wrong", "We could not complete your request. Please try again; if it keeps happening, give the request id below to your administrator."),
         };
         let mut layout = Layout::bare(heading);
         layout.dev_sign_in = ctx.as_ref().is_some_and(|c| c.dev_sign_in);
         let page = ErrorPage { layout, heading, message, request_id };
         let body = page.render().unwrap_or_else(|_| format!("{heading}. Request id: {request_id}"));
-        HttpResponse::build(self.status_code()).content_type("text/html; charset=utf-8").body(body)
+        let mut res = HttpResponse::build(self.status_code());
+        if let AppError::TooManyRequests { retry_after } = self {
+            res.insert_header((header::RETRY_AFTER, retry_after.as_secs().max(1).to_string()));
+        }
+        res.content_type("text/html; charset=utf-8").body(body)
+    }
+}
+
+/// "45 seconds", "1 minute", "12 minutes".
+pub fn wait_words(d: std::time::Duration) -> String {
+    let secs = d.as_secs().max(1);
+    match secs {
+        1 => "1 second".into(),
+        2..=90 => format!("{secs} seconds"),
+        _ => {
+            let minutes = secs.div_ceil(60);
+            format!("{minutes} minutes")
+        }
     }
 }

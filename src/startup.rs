@@ -26,6 +26,8 @@ use crate::domain::RoleCatalog;
 use crate::error::AppError;
 use crate::mail::worker::Worker;
 use crate::mail::Transport;
+use crate::store::sessions::Lifetimes;
+use crate::web::rate_limit::Limits;
 use crate::web::{self as pages, middleware, AppState};
 
 pub struct Application {
@@ -126,7 +128,13 @@ impl Application {
             mail_wakeup,
             mailbox_dir,
             staff_emails: Arc::new(settings.staff_emails.clone()),
+            session_lifetimes: Lifetimes { idle: settings.session_idle, max: settings.session_max },
+            limits: Arc::new(Limits::new(&settings.rate_limits)),
+            trusted_proxies: settings.trusted_proxies.clone(),
         });
+        // The cookie lives as long as a session may; the database ends it sooner.
+        let cookie_ttl = actix_web::cookie::time::Duration::try_from(settings.session_max)
+            .unwrap_or(actix_web::cookie::time::Duration::days(30));
         let mut server = HttpServer::new(move || {
             let session = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
                 .cookie_name("orgportal".into())
@@ -134,9 +142,7 @@ impl Application {
                 .cookie_http_only(true)
                 .cookie_same_site(SameSite::Lax)
                 .cookie_content_security(CookieContentSecurity::Private)
-                .session_lifecycle(
-                    PersistentSession::default().session_ttl(actix_web::cookie::time::Duration::days(14)),
-                )
+                .session_lifecycle(PersistentSession::default().session_ttl(cookie_ttl))
                 .build();
             App::new()
                 .app_data(state.clone())
@@ -229,6 +235,15 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::customer::services::connect)
         .service(pages::customer::services::revoke)
         .service(pages::customer::service_api::connection)
+        .service(pages::settings::profile::profile)
+        .service(pages::settings::organizations::list)
+        .service(pages::settings::organizations::leave)
+        .service(pages::settings::sessions::list)
+        .service(pages::settings::sessions::revoke_others)
+        .service(pages::settings::sessions::revoke)
+        .service(pages::settings::security_log::page)
+        .service(pages::settings::delete_account::confirm)
+        .service(pages::settings::delete_account::delete)
         .service(pages::staff::organizations::organizations)
         .service(pages::staff::organizations::site_activity)
         .service(pages::staff::organizations::site_activity_export)

@@ -1,5 +1,6 @@
-//! What the session cookie holds besides the identity: the sign-in in
-//! progress, and where to go after it.
+//! What the (encrypted) session cookie holds: the token of a server-side
+//! session (the `sessions` table says whose it is), the sign-in in progress,
+//! and where to go after it.
 
 use actix_identity::Identity;
 use actix_session::Session;
@@ -38,31 +39,44 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-/// Signs the user in: a new session id (no fixation), then the identity.
-pub fn begin(req: &HttpRequest, session: &Session, user_id: &str) -> Result<(), AppError> {
+/// Puts a new server-side session's token into a renewed cookie (nothing of
+/// the session before sign-in carries over: no fixation).
+pub fn begin(req: &HttpRequest, session: &Session, token: &str) -> Result<(), AppError> {
     session.renew();
-    Identity::login(&req.extensions(), user_id.to_string()).map_err(AppError::internal)?;
+    Identity::login(&req.extensions(), token.to_string()).map_err(AppError::internal)?;
     Ok(())
 }
 
-/// The signed-in user's id, or a redirect to /login that comes back here.
-pub struct SignedInId(pub String);
+/// The session token the cookie carries, or a redirect to /login that comes
+/// back here. Whether the session is still alive is for the database to say.
+pub struct SessionToken(pub String);
 
-impl FromRequest for SignedInId {
+impl SessionToken {
+    /// What the `sessions` table keeps instead of the token.
+    pub fn hash(&self) -> String {
+        crate::domain::secret_token::hash_token(&self.0)
+    }
+}
+
+impl FromRequest for SessionToken {
     type Error = AppError;
     type Future = std::future::Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let id = Identity::from_request(req, payload).into_inner().ok().and_then(|i| i.id().ok());
         std::future::ready(match id {
-            Some(id) => Ok(SignedInId(id)),
-            None => {
-                let next = match req.uri().path_and_query() {
-                    Some(pq) if req.method() == actix_web::http::Method::GET => pq.as_str().to_string(),
-                    _ => "/getting-started".to_string(),
-                };
-                Err(AppError::LoginRequired { next })
-            }
+            Some(token) => Ok(SessionToken(token)),
+            None => Err(login_required(req)),
         })
     }
+}
+
+/// A redirect to /login that comes back to this page (a GET) or to Getting
+/// Started (after a form).
+pub fn login_required(req: &HttpRequest) -> AppError {
+    let next = match req.uri().path_and_query() {
+        Some(pq) if req.method() == actix_web::http::Method::GET => pq.as_str().to_string(),
+        _ => "/getting-started".to_string(),
+    };
+    AppError::LoginRequired { next }
 }

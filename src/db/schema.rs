@@ -53,6 +53,7 @@ diesel::table! {
         details -> Text,
         ip -> Text,
         created_at -> Timestamp,
+        actor_name -> Nullable<Text>,
     }
 }
 
@@ -159,7 +160,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        token_hash -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+        ip -> Text,
+        user_agent -> Text,
+    }
+}
+
+diesel::table! {
+    security_events (id) {
+        id -> Text,
+        user_id -> Text,
+        action -> Text,
+        ip -> Text,
+        user_agent -> Text,
+        details -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(identities -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(security_events -> users (user_id));
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(invitations -> organizations (org_id));
@@ -185,5 +213,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     entitlements,
     tickets,
     service_tokens,
-    staff
+    staff,
+    sessions,
+    security_events
 );

@@ -9,9 +9,11 @@ pub mod member_rules;
 mod org_name;
 mod policy;
 pub mod roles;
-mod secret_token;
+pub mod secret_token;
 pub mod service_token;
 mod slug;
+pub mod spreadsheet;
+pub mod user_agent;
 
 pub use email::Email;
 pub use org_name::OrgName;

@@ -67,6 +67,8 @@ pub struct ActivityRow {
     pub target: String,
     pub details: String,
     pub ip: String,
+    /// The name kept when the actor's account was deleted.
+    pub former_actor_name: Option<String>,
 }
 
 /// The organization's activity (None: the site-wide log), newest first, filtered; `limit` rows after
@@ -90,6 +92,7 @@ pub fn list(
             activity::target,
             activity::details,
             activity::ip,
+            activity::actor_name,
         ))
         .order((activity::created_at.desc(), activity::id.desc()))
         .limit(limit)
@@ -117,7 +120,20 @@ pub fn list(
                 .or(activity::created_at.eq(c.created_at).and(activity::id.lt(c.id.clone()))),
         );
     }
-    query.load(conn)
+    let mut rows: Vec<ActivityRow> = query.load(conn)?;
+    for r in &mut rows {
+        if r.actor_name.is_none() {
+            r.actor_name = r.former_actor_name.take();
+        }
+    }
+    Ok(rows)
+}
+
+/// Before an account is deleted: its activity rows keep the name it had.
+pub fn keep_actor_name(conn: &mut AnyConnection, user_id: &str, name: &str) -> QueryResult<usize> {
+    diesel::update(activity::table.filter(activity::actor_id.eq(user_id)))
+        .set(activity::actor_name.eq(name))
+        .execute(conn)
 }
 
 /// The choices of the Activity page's filters.

@@ -150,7 +150,7 @@ pub fn lock_org(conn: &mut AnyConnection, org_id: &str) -> Result<String, Member
     Ok(organizations::table.find(org_id).select(organizations::owner_id).first(conn)?)
 }
 
-fn managers(conn: &mut AnyConnection, org_id: &str, catalog: &RoleCatalog) -> QueryResult<i64> {
+pub(crate) fn managers(conn: &mut AnyConnection, org_id: &str, catalog: &RoleCatalog) -> QueryResult<i64> {
     memberships::table
         .filter(memberships::org_id.eq(org_id))
         .filter(memberships::role.eq_any(catalog.roles_with(Permission::MembersManage)))

@@ -1,6 +1,7 @@
 //! Synchronous diesel functions, one file per table family. Each takes
 //! `&mut AnyConnection`; none sees a request.
 
+pub mod accounts;
 pub mod activity;
 pub mod customer_data;
 pub mod customers;
@@ -8,7 +9,9 @@ pub mod invitations;
 pub mod members;
 pub mod orgs;
 pub mod outbox;
+pub mod security_log;
 pub mod services;
+pub mod sessions;
 pub mod staff;
 pub mod users;
 

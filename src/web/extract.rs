@@ -11,13 +11,14 @@ use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 
 use super::layout::{Layout, OrgLink, OrgNav, UserMenu};
 use super::AppState;
-use crate::auth::{csrf, session::SignedInId};
+use crate::auth::{csrf, session::SessionToken};
 use crate::db;
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::store::members::Actor;
 use crate::store::orgs::{self, MemberView, OrgSummary};
-use crate::store::users::{self, User};
+use crate::store::sessions;
+use crate::store::users::User;
 
 const FLASH_KEY: &str = "flash";
 
@@ -28,6 +29,8 @@ pub fn flash(session: &Session, message: &str) {
 
 pub struct CurrentUser {
     pub user: User,
+    /// The server-side session this request came with.
+    pub session_id: String,
     pub orgs: Vec<OrgSummary>,
     /// Support staff: a verified email in ORGPORTAL_STAFF_EMAILS or the staff table.
     pub is_staff: bool,
@@ -49,6 +52,7 @@ impl CurrentUser {
             orgs: self.orgs.iter().map(|o| OrgLink { name: o.name.clone(), slug: o.slug.clone() }).collect(),
             org: None,
             staff_org: None,
+            settings_section: None,
             show_staff: self.is_staff,
             wide: false,
             csrf: self.csrf.clone(),
@@ -76,18 +80,20 @@ fn app_state(req: &HttpRequest) -> Result<&web::Data<AppState>, AppError> {
     req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal(anyhow::anyhow!("no state")))
 }
 
-/// Loads the signed-in user, their organizations and, with `slug`, their
-/// membership of that organization, in one trip to the database.
+/// Checks the session and loads its user, their organizations and, with
+/// `slug`, their membership of that organization, in one trip to the database.
 async fn load(
     req: &HttpRequest,
-    signed_in: Result<SignedInId, AppError>,
+    signed_in: Result<SessionToken, AppError>,
     slug: Option<String>,
 ) -> Result<(CurrentUser, Option<MemberView>), AppError> {
-    let SignedInId(user_id) = signed_in?;
+    let token_hash = signed_in?.hash();
     let state = app_state(req)?;
     let staff_emails = state.staff_emails.clone();
+    let (idle, now) = (state.session_lifetimes.idle, state.clock.now());
     let found = db::run(&state.pool, move |conn| -> Result<_, AppError> {
-        let Some(user) = users::find(conn, &user_id)? else { return Ok(None) };
+        let Some((session, user)) = sessions::find_active(conn, &token_hash, idle, now)? else { return Ok(None) };
+        let user_id = user.id.clone();
         let orgs = orgs::list_for_user(conn, &user_id)?;
         let view = match slug {
             Some(slug) => orgs::find_for_member(conn, &slug, &user_id)?,
@@ -95,20 +101,28 @@ async fn load(
         };
         let is_staff = user.email_verified
             && (staff_emails.contains(&user.email) || crate::store::staff::is_listed(conn, &user.email)?);
-        Ok(Some((user, orgs, view, is_staff)))
+        Ok(Some((session.id, user, orgs, view, is_staff)))
     })
     .await?;
-    let Some((user, orgs, view, is_staff)) = found else {
-        // The account is gone: end the session and start over.
+    let Some((session_id, user, orgs, view, is_staff)) = found else {
+        // Signed out elsewhere, expired, or the account is gone: drop the
+        // cookie and start over.
         if let Ok(identity) = Identity::extract(req).await {
             identity.logout();
         }
-        return Err(AppError::LoginRequired { next: "/getting-started".into() });
+        return Err(crate::auth::session::login_required(req));
     };
     let session = req.get_session();
     let flash = session.remove_as::<String>(FLASH_KEY).and_then(Result::ok);
-    let current =
-        CurrentUser { user, orgs, is_staff, csrf: csrf::token(&session), flash, dev_sign_in: state.dev.is_some() };
+    let current = CurrentUser {
+        user,
+        session_id,
+        orgs,
+        is_staff,
+        csrf: csrf::token(&session),
+        flash,
+        dev_sign_in: state.dev.is_some(),
+    };
     Ok((current, view))
 }
 
@@ -117,7 +131,7 @@ impl FromRequest for CurrentUser {
     type Future = Fut<Self>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let signed_in = SignedInId::from_request(req, payload).into_inner();
+        let signed_in = SessionToken::from_request(req, payload).into_inner();
         let req = req.clone();
         Box::pin(async move { Ok(load(&req, signed_in, None).await?.0) })
     }
@@ -185,7 +199,7 @@ impl FromRequest for OrgMember {
     type Future = Fut<Self>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let signed_in = SignedInId::from_request(req, payload).into_inner();
+        let signed_in = SessionToken::from_request(req, payload).into_inner();
         let req = req.clone();
         Box::pin(async move {
             let slug = req.match_info().get("slug").unwrap_or_default().to_string();

@@ -46,6 +46,8 @@ pub struct Layout {
     pub orgs: Vec<OrgLink>,
     pub org: Option<OrgNav>,
     pub staff_org: Option<StaffNav>,
+    /// Personal settings: which tab is open ("profile", "organizations", ...).
+    pub settings_section: Option<&'static str>,
     /// The user menu's link to the staff area.
     pub show_staff: bool,
     /// A page without sidebar whose tables need the whole width.
@@ -67,6 +69,7 @@ impl Layout {
             orgs: Vec::new(),
             org: None,
             staff_org: None,
+            settings_section: None,
             show_staff: false,
             wide: false,
             csrf: String::new(),
@@ -77,7 +80,7 @@ impl Layout {
     }
 
     pub fn has_sidebar(&self) -> bool {
-        self.org.is_some() || self.staff_org.is_some()
+        self.org.is_some() || self.staff_org.is_some() || self.settings_section.is_some()
     }
 
     pub fn current_org_name(&self) -> &str {

@@ -3,6 +3,8 @@
 //! A handler extracts, calls the store inside `db::run`, and renders a template.
 
 pub mod assets;
+pub mod client;
+pub mod csv_export;
 pub mod customer;
 pub mod dev;
 pub mod extract;
@@ -14,6 +16,8 @@ pub mod members;
 pub mod middleware;
 pub mod orgs;
 pub mod pager;
+pub mod rate_limit;
+pub mod settings;
 pub mod sign_in;
 pub mod staff;
 
@@ -49,6 +53,9 @@ pub struct AppState {
     pub mailbox_dir: Option<PathBuf>,
     /// ORGPORTAL_STAFF_EMAILS (the `staff` table lists more).
     pub staff_emails: Arc<Vec<String>>,
+    pub session_lifetimes: crate::store::sessions::Lifetimes,
+    pub limits: Arc<rate_limit::Limits>,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl AppState {
@@ -57,10 +64,7 @@ impl AppState {
     }
 }
 
-/// The client's address as seen by this server (proxies are not trusted).
-pub fn client_ip(req: &actix_web::HttpRequest) -> String {
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()
-}
+pub use client::client_ip;
 
 /// A 303 to `location`: the answer to every successful POST.
 pub fn see_other(location: &str) -> actix_web::HttpResponse {

@@ -8,15 +8,17 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use super::client::client;
 use super::extract::anonymous_layout;
 use super::layout::{render_with, Layout};
 use super::{client_ip, see_other, AppState};
-use crate::auth::session::{self, PendingSignIn};
+use crate::auth::session::{self, PendingSignIn, SessionToken};
 use crate::auth::{oauth, Provider};
 use crate::db;
+use crate::domain::secret_token::SecretToken;
 use crate::error::AppError;
-use crate::store::customers;
 use crate::store::users::{self, ProviderProfile};
+use crate::store::{customers, sessions};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -76,11 +78,13 @@ fn callback_url(state: &AppState, provider: &str) -> String {
 
 #[get("/auth/{provider}/start")]
 pub async fn start(
+    req: HttpRequest,
     path: web::Path<String>,
     query: web::Query<NextQuery>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
+    state.limits.sign_in.hit(&client_ip(&req))?;
     let provider = state.providers.get(&path).ok_or(AppError::NotFound)?;
     let begun = oauth::start(provider, &callback_url(&state, provider.key))?;
     let pending = PendingSignIn {
@@ -108,6 +112,7 @@ pub async fn callback(
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
+    state.limits.sign_in.hit(&client_ip(&req))?;
     let provider = state.providers.get(&path).ok_or(AppError::NotFound)?;
     let pending = session::take_pending(&session);
     let fail = |msg: &str, next: &str| login_page(&req, &state, next, Some(msg.to_string()));
@@ -143,10 +148,15 @@ pub async fn callback(
         email_verified: info.email_verified,
         name: info.name.trim().to_string(),
     };
-    let ip = client_ip(&req);
+    let client = client(&req);
+    let ip = client.ip.clone();
     let (catalog, limit, now) = (state.catalog.clone(), state.org_limit, state.clock.now());
+    let (lifetimes, provider_key) = (state.session_lifetimes, provider.key);
+    let token = SecretToken::generate();
+    let token_hash = token.hash.clone();
     let user = db::run(&state.pool, move |conn| {
         let user = users::sign_in(conn, &profile, &ip, now)?;
+        sessions::create(conn, &user.id, &token_hash, &client, lifetimes, now, provider_key)?;
         // A verified customer contact joins (or gets) the customer's organization.
         let role_for = |portal_role: &str| {
             let found = catalog.roles().iter().find(|r| r.name.eq_ignore_ascii_case(portal_role.trim()));
@@ -159,7 +169,7 @@ pub async fn callback(
         Ok::<_, AppError>(user)
     })
     .await?;
-    session::begin(&req, &session, &user.id)?;
+    session::begin(&req, &session, &token.token)?;
     tracing::info!(user_id = %user.id, provider = provider.key, "signed in");
     Ok(see_other(&pending.next))
 }
@@ -169,15 +179,27 @@ pub struct LogoutForm {
     next: Option<String>,
 }
 
-/// Signs out; with `next` (Switch account), goes straight to sign-in again.
+/// Signs out: the server-side session ends (a copy of the cookie is dead
+/// too); with `next` (Switch account), goes straight to sign-in again.
 #[post("/logout")]
-pub async fn logout(identity: Option<Identity>, session: Session, form: web::Form<LogoutForm>) -> HttpResponse {
+pub async fn logout(
+    req: HttpRequest,
+    token: Option<SessionToken>,
+    identity: Option<Identity>,
+    session: Session,
+    form: web::Form<LogoutForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(token) = token {
+        let (hash, client, now) = (token.hash(), client(&req), state.clock.now());
+        db::run(&state.pool, move |conn| sessions::end(conn, &hash, &client, now).map_err(AppError::from)).await?;
+    }
     if let Some(identity) = identity {
         identity.logout();
     }
     session.purge();
-    match form.into_inner().next {
+    Ok(match form.into_inner().next {
         Some(next) => see_other(&format!("/login{}", next_query(&session::safe_next(Some(&next))))),
         None => see_other("/"),
-    }
+    })
 }

@@ -77,6 +77,39 @@ impl Browser {
         Self { address: address.to_string(), client, jar }
     }
 
+    /// The cookies this browser would send, as a `Cookie` header value.
+    pub fn cookie_header(&self) -> String {
+        use reqwest::cookie::CookieStore;
+        let url = self.address.parse().unwrap();
+        self.jar.cookies(&url).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+    }
+
+    /// Another browser that starts with a copy of this one's cookies (a stolen
+    /// cookie, or a second device restored from a backup).
+    pub fn copy(&self) -> Browser {
+        let jar = Arc::new(Jar::default());
+        let url = self.address.parse().unwrap();
+        for cookie in self.cookie_header().split("; ").filter(|c| !c.is_empty()) {
+            jar.add_cookie_str(cookie, &url);
+        }
+        Browser::with_jar(&self.address, jar)
+    }
+
+    /// The same browser (same cookie jar) talking to another address.
+    pub fn at(&self, address: &str) -> Browser {
+        Browser::with_jar(address, self.jar.clone())
+    }
+
+    /// True when `path` answers with the page rather than a redirect to sign-in.
+    pub async fn is_signed_in(&self, path: &str) -> bool {
+        let res = self.get(path).await;
+        match res.status() {
+            StatusCode::OK => true,
+            StatusCode::SEE_OTHER if location(&res).starts_with("/login") => false,
+            other => panic!("GET {path}: unexpected {other}"),
+        }
+    }
+
     fn url(&self, path: &str) -> String {
         if path.starts_with("http") {
             path.to_string()
@@ -223,6 +256,14 @@ pub fn test_settings(data_dir: &TempDir, db: &TestDatabase) -> Settings {
     settings.data_dir = data_dir.path().to_path_buf();
     settings.database_url = Some(orgportal::config::Secret::new(db.url.clone()));
     settings.workers = Some(2);
+    // Tests sign in many people from one address; the limit tests set their own.
+    let plenty = orgportal::config::Rate::new(100_000, std::time::Duration::from_secs(60));
+    settings.rate_limits = orgportal::config::RateLimits {
+        sign_in: plenty,
+        invitation_links: plenty,
+        invitations_sent: plenty,
+        token_failures: plenty,
+    };
     settings
 }
 
@@ -263,10 +304,28 @@ impl TestApp {
         self.handle = handle;
     }
 
+    /// A second instance of the portal on the same database and data directory
+    /// (so the same cookie key). It stops when dropped.
+    pub async fn second_instance(&self) -> Instance {
+        let (address, handle) = start(self.settings.clone()).await;
+        Instance { address, handle }
+    }
+
     /// A direct connection to the test database, for assertions (no pool:
     /// a pool would leave its threads connecting after the test).
     pub fn conn(&self) -> DirectConnection {
         DirectConnection(db::connect_one(&self.db.url).expect("connect to the test database"))
+    }
+}
+
+pub struct Instance {
+    pub address: String,
+    handle: ServerHandle,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
     }
 }
 

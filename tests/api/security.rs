@@ -90,3 +90,44 @@ async fn error_pages_show_a_request_id_and_no_internals() {
     let lower = page.to_lowercase();
     assert!(!lower.contains("activity") && !lower.contains("sql") && !lower.contains("table"), "{page}");
 }
+
+#[tokio::test]
+async fn csv_exports_write_formulas_as_text() {
+    let app = spawn_app().await;
+    let slug = crate::helpers::admin_with_org(&app, "owner@example.com", "=HYPERLINK(\"http://evil\")").await;
+    let mallory = app.new_browser();
+    mallory.sign_in("mallory@example.com", "=cmd|' /C calc'!A0").await;
+    let (org_id, user_id) = (app.org_id(&slug), app.user_id("mallory@example.com"));
+    orgportal::store::members::add(&mut app.conn(), &org_id, &user_id, "Admin", app.settings.clock.now()).unwrap();
+    let owner_id = app.user_id("owner@example.com");
+    let res = mallory
+        .submit(
+            &format!("/orgs/{slug}/members"),
+            &format!("/orgs/{slug}/members/{owner_id}/role"),
+            &[("role", "Admin")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // A no-op change records nothing; sign in again to leave a row with Mallory as actor.
+    mallory.sign_in("mallory@example.com", "=cmd|' /C calc'!A0").await;
+
+    let body = app.browser.get(&format!("/orgs/{slug}/activity.csv")).await.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let cells: Vec<String> =
+        reader.records().flat_map(|r| r.unwrap().iter().map(str::to_string).collect::<Vec<_>>()).collect();
+    assert!(cells.iter().any(|c| c == "'=cmd|' /C calc'!A0"), "the name is kept, as text: {cells:?}");
+    for c in &cells {
+        assert!(!c.starts_with(['=', '+', '-', '@', '\t', '\r']), "no cell is a formula: {c}");
+    }
+}
+
+#[tokio::test]
+async fn strict_transport_security_only_over_https() {
+    let app = spawn_app().await;
+    assert!(app.browser.get("/").await.headers().get("strict-transport-security").is_none());
+    let app =
+        crate::helpers::spawn_app_with(|s| s.base_url = Some("https://portal.example.com".parse().unwrap())).await;
+    let res = app.browser.get("/").await;
+    let hsts = res.headers().get("strict-transport-security").expect("HSTS over https").to_str().unwrap();
+    assert!(hsts.starts_with("max-age="), "{hsts}");
+}

@@ -42,8 +42,21 @@ fn unauthorized(message: &str) -> HttpResponse {
         .json(serde_json::json!({ "error": message }))
 }
 
+/// The API's answer to a client over its limit of failed token checks.
+fn too_many(e: AppError) -> Result<HttpResponse, AppError> {
+    let AppError::TooManyRequests { retry_after } = e else { return Err(e) };
+    let secs = retry_after.as_secs().max(1);
+    Ok(HttpResponse::TooManyRequests()
+        .insert_header((header::RETRY_AFTER, secs.to_string()))
+        .json(serde_json::json!({ "error": format!("Too many failed token checks; try again in {secs} s.") })))
+}
+
 #[get("/api/v1/connection")]
 pub async fn connection(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let ip = crate::web::client_ip(&req);
+    if let Err(e) = state.limits.token_failures.check_refused(&ip) {
+        return too_many(e);
+    }
     let token = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -65,6 +78,9 @@ pub async fn connection(req: HttpRequest, state: web::Data<AppState>) -> Result<
     })
     .await?;
     let Some((c, rows)) = found else {
+        if let Err(e) = state.limits.token_failures.failure(&ip) {
+            return too_many(e);
+        }
         return Ok(unauthorized("This connection token is not valid; it may have been revoked."));
     };
     let today = now.date();

@@ -1,18 +1,15 @@
 //! The emailed link: a page that shows the invitation (GET changes nothing,
 //! so mail scanners cannot use it up), and Accept / Decline by POST.
 
-use actix_identity::Identity;
 use actix_session::{Session, SessionExt};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, FromRequest, HttpRequest, HttpResponse};
 use askama::Template;
 
-use crate::auth::session::SignedInId;
 use crate::db;
 use crate::domain::invitation::{hash_token, InvitationState};
 use crate::error::AppError;
 use crate::store::invitations::{self, InvitationView, InviteError};
-use crate::store::users;
 use crate::web::extract::{anonymous_layout, flash, CurrentUser};
 use crate::web::format;
 use crate::web::layout::{render_with, Layout};
@@ -49,27 +46,25 @@ async fn load(state: &AppState, token: &str) -> Result<Option<InvitationView>, A
     db::run(&state.pool, move |conn| invitations::find_by_token(conn, &hash, now).map_err(AppError::from)).await
 }
 
-async fn viewer(req: &HttpRequest, state: &AppState, invited: &str) -> Result<Viewer, AppError> {
-    let Ok(SignedInId(user_id)) = SignedInId::extract(req).await else { return Ok(Viewer::Anonymous) };
-    let user = db::run(&state.pool, move |conn| users::find(conn, &user_id).map_err(AppError::from)).await?;
-    Ok(match user {
+fn viewer(current: Option<&CurrentUser>, invited: &str) -> Viewer {
+    match current.map(|c| &c.user) {
         None => Viewer::Anonymous,
         Some(u) if u.email_verified && u.email.eq_ignore_ascii_case(invited) => Viewer::Invitee,
-        Some(u) => Viewer::Other { email: u.email, verified: u.email_verified },
-    })
+        Some(u) => Viewer::Other { email: u.email.clone(), verified: u.email_verified },
+    }
 }
 
 async fn page(
     req: &HttpRequest,
-    state: &AppState,
     token: &str,
     view: InvitationView,
     error: Option<String>,
 ) -> Result<InvitationPage, AppError> {
-    let who = viewer(req, state, &view.email).await?;
-    let layout = match CurrentUser::extract(req).await {
-        Ok(current) => current.layout("Invitation"),
-        Err(_) => anonymous_layout(req, "Invitation"),
+    let current = CurrentUser::extract(req).await.ok();
+    let who = viewer(current.as_ref(), &view.email);
+    let layout = match &current {
+        Some(current) => current.layout("Invitation"),
+        None => anonymous_layout(req, "Invitation"),
     };
     let (anonymous, invitee, other_email, other_unverified) = match who {
         Viewer::Anonymous => (true, false, String::new(), false),
@@ -108,7 +103,7 @@ pub async fn show(
     let token = path.into_inner();
     let view = load(&state, &token).await?.ok_or_else(not_found)?;
     let status = if view.state == InvitationState::Pending { StatusCode::OK } else { StatusCode::GONE };
-    render_with(status, &page(&req, &state, &token, view, None).await?)
+    render_with(status, &page(&req, &token, view, None).await?)
 }
 
 #[post("/invitations/{token}/accept")]
@@ -118,6 +113,7 @@ pub async fn accept(
     current: CurrentUser,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
+    state.limits.invitation_links.hit(&client_ip(&req))?;
     let token = path.into_inner();
     let (hash, user, limit) = (hash_token(&token), current.user.clone(), state.org_limit);
     let actor = current.actor(&req, &state);
@@ -141,19 +137,20 @@ pub async fn accept(
         ),
     };
     let view = load(&state, &token).await?.ok_or_else(not_found)?;
-    render_with(StatusCode::CONFLICT, &page(&req, &state, &token, view, error).await?)
+    render_with(StatusCode::CONFLICT, &page(&req, &token, view, error).await?)
 }
 
 #[post("/invitations/{token}/decline")]
 pub async fn decline(
     req: HttpRequest,
     path: web::Path<String>,
-    identity: Option<Identity>,
+    current: Option<CurrentUser>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
+    state.limits.invitation_links.hit(&client_ip(&req))?;
     let token = path.into_inner();
-    let user_id = identity.and_then(|i| i.id().ok());
+    let user_id = current.map(|c| c.user.id);
     let (hash, ip, now) = (hash_token(&token), client_ip(&req), state.clock.now());
     let result = db::run(&state.pool, move |conn| {
         Ok::<_, AppError>(invitations::decline(conn, &hash, user_id.as_deref(), &ip, now))
@@ -168,7 +165,7 @@ pub async fn decline(
         Err(InviteError::NotFound) => Err(not_found()),
         Err(_) => {
             let view = load(&state, &token).await?.ok_or_else(not_found)?;
-            render_with(StatusCode::CONFLICT, &page(&req, &state, &token, view, None).await?)
+            render_with(StatusCode::CONFLICT, &page(&req, &token, view, None).await?)
         }
     }
 }

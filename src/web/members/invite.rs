@@ -153,6 +153,7 @@ pub async fn submit(
             batch_rows.push(i);
         }
     }
+    state.limits.invitations_sent.hit_n(member.org_id(), batch.len() as u32)?;
     let (org_id, actor, ttl) = (member.org_id().to_string(), member.actor(&req, &state), state.invitation_ttl);
     let outcomes = db::run(&state.pool, move |conn| {
         invitations::create_batch(conn, &org_id, &batch, ttl, &actor).map_err(AppError::from)

@@ -21,6 +21,9 @@ async fn reissue(
     state: &AppState,
 ) -> Result<(String, String), AppError> {
     member.require(Permission::MembersInvite)?;
+    if send {
+        state.limits.invitations_sent.hit(member.org_id())?;
+    }
     let org_id = member.org_id().to_string();
     let (lookup_org, lookup_id) = (org_id.clone(), id.clone());
     let (email, role) =

@@ -1,7 +1,6 @@
 //! The Activity page: the organization's log, newest first, filtered by
 //! actor, action and date range, in keyset pages, and exported as CSV.
 
-use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -12,6 +11,7 @@ use crate::db;
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::store::activity::{self, ActivityCursor, ActivityFilter, ActivityRow};
+use crate::web::csv_export::{attachment, CsvExport};
 use crate::web::extract::OrgMember;
 use crate::web::format;
 use crate::web::layout::{render, Layout};
@@ -98,6 +98,7 @@ fn decode_cursor(s: &str) -> Option<ActivityCursor> {
 fn actor_label(r: &ActivityRow) -> String {
     match (&r.actor_name, &r.actor_email) {
         (Some(name), Some(email)) => format!("{name} <{email}>"),
+        (Some(name), None) => format!("{name} (account deleted)"),
         _ => "—".to_string(),
     }
 }
@@ -200,15 +201,13 @@ pub async fn export_log(
         return Err(AppError::BadRequest(e));
     }
     let body = db::run(&state.pool, move |conn| -> Result<Vec<u8>, AppError> {
-        let mut out = csv::Writer::from_writer(Vec::new());
-        out.write_record(["time", "actor_name", "actor_email", "action", "target", "details", "ip"])
-            .map_err(AppError::internal)?;
+        let mut out = CsvExport::new(&["time", "actor_name", "actor_email", "action", "target", "details", "ip"])?;
         let mut before: Option<ActivityCursor> = None;
         loop {
             let rows = activity::list(conn, org_id.as_deref(), &f, before.as_ref(), EXPORT_BATCH)?;
             for r in &rows {
                 let when = r.created_at.assume_utc().format(&time::format_description::well_known::Rfc3339);
-                out.write_record([
+                out.row(&[
                     when.unwrap_or_default().as_str(),
                     r.actor_name.as_deref().unwrap_or(""),
                     r.actor_email.as_deref().unwrap_or(""),
@@ -216,8 +215,7 @@ pub async fn export_log(
                     &r.target,
                     &r.details,
                     &r.ip,
-                ])
-                .map_err(AppError::internal)?;
+                ])?;
             }
             match rows.last() {
                 Some(last) if rows.len() as i64 == EXPORT_BATCH => {
@@ -226,13 +224,10 @@ pub async fn export_log(
                 _ => break,
             }
         }
-        out.into_inner().map_err(AppError::internal)
+        out.finish()
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
-        .body(body))
+    Ok(attachment(body, &filename))
 }
 
 #[get("/orgs/{slug}/activity.csv")]

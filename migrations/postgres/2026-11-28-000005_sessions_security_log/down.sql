@@ -1,0 +1,3 @@
+ALTER TABLE activity DROP COLUMN actor_name;
+DROP TABLE security_events;
+DROP TABLE sessions;
