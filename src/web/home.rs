@@ -1,6 +1,5 @@
 //! The landing page and the Getting Started checklist.
 
-use actix_identity::Identity;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use askama::Template;
 
@@ -17,8 +16,8 @@ struct Landing {
 }
 
 #[get("/")]
-pub async fn landing(req: HttpRequest, identity: Option<Identity>) -> Result<HttpResponse, AppError> {
-    if identity.is_some() {
+pub async fn landing(req: HttpRequest, signed_in: Option<CurrentUser>) -> Result<HttpResponse, AppError> {
+    if signed_in.is_some() {
         return Ok(see_other("/getting-started"));
     }
     render(&Landing { layout: anonymous_layout(&req, "Welcome") })

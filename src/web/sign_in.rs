@@ -9,7 +9,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::client::client;
-use super::extract::anonymous_layout;
+use super::extract::{anonymous_layout, CurrentUser};
 use super::layout::{render_with, Layout};
 use super::{client_ip, see_other, AppState};
 use crate::auth::session::{self, PendingSignIn, SessionToken};
@@ -61,12 +61,13 @@ fn login_page(
 #[get("/login")]
 pub async fn login(
     req: HttpRequest,
-    identity: Option<Identity>,
+    signed_in: Option<CurrentUser>,
     query: web::Query<NextQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let next = session::safe_next(query.next.as_deref());
-    if identity.is_some() {
+    // A live session, not just a cookie: a dead one must be able to sign in again.
+    if signed_in.is_some() {
         return Ok(see_other(&next));
     }
     login_page(&req, &state, &next, None)

@@ -272,8 +272,15 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_on(|_| {}, configure).await
+}
+
+/// An app started on a database that `prepare` filled first (a copy made by
+/// an earlier release, say).
+pub async fn spawn_app_on(prepare: impl FnOnce(&TestDatabase), configure: impl FnOnce(&mut Settings)) -> TestApp {
     let data_dir = tempfile::tempdir().unwrap();
     let db = TestDatabase::create(&data_dir);
+    prepare(&db);
     let mut settings = test_settings(&data_dir, &db);
     configure(&mut settings);
     let (address, handle) = start(settings.clone()).await;

@@ -20,3 +20,4 @@ mod sessions;
 mod settings;
 mod sign_in;
 mod staff;
+mod upgrade;

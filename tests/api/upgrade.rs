@@ -1,0 +1,73 @@
+//! Operators upgrade in place: a database written by the previous release
+//! (tests/fixtures/previous-release, made by tools/upgrade-fixture/make.py
+//! with that release's binary) opens with this one and keeps every row.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use orgportal::db::{self, AnyConnection};
+use reqwest::StatusCode;
+
+use crate::helpers::{spawn_app_on, TestDatabase};
+
+const SQLITE: &str = include_str!("../fixtures/previous-release/sqlite.sql");
+const POSTGRES: &str = include_str!("../fixtures/previous-release/postgres.sql");
+
+/// Every table the previous release had, with the rows its fixture holds.
+const TABLES: [(&str, i64); 13] = [
+    ("users", 4),
+    ("identities", 4),
+    ("organizations", 2),
+    ("memberships", 3),
+    ("activity", 14),
+    ("invitations", 2),
+    ("mail_outbox", 2),
+    ("customers", 2),
+    ("customer_contacts", 3),
+    ("entitlements", 3),
+    ("tickets", 3),
+    ("service_tokens", 1),
+    ("staff", 1),
+];
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+fn count(conn: &mut AnyConnection, table: &str) -> i64 {
+    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")).get_result::<Count>(conn).unwrap().n
+}
+
+fn load_previous_release(db: &TestDatabase) {
+    let mut conn = db::connect_one(&db.url).unwrap();
+    conn.batch_execute(if db.is_postgres() { POSTGRES } else { SQLITE }).expect("the fixture loads");
+}
+
+#[tokio::test]
+async fn a_database_of_the_previous_release_keeps_every_row() {
+    let app = spawn_app_on(load_previous_release, |_| {}).await;
+    let mut conn = app.conn();
+    for (table, rows) in TABLES {
+        assert_eq!(count(&mut conn, table), rows, "{table} kept every row");
+    }
+    assert_eq!(count(&mut conn, "sessions"), 0, "the new tables are there");
+    assert_eq!(db::run_migrations(&mut conn).unwrap(), 0, "every migration applied at start-up");
+    drop(conn);
+
+    // The people of the old release sign in (once more) and find their data.
+    app.browser.sign_in("owner@acme.example", "Olivia Owner").await;
+    let members = app.browser.get_html("/orgs/acme/members").await;
+    assert!(members.contains("bob@acme.example") && members.contains("carol@acme.example"), "members and pending");
+    let activity = app.browser.get_html("/orgs/acme/activity").await;
+    assert!(activity.contains("invitation.accept") || activity.contains("member.join"), "old activity rows show");
+    let services = app.browser.get_html("/orgs/acme/services").await;
+    assert!(services.contains("PMM production"));
+    let ada = app.new_browser();
+    ada.sign_in("ada@northwind.example", "Ada Admin").await;
+    let tickets = ada.get_html("/orgs/northwind-databases/tickets?tab=all").await;
+    assert!(tickets.contains("Replica lag"), "the ticket raised in the old release");
+    assert_eq!(ada.get("/orgs/acme").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(count(&mut app.conn(), "users"), 4, "signing in found the old accounts");
+}
