@@ -78,6 +78,8 @@ pub struct Settings {
     pub rate_limits: RateLimits,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Every user has a personal space that owns projects.
+    pub personal_spaces: bool,
 }
 
 /// `count` requests per `per`, refilled evenly (a burst of `count` at most).
@@ -172,6 +174,7 @@ struct Raw {
     rate_invitations_sent: Option<String>,
     rate_token_failures: Option<String>,
     trusted_proxies: Option<String>,
+    personal_spaces: Option<String>,
 }
 
 impl Settings {
@@ -200,6 +203,7 @@ impl Settings {
             session_max: Duration::from_secs(30 * 24 * 3600),
             rate_limits: RateLimits::default(),
             trusted_proxies: Vec::new(),
+            personal_spaces: true,
         }
     }
 
@@ -299,6 +303,9 @@ impl Settings {
             if let Some(v) = present(value) {
                 *slot = Rate::parse(&v).map_err(|e| bad(name, e))?;
             }
+        }
+        if let Some(v) = present(raw.personal_spaces) {
+            s.personal_spaces = parse_bool(&v).ok_or_else(|| bad("personal_spaces", "expected true or false"))?;
         }
         if let Some(v) = present(raw.trusted_proxies) {
             s.trusted_proxies = v

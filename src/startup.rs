@@ -131,6 +131,7 @@ impl Application {
             session_lifetimes: Lifetimes { idle: settings.session_idle, max: settings.session_max },
             limits: Arc::new(Limits::new(&settings.rate_limits)),
             trusted_proxies: settings.trusted_proxies.clone(),
+            personal_spaces: settings.personal_spaces,
         });
         // The cookie lives as long as a session may; the database ends it sooner.
         let cookie_ttl = actix_web::cookie::time::Duration::try_from(settings.session_max)
@@ -212,6 +213,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::members::invite::submit)
         .service(pages::members::edit::edit)
         .service(pages::members::edit::change_role)
+        .service(pages::members::edit::change_project_role)
         .service(pages::members::edit::confirm_remove)
         .service(pages::members::edit::remove)
         .service(pages::members::edit::transfer)
@@ -235,6 +237,15 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::customer::services::connect)
         .service(pages::customer::services::revoke)
         .service(pages::customer::service_api::connection)
+        // /projects/new before /projects/{project}.
+        .service(pages::projects::list::org_new)
+        .service(pages::projects::list::personal_new)
+        .service(pages::projects::list::org_list)
+        .service(pages::projects::list::personal_list)
+        .service(pages::projects::list::org_create)
+        .service(pages::projects::list::personal_create)
+        .service(pages::projects::page::org_show)
+        .service(pages::projects::page::personal_show)
         .service(pages::settings::profile::profile)
         .service(pages::settings::organizations::list)
         .service(pages::settings::organizations::leave)
@@ -253,4 +264,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::staff::org_views::ticket)
         .service(pages::staff::org_views::contacts)
         .service(pages::staff::org_views::members);
+    for base in ["/orgs/{slug}/projects/{project}", "/personal/projects/{project}"] {
+        use pages::projects::settings;
+        cfg.route(&format!("{base}/settings"), web::get().to(settings::settings))
+            .route(&format!("{base}/settings"), web::post().to(settings::save))
+            .route(&format!("{base}/delete"), web::post().to(settings::delete));
+    }
 }

@@ -40,6 +40,7 @@ diesel::table! {
         user_id -> Text,
         role -> Text,
         created_at -> Timestamp,
+        default_project_role -> Nullable<Text>,
     }
 }
 
@@ -185,7 +186,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    projects (id) {
+        id -> Text,
+        org_id -> Nullable<Text>,
+        owner_user_id -> Nullable<Text>,
+        name -> Text,
+        slug -> Text,
+        description -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    project_grants (project_id, user_id) {
+        project_id -> Text,
+        user_id -> Text,
+        role -> Text,
+        direct -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(identities -> users (user_id));
+diesel::joinable!(project_grants -> projects (project_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(security_events -> users (user_id));
 diesel::joinable!(memberships -> organizations (org_id));
@@ -215,5 +240,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     service_tokens,
     staff,
     sessions,
-    security_events
+    security_events,
+    projects,
+    project_grants
 );

@@ -116,6 +116,7 @@ pub struct RoleCatalog {
     roles: Vec<Role>,
     owner_role: String,
     default_role: String,
+    project_noun: String,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -145,6 +146,8 @@ pub enum CatalogError {
 struct CatalogFile {
     owner_role: Option<String>,
     default_role: Option<String>,
+    /// What a project is called: "Product" (Particle), "Dataset" (Segments).
+    project_noun: Option<String>,
     roles: Vec<RoleFile>,
 }
 
@@ -208,7 +211,17 @@ impl RoleCatalog {
         if !roles.iter().any(|r| r.name == default_role) {
             return Err(CatalogError::UnknownDefaultRole(default_role));
         }
-        Ok(Self { roles, owner_role, default_role })
+        let project_noun = file.project_noun.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        Ok(Self { roles, owner_role, default_role, project_noun: project_noun.unwrap_or_else(|| "Project".into()) })
+    }
+
+    /// "Project", "Product", "Dataset": every page, button and email uses it.
+    pub fn project_noun(&self) -> &str {
+        &self.project_noun
+    }
+
+    pub fn projects_noun(&self) -> String {
+        format!("{}s", self.project_noun)
     }
 
     pub fn roles(&self) -> &[Role] {

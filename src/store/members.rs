@@ -280,3 +280,43 @@ pub fn add(
 ) -> QueryResult<()> {
     crate::db::write_transaction(conn, |conn| insert_membership(conn, org_id, user_id, role, now))
 }
+
+/// The member's default project role: None "same as organization role", Some("") none.
+pub fn default_project_role(conn: &mut AnyConnection, org_id: &str, user_id: &str) -> QueryResult<Option<String>> {
+    Ok(memberships::table
+        .find((org_id, user_id))
+        .select(memberships::default_project_role)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten())
+}
+
+/// Sets a member's default project role (None: same as organization role;
+/// Some(""): none) and records `member.project_role`. False when unchanged.
+pub fn set_default_project_role(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    target_id: &str,
+    value: Option<&str>,
+    actor: &Actor,
+) -> Result<bool, MemberError> {
+    crate::db::write_transaction(conn, |conn| {
+        lock_org(conn, org_id)?;
+        let target = target_in_tx(conn, org_id, target_id)?;
+        let before = default_project_role(conn, org_id, target_id)?;
+        if before.as_deref() == value {
+            return Ok(false);
+        }
+        diesel::update(memberships::table.find((org_id, target_id)))
+            .set(memberships::default_project_role.eq(value))
+            .execute(conn)?;
+        let say = |v: Option<&str>| match v {
+            None => "same as organization role".to_string(),
+            Some("") => "none".to_string(),
+            Some(r) => r.to_string(),
+        };
+        let details = format!("default project role {} → {}", say(before.as_deref()), say(value));
+        actor.record(conn, org_id, "member.project_role", &target.email, &details)?;
+        Ok(true)
+    })
+}

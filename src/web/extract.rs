@@ -37,6 +37,7 @@ pub struct CurrentUser {
     csrf: String,
     flash: Option<String>,
     dev_sign_in: bool,
+    personal_spaces: bool,
 }
 
 impl CurrentUser {
@@ -52,6 +53,8 @@ impl CurrentUser {
             orgs: self.orgs.iter().map(|o| OrgLink { name: o.name.clone(), slug: o.slug.clone() }).collect(),
             org: None,
             staff_org: None,
+            personal: None,
+            personal_spaces: self.personal_spaces,
             settings_section: None,
             show_staff: self.is_staff,
             wide: false,
@@ -122,6 +125,7 @@ async fn load(
         csrf: csrf::token(&session),
         flash,
         dev_sign_in: state.dev.is_some(),
+        personal_spaces: state.personal_spaces,
     };
     Ok((current, view))
 }
@@ -143,6 +147,7 @@ pub struct OrgMember {
     pub current: CurrentUser,
     pub view: MemberView,
     pub permissions: BTreeSet<Permission>,
+    projects_label: String,
 }
 
 impl OrgMember {
@@ -189,6 +194,7 @@ impl OrgMember {
             show_activity: self.can(Permission::ActivityView),
             show_customer: self.can(Permission::CustomerView),
             show_services: self.can(Permission::ServicesConnect),
+            projects_label: self.projects_label.clone(),
         });
         layout
     }
@@ -207,7 +213,7 @@ impl FromRequest for OrgMember {
             let view = view.ok_or(AppError::NotFound)?;
             let state = app_state(&req)?;
             let permissions = state.catalog.permissions_of(&view.role);
-            Ok(OrgMember { current, view, permissions })
+            Ok(OrgMember { current, view, permissions, projects_label: state.catalog.projects_noun() })
         })
     }
 }

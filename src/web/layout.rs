@@ -28,6 +28,15 @@ pub struct OrgNav {
     pub show_activity: bool,
     pub show_customer: bool,
     pub show_services: bool,
+    /// "Projects", "Products", "Datasets": the catalog's noun.
+    pub projects_label: String,
+}
+
+/// The navigation of the personal space.
+#[derive(Debug, Clone)]
+pub struct PersonalNav {
+    pub section: &'static str,
+    pub projects_label: String,
 }
 
 /// The navigation of a support staff member's read-only view of an organization.
@@ -46,6 +55,9 @@ pub struct Layout {
     pub orgs: Vec<OrgLink>,
     pub org: Option<OrgNav>,
     pub staff_org: Option<StaffNav>,
+    pub personal: Option<PersonalNav>,
+    /// The switcher lists the personal space first.
+    pub personal_spaces: bool,
     /// Personal settings: which tab is open ("profile", "organizations", ...).
     pub settings_section: Option<&'static str>,
     /// The user menu's link to the staff area.
@@ -69,6 +81,8 @@ impl Layout {
             orgs: Vec::new(),
             org: None,
             staff_org: None,
+            personal: None,
+            personal_spaces: false,
             settings_section: None,
             show_staff: false,
             wide: false,
@@ -80,11 +94,15 @@ impl Layout {
     }
 
     pub fn has_sidebar(&self) -> bool {
-        self.org.is_some() || self.staff_org.is_some() || self.settings_section.is_some()
+        self.org.is_some() || self.staff_org.is_some() || self.settings_section.is_some() || self.personal.is_some()
     }
 
     pub fn current_org_name(&self) -> &str {
-        self.org.as_ref().map(|o| o.name.as_str()).unwrap_or("Select organization")
+        if self.personal.is_some() {
+            return "Personal";
+        }
+        let fallback = if self.personal_spaces { "Select space" } else { "Select organization" };
+        self.org.as_ref().map(|o| o.name.as_str()).unwrap_or(fallback)
     }
 
     pub fn is_current(&self, slug: &str) -> bool {

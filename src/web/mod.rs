@@ -16,6 +16,7 @@ pub mod members;
 pub mod middleware;
 pub mod orgs;
 pub mod pager;
+pub mod projects;
 pub mod rate_limit;
 pub mod settings;
 pub mod sign_in;
@@ -56,6 +57,8 @@ pub struct AppState {
     pub session_lifetimes: crate::store::sessions::Lifetimes,
     pub limits: Arc<rate_limit::Limits>,
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// ORGPORTAL_PERSONAL_SPACES.
+    pub personal_spaces: bool,
 }
 
 impl AppState {

@@ -58,6 +58,7 @@ pub fn routes(w: &World) -> Vec<Route> {
         ("transfer", format!("/orgs/{s}/transfer"), vec![("user_id", t.clone())]),
         ("delete org", format!("/orgs/{s}/delete"), vec![("confirm_name", "Acme".into())]),
         ("settings", format!("/orgs/{s}/settings"), vec![("name", "Renamed".into()), ("slug", "renamed".into())]),
+        ("project role", format!("/orgs/{s}/members/{t}/project-role"), vec![("default_project_role", "".into())]),
     ]
 }
 
@@ -68,11 +69,14 @@ pub fn snapshot(app: &TestApp, slug: &str) -> Snapshot {
     let mut orgs: Vec<(String, String)> =
         organizations::table.select((organizations::name, organizations::slug)).load(&mut *conn).unwrap();
     orgs.sort();
-    let mut members: Vec<(String, String)> = memberships::table
+    let rows: Vec<(String, String, Option<String>)> = memberships::table
         .filter(memberships::org_id.eq(&org_id))
-        .select((memberships::user_id, memberships::role))
+        .select((memberships::user_id, memberships::role, memberships::default_project_role))
         .load(&mut *conn)
         .unwrap();
+    // The role, and the default project role after a bar.
+    let mut members: Vec<(String, String)> =
+        rows.into_iter().map(|(user, role, default)| (user, format!("{role}|{default:?}"))).collect();
     members.sort();
     let mut invs: Vec<(String, String)> =
         invitations::table.select((invitations::id, invitations::state)).load(&mut *conn).unwrap();

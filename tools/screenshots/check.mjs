@@ -21,12 +21,17 @@ await page.goto(base + "/orgs/new");
 await page.fill("#name", "Checked Org");
 await page.click("button:has-text('Save')");
 const slug = new URL(page.url()).pathname.split("/")[2];
+await page.goto(`${base}/orgs/${slug}/projects/new`);
+await page.fill("#name", "Checked Project");
+await page.click("button:has-text('Create')");
 
 const paths = (process.env.CHECK_PATHS ?? "").split(",").filter(Boolean);
 const pages = paths.length ? paths : [
   "/getting-started", `/orgs/${slug}`, `/orgs/${slug}/members`, `/orgs/${slug}/members/invite`,
   `/orgs/${slug}/roles`, `/orgs/${slug}/activity`, "/settings", "/settings/organizations",
   "/settings/sessions", "/settings/security-log", "/settings/delete",
+  `/orgs/${slug}/projects`, `/orgs/${slug}/projects/new`, `/orgs/${slug}/projects/checked-project`,
+  `/orgs/${slug}/projects/checked-project/settings`, "/personal/projects", "/personal/projects/new",
 ];
 let failed = 0;
 const files = [];

@@ -29,6 +29,10 @@ struct EditPage {
     target_is_owner: bool,
     can_transfer: bool,
     owner_role: String,
+    /// The default project role section (projects.manage): the catalog's noun
+    /// and the current choice ("=same", "" for none, or a role).
+    project_noun: Option<String>,
+    project_default: String,
 }
 
 #[derive(Template)]
@@ -64,8 +68,23 @@ fn edit_page(
         target_is_owner,
         can_transfer: member.is_owner() && !target_is_owner && target.role == state.catalog.owner_role(),
         owner_role: state.catalog.owner_role().to_string(),
+        project_noun: member.can(Permission::ProjectsManage).then(|| state.catalog.project_noun().to_lowercase()),
+        project_default: SAME.to_string(),
         target,
     }
+}
+
+/// The choice "same as organization role" in the default project role select.
+const SAME: &str = "=same";
+
+async fn with_project_default(state: &AppState, member: &OrgMember, mut page: EditPage) -> Result<EditPage, AppError> {
+    let (org_id, user_id) = (member.org_id().to_string(), page.target.user_id.clone());
+    let current = db::run(&state.pool, move |conn| {
+        members::default_project_role(conn, &org_id, &user_id).map_err(AppError::from)
+    })
+    .await?;
+    page.project_default = current.unwrap_or_else(|| SAME.to_string());
+    Ok(page)
 }
 
 #[get("/orgs/{slug}/members/{user_id}/edit")]
@@ -83,7 +102,49 @@ pub async fn edit(
     }
     let target = target(&state, &member, user_id).await?;
     let selected = target.role.clone();
-    render(&edit_page(&member, &state, target, selected, None))
+    render(&with_project_default(&state, &member, edit_page(&member, &state, target, selected, None)).await?)
+}
+
+#[derive(Deserialize)]
+pub struct ProjectRoleForm {
+    #[serde(default)]
+    default_project_role: String,
+}
+
+/// Sets the member's default project role (projects.manage).
+#[post("/orgs/{slug}/members/{user_id}/project-role")]
+pub async fn change_project_role(
+    req: HttpRequest,
+    member: OrgMember,
+    path: web::Path<(String, String)>,
+    form: web::Form<ProjectRoleForm>,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    member.require(Permission::ProjectsManage)?;
+    let (slug, user_id) = path.into_inner();
+    let chosen = form.into_inner().default_project_role;
+    let value = match chosen.as_str() {
+        SAME => None,
+        "" => Some(String::new()),
+        role if state.catalog.get(role).is_some() => Some(role.to_string()),
+        other => return Err(AppError::BadRequest(format!("“{other}” is not a role of this portal."))),
+    };
+    let target_id = user_id.clone();
+    let result = act(&req, &member, &state, move |c, _, org, actor| {
+        members::set_default_project_role(c, org, &target_id, value.as_deref(), actor)
+    })
+    .await?;
+    match result {
+        Ok(changed) => {
+            let noun = state.catalog.project_noun().to_lowercase();
+            let message = if changed { format!("Default {noun} role saved.") } else { "Nothing to change.".into() };
+            flash(&session, &message);
+            Ok(see_other(&format!("/orgs/{slug}/members/{user_id}/edit")))
+        }
+        Err(MemberError::NotFound) | Err(MemberError::Rule(_)) => Err(AppError::NotFound),
+        Err(MemberError::Db(e)) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize)]
@@ -134,7 +195,7 @@ pub async fn change_role(
         Err(MemberError::Rule(rule)) => {
             let target = target(&state, &member, user_id).await?;
             let page = edit_page(&member, &state, target, role, Some(rule.to_string()));
-            render_with(StatusCode::CONFLICT, &page)
+            render_with(StatusCode::CONFLICT, &with_project_default(&state, &member, page).await?)
         }
         Err(MemberError::NotFound) => Err(AppError::NotFound),
         Err(MemberError::Db(e)) => Err(e.into()),

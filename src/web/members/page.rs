@@ -192,6 +192,7 @@ pub fn sample_page(rows: usize) -> Result<String, AppError> {
         show_activity: true,
         show_customer: true,
         show_services: true,
+        projects_label: "Projects".into(),
     });
     let page = MembersPage {
         layout,

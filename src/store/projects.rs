@@ -1,0 +1,284 @@
+//! Projects, owned by an organization or a personal space, and what the
+//! access rule (domain::project_access) needs to know about a person and one.
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use super::members::Actor;
+use super::{is_unique_violation, new_id};
+use crate::db::schema::{memberships, organizations, project_grants, projects};
+use crate::db::AnyConnection;
+use crate::domain::{ProjectName, Slug};
+
+/// Who owns a project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    Org(String),
+    Personal(String),
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = projects)]
+pub struct Project {
+    pub id: String,
+    pub org_id: Option<String>,
+    pub owner_user_id: Option<String>,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub created_by: Option<String>,
+    pub created_at: PrimitiveDateTime,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    #[error("URL name taken")]
+    SlugTaken,
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+fn slug_taken(conn: &mut AnyConnection, owner: &Owner, slug: &str) -> QueryResult<bool> {
+    Ok(find(conn, owner, slug)?.is_some())
+}
+
+/// A free URL name: `slug` when typed (`explicit`), else the first of
+/// `slug`, `slug-2`, `slug-3`... that the owner does not use.
+fn free_slug(conn: &mut AnyConnection, owner: &Owner, slug: &Slug, explicit: bool) -> Result<Slug, ProjectError> {
+    if !slug_taken(conn, owner, slug.as_str())? {
+        return Ok(slug.clone());
+    }
+    if explicit {
+        return Err(ProjectError::SlugTaken);
+    }
+    for n in 2..=50 {
+        let candidate = slug.with_suffix(n);
+        if !slug_taken(conn, owner, candidate.as_str())? {
+            return Ok(candidate);
+        }
+    }
+    Ok(slug.with_suffix(u32::from_str_radix(&new_id()[..6], 16).unwrap_or(1000)))
+}
+
+/// What the New Project form asks for.
+pub struct NewProject<'a> {
+    pub owner: Owner,
+    pub name: &'a ProjectName,
+    pub slug: &'a Slug,
+    /// Typed by the user (must be free) rather than derived from the name.
+    pub explicit_slug: bool,
+    pub description: &'a str,
+}
+
+/// Creates the project; an organization's gets `project.create` in its log.
+pub fn create(conn: &mut AnyConnection, new: &NewProject<'_>, actor: &Actor) -> Result<Project, ProjectError> {
+    let result = crate::db::write_transaction(conn, |conn| {
+        let slug = free_slug(conn, &new.owner, new.slug, new.explicit_slug)?;
+        let (org_id, owner_user_id) = match &new.owner {
+            Owner::Org(id) => (Some(id.clone()), None),
+            Owner::Personal(id) => (None, Some(id.clone())),
+        };
+        let project = Project {
+            id: new_id(),
+            org_id,
+            owner_user_id,
+            name: new.name.as_str().to_string(),
+            slug: slug.as_str().to_string(),
+            description: new.description.to_string(),
+            created_by: Some(actor.user_id.clone()),
+            created_at: actor.now,
+        };
+        diesel::insert_into(projects::table)
+            .values((
+                projects::id.eq(&project.id),
+                projects::org_id.eq(&project.org_id),
+                projects::owner_user_id.eq(&project.owner_user_id),
+                projects::name.eq(&project.name),
+                projects::slug.eq(&project.slug),
+                projects::description.eq(&project.description),
+                projects::created_by.eq(&project.created_by),
+                projects::created_at.eq(project.created_at),
+            ))
+            .execute(conn)?;
+        if let Some(org_id) = &project.org_id {
+            actor.record(conn, org_id, "project.create", &project.name, &format!("URL name {}", project.slug))?;
+        }
+        Ok(project)
+    });
+    match result {
+        Err(ProjectError::Db(e)) if is_unique_violation(&e) => Err(ProjectError::SlugTaken),
+        other => other,
+    }
+}
+
+pub fn find(conn: &mut AnyConnection, owner: &Owner, slug: &str) -> QueryResult<Option<Project>> {
+    let query = projects::table.filter(projects::slug.eq(slug)).select(Project::as_select());
+    match owner {
+        Owner::Org(id) => query.filter(projects::org_id.eq(id)).first(conn).optional(),
+        Owner::Personal(id) => query.filter(projects::owner_user_id.eq(id)).first(conn).optional(),
+    }
+}
+
+/// What the access rule needs about `user_id` and a project of `org_id`:
+/// their membership (role, default project role) and a grant on the project.
+pub struct AccessRows {
+    pub membership: Option<(String, Option<String>)>,
+    pub grant: Option<(String, bool)>,
+}
+
+pub fn access_rows(
+    conn: &mut AnyConnection,
+    org_id: Option<&str>,
+    project_id: &str,
+    user_id: &str,
+) -> QueryResult<AccessRows> {
+    let membership = match org_id {
+        Some(org_id) => memberships::table
+            .find((org_id, user_id))
+            .select((memberships::role, memberships::default_project_role))
+            .first(conn)
+            .optional()?,
+        None => None,
+    };
+    let grant = project_grants::table
+        .find((project_id, user_id))
+        .select((project_grants::role, project_grants::direct))
+        .first(conn)
+        .optional()?;
+    Ok(AccessRows { membership, grant })
+}
+
+/// Where the next page starts: after this (name, id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectCursor {
+    pub name: String,
+    pub id: String,
+}
+
+/// Which of an organization's projects a member sees in its list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visible {
+    /// Every project (organization roles that manage projects; a personal space's owner).
+    All,
+    /// Every project but those set to "none" for the member (their default gives access).
+    AllButNone,
+    /// Only those set on the project for the member (their default is none).
+    OnlyGranted,
+}
+
+/// One page of the owner's projects in name order, `search` matching part of
+/// the name (ignoring case); `limit` rows after `after` (keyset).
+pub fn page(
+    conn: &mut AnyConnection,
+    owner: &Owner,
+    viewer_id: &str,
+    visible: Visible,
+    search: Option<&str>,
+    after: Option<&ProjectCursor>,
+    limit: i64,
+) -> QueryResult<Vec<Project>> {
+    let mut query = projects::table
+        .left_join(
+            project_grants::table
+                .on(project_grants::project_id.eq(projects::id).and(project_grants::user_id.eq(viewer_id.to_string()))),
+        )
+        .select(Project::as_select())
+        .order((projects::name.asc(), projects::id.asc()))
+        .limit(limit)
+        .into_boxed();
+    query = match owner {
+        Owner::Org(id) => query.filter(projects::org_id.eq(id.clone())),
+        Owner::Personal(id) => query.filter(projects::owner_user_id.eq(id.clone())),
+    };
+    query = match visible {
+        Visible::All => query,
+        Visible::AllButNone => query.filter(project_grants::role.is_null().or(project_grants::role.ne(""))),
+        Visible::OnlyGranted => query.filter(project_grants::role.is_not_null().and(project_grants::role.ne(""))),
+    };
+    if let Some(pattern) = super::contains_pattern(search) {
+        query = query.filter(super::lower(projects::name).like(pattern).escape('\\'));
+    }
+    if let Some(c) = after {
+        query = query.filter(
+            projects::name.gt(c.name.clone()).or(projects::name.eq(c.name.clone()).and(projects::id.gt(c.id.clone()))),
+        );
+    }
+    query.load(conn)
+}
+
+pub fn count(conn: &mut AnyConnection, owner: &Owner) -> QueryResult<i64> {
+    match owner {
+        Owner::Org(id) => projects::table.filter(projects::org_id.eq(id)).count().get_result(conn),
+        Owner::Personal(id) => projects::table.filter(projects::owner_user_id.eq(id)).count().get_result(conn),
+    }
+}
+
+/// Renames the project and/or changes its URL name; `project.rename` in the
+/// organization's log with what changed. False when nothing changed.
+pub fn rename(
+    conn: &mut AnyConnection,
+    project: &Project,
+    name: &ProjectName,
+    slug: &Slug,
+    description: &str,
+    actor: &Actor,
+) -> Result<bool, ProjectError> {
+    let owner = owner_of(project);
+    let result = crate::db::write_transaction(conn, |conn| {
+        let mut changes = Vec::new();
+        if name.as_str() != project.name {
+            changes.push(format!("name “{}” → “{}”", project.name, name.as_str()));
+        }
+        if slug.as_str() != project.slug {
+            if slug_taken(conn, &owner, slug.as_str())? {
+                return Err(ProjectError::SlugTaken);
+            }
+            changes.push(format!("URL name {} → {}", project.slug, slug.as_str()));
+        }
+        if description != project.description {
+            changes.push("description".to_string());
+        }
+        if changes.is_empty() {
+            return Ok(false);
+        }
+        diesel::update(projects::table.find(&project.id))
+            .set((
+                projects::name.eq(name.as_str()),
+                projects::slug.eq(slug.as_str()),
+                projects::description.eq(description),
+            ))
+            .execute(conn)?;
+        if let Some(org_id) = &project.org_id {
+            actor.record(conn, org_id, "project.update", name.as_str(), &changes.join("; "))?;
+        }
+        Ok(true)
+    });
+    match result {
+        Err(ProjectError::Db(e)) if is_unique_violation(&e) => Err(ProjectError::SlugTaken),
+        other => other,
+    }
+}
+
+/// Deletes the project with its grants; `project.delete` in the organization's log.
+pub fn delete(conn: &mut AnyConnection, project: &Project, actor: &Actor) -> QueryResult<()> {
+    crate::db::write_transaction(conn, |conn| {
+        diesel::delete(projects::table.find(&project.id)).execute(conn)?;
+        if let Some(org_id) = &project.org_id {
+            actor.record(conn, org_id, "project.delete", &project.name, &format!("URL name {}", project.slug))?;
+        }
+        Ok(())
+    })
+}
+
+pub fn owner_of(project: &Project) -> Owner {
+    match (&project.org_id, &project.owner_user_id) {
+        (Some(org), _) => Owner::Org(org.clone()),
+        (None, Some(user)) => Owner::Personal(user.clone()),
+        (None, None) => Owner::Personal(String::new()),
+    }
+}
+
+/// The organization's name and slug, for a project page's header.
+pub fn org_of(conn: &mut AnyConnection, org_id: &str) -> QueryResult<(String, String)> {
+    organizations::table.find(org_id).select((organizations::name, organizations::slug)).first(conn)
+}

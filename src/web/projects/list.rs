@@ -1,0 +1,281 @@
+//! A space's project list (keyset pages in name order, search by name) and
+//! the New Project form.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::Space;
+use crate::db;
+use crate::domain::{project, Permission, ProjectName, Slug};
+use crate::error::AppError;
+use crate::store::projects::{self, NewProject, Owner, ProjectCursor, ProjectError, Visible};
+use crate::web::extract::{flash, CurrentUser, OrgMember};
+use crate::web::layout::{render, render_with, Layout};
+use crate::web::pager::{cut_to_page, Pager};
+use crate::web::{format, see_other, AppState};
+
+const PAGE: i64 = 50;
+
+pub struct ProjectItem {
+    pub name: String,
+    pub href: String,
+    pub slug: String,
+    pub description: String,
+    pub created: String,
+}
+
+#[derive(Template)]
+#[template(path = "projects/list.html")]
+struct ListPage {
+    layout: Layout,
+    space_name: String,
+    noun: String,
+    nouns: String,
+    base: String,
+    can_create: bool,
+    search: String,
+    total: Option<i64>,
+    projects: Vec<ProjectItem>,
+    pager: Pager,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    after: Option<String>,
+}
+
+fn encode_cursor(c: &ProjectCursor) -> String {
+    format!("{}~{}", c.id, c.name)
+}
+
+fn decode_cursor(s: &str) -> Option<ProjectCursor> {
+    let (id, name) = s.split_once('~')?;
+    Some(ProjectCursor { id: id.to_string(), name: name.to_string() })
+}
+
+/// Which projects of an organization the member's list shows (see store::projects::Visible).
+fn visible(state: &AppState, role: &str, default_project_role: Option<&str>) -> Visible {
+    let catalog = &state.catalog;
+    if catalog.grants(role, Permission::ProjectsManage) {
+        return Visible::All;
+    }
+    let by_default = default_project_role.unwrap_or(role);
+    if !by_default.is_empty() && catalog.grants(by_default, Permission::ProjectsView) {
+        Visible::AllButNone
+    } else {
+        Visible::OnlyGranted
+    }
+}
+
+async fn list(space: Space, query: ListQuery, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let (owner, user_id) = (space.owner(), space.current().user.id.clone());
+    let after = query.after.as_deref().and_then(decode_cursor);
+    let past_first = after.is_some();
+    let search = query.q.trim().to_string();
+    let role = match &space {
+        Space::Org(m) => Some(m.view.role.clone()),
+        Space::Personal(_) => None,
+    };
+    let catalog_state = state.clone();
+    let (total, mut rows) = db::run(&state.pool, move |conn| -> Result<_, AppError> {
+        let shown = match (&owner, role) {
+            (Owner::Org(org_id), Some(role)) => {
+                let default = crate::store::members::default_project_role(conn, org_id, &user_id)?;
+                visible(&catalog_state, &role, default.as_deref())
+            }
+            _ => Visible::All,
+        };
+        let term = Some(search.as_str()).filter(|s| !s.is_empty());
+        let rows = projects::page(conn, &owner, &user_id, shown, term, after.as_ref(), PAGE + 1)?;
+        // The count of the whole space only for those who see all of it.
+        let total = if shown == Visible::All { Some(projects::count(conn, &owner)?) } else { None };
+        Ok((total, rows))
+    })
+    .await?;
+    let base = space.base();
+    let q = query.q.trim().to_string();
+    let next_href = cut_to_page(&mut rows, PAGE).map(|last| {
+        let cursor = encode_cursor(&ProjectCursor { name: last.name.clone(), id: last.id.clone() });
+        format!(
+            "{base}?{}",
+            serde_urlencoded::to_string([("q", q.as_str()), ("after", cursor.as_str())]).unwrap_or_default()
+        )
+    });
+    let first = if q.is_empty() {
+        base.clone()
+    } else {
+        format!("{base}?{}", serde_urlencoded::to_string([("q", &q)]).unwrap_or_default())
+    };
+    let nouns = state.catalog.projects_noun();
+    render(&ListPage {
+        layout: space.layout(&state, &nouns),
+        space_name: space.name().to_string(),
+        noun: state.catalog.project_noun().to_string(),
+        can_create: space.can_create(),
+        projects: rows
+            .into_iter()
+            .map(|p| ProjectItem {
+                href: format!("{base}/{}", p.slug),
+                created: format::date(p.created_at),
+                name: p.name,
+                slug: p.slug,
+                description: p.description.chars().take(140).collect(),
+            })
+            .collect(),
+        pager: Pager::new(first, past_first, next_href, "Next page"),
+        nouns,
+        base,
+        search: q,
+        total,
+    })
+}
+
+#[get("/orgs/{slug}/projects")]
+pub async fn org_list(
+    member: OrgMember,
+    query: web::Query<ListQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    list(Space::Org(member), query.into_inner(), state).await
+}
+
+#[get("/personal/projects")]
+pub async fn personal_list(
+    current: CurrentUser,
+    query: web::Query<ListQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let space = Space::personal(current, &state)?;
+    list(space, query.into_inner(), state).await
+}
+
+#[derive(Template)]
+#[template(path = "projects/new.html")]
+struct NewPage {
+    layout: Layout,
+    noun: String,
+    base: String,
+    space_name: String,
+    name: String,
+    slug: String,
+    description: String,
+    name_error: Option<String>,
+    slug_error: Option<String>,
+    description_error: Option<String>,
+}
+
+fn new_page(space: &Space, state: &AppState) -> NewPage {
+    let noun = state.catalog.project_noun().to_string();
+    NewPage {
+        layout: space.layout(state, &format!("New {noun}")),
+        base: space.base(),
+        space_name: space.name().to_string(),
+        noun,
+        name: String::new(),
+        slug: String::new(),
+        description: String::new(),
+        name_error: None,
+        slug_error: None,
+        description_error: None,
+    }
+}
+
+async fn new_form(space: Space, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    space.require_create(state.catalog.project_noun())?;
+    render(&new_page(&space, &state))
+}
+
+#[get("/orgs/{slug}/projects/new")]
+pub async fn org_new(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    new_form(Space::Org(member), state).await
+}
+
+#[get("/personal/projects/new")]
+pub async fn personal_new(current: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let space = Space::personal(current, &state)?;
+    new_form(space, state).await
+}
+
+#[derive(Deserialize)]
+pub struct ProjectForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub slug: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+async fn create(
+    req: HttpRequest,
+    space: Space,
+    form: ProjectForm,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let noun = state.catalog.project_noun().to_string();
+    space.require_create(&noun)?;
+    let mut page = new_page(&space, &state);
+    (page.name, page.slug, page.description) = (form.name.clone(), form.slug.clone(), form.description.clone());
+    let name = ProjectName::parse(&form.name, &noun).map_err(|e| page.name_error = Some(e)).ok();
+    let description = project::parse_description(&form.description).map_err(|e| page.description_error = Some(e)).ok();
+    let explicit = !form.slug.trim().is_empty();
+    let slug = if explicit {
+        Slug::parse(&form.slug).map_err(|e| page.slug_error = Some(e)).ok()
+    } else {
+        name.as_ref().map(|n| {
+            Slug::derive(n.as_str())
+                .or_else(|| Slug::derive(&format!("{noun} {}", &uuid::Uuid::new_v4().simple().to_string()[..6])))
+                .expect("a generated URL name is valid")
+        })
+    };
+    let (Some(name), Some(slug), Some(description)) = (name, slug, description) else {
+        return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    let (owner, actor) = (space.owner(), space.actor(&req, &state));
+    let created = db::run(&state.pool, move |conn| {
+        let new = NewProject { owner, name: &name, slug: &slug, explicit_slug: explicit, description: &description };
+        Ok::<_, AppError>(projects::create(conn, &new, &actor))
+    })
+    .await?;
+    match created {
+        Ok(p) => {
+            flash(&session, &format!("{noun} {} created.", p.name));
+            Ok(see_other(&format!("{}/{}", space.base(), p.slug)))
+        }
+        Err(ProjectError::SlugTaken) => {
+            page.slug_error =
+                Some(format!("{} already has a {} with this URL name.", space.name(), noun.to_lowercase()));
+            render_with(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(ProjectError::Db(e)) => Err(e.into()),
+    }
+}
+
+#[post("/orgs/{slug}/projects")]
+pub async fn org_create(
+    req: HttpRequest,
+    member: OrgMember,
+    form: web::Form<ProjectForm>,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    create(req, Space::Org(member), form.into_inner(), session, state).await
+}
+
+#[post("/personal/projects")]
+pub async fn personal_create(
+    req: HttpRequest,
+    current: CurrentUser,
+    form: web::Form<ProjectForm>,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let space = Space::personal(current, &state)?;
+    create(req, space, form.into_inner(), session, state).await
+}

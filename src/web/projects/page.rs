@@ -1,0 +1,85 @@
+//! A project's page: what it is, who owns it, and the signed-in person's
+//! access to it and why.
+
+use actix_web::{get, web, HttpResponse};
+use askama::Template;
+
+use super::{load, ProjectIn, Space};
+use crate::db;
+use crate::domain::Permission;
+use crate::error::AppError;
+use crate::store::users;
+use crate::web::extract::{CurrentUser, OrgMember};
+use crate::web::layout::{render, Layout};
+use crate::web::{format, AppState};
+
+#[derive(Template)]
+#[template(path = "projects/show.html")]
+struct ShowPage {
+    layout: Layout,
+    noun: String,
+    name: String,
+    slug: String,
+    href: String,
+    description: String,
+    owner: String,
+    owner_href: String,
+    created_on: String,
+    created_by: String,
+    role: String,
+    why: String,
+    permissions: Vec<(&'static str, bool)>,
+    can_manage: bool,
+}
+
+async fn show(p: ProjectIn, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let creator_id = p.project.created_by.clone();
+    let created_by = db::run(&state.pool, move |conn| -> Result<_, AppError> {
+        Ok(match creator_id {
+            Some(id) => users::find(conn, &id)?.map(|u| u.name),
+            None => None,
+        })
+    })
+    .await?;
+    let (owner, owner_href) = match &p.space {
+        Space::Org(m) => (m.view.org.name.clone(), format!("/orgs/{}", m.view.org.slug)),
+        Space::Personal(_) => ("Personal space".to_string(), "/personal/projects".to_string()),
+    };
+    const SHOWN: [Permission; 3] = [Permission::ProjectsView, Permission::ProjectsDevelop, Permission::ProjectsManage];
+    render(&ShowPage {
+        layout: p.space.layout(&state, &p.project.name),
+        noun: state.catalog.project_noun().to_string(),
+        name: p.project.name.clone(),
+        slug: p.project.slug.clone(),
+        href: p.href(),
+        description: p.project.description.clone(),
+        owner,
+        owner_href,
+        created_on: format::long_date(p.project.created_at),
+        created_by: created_by.unwrap_or_else(|| "—".into()),
+        role: p.why.role().unwrap_or("Owner").to_string(),
+        why: p.why.describe(),
+        permissions: SHOWN.iter().map(|perm| (perm.label(), p.can(*perm))).collect(),
+        can_manage: p.can(Permission::ProjectsManage),
+    })
+}
+
+#[get("/orgs/{slug}/projects/{project}")]
+pub async fn org_show(
+    member: OrgMember,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let p = load(Space::Org(member), path.into_inner().1, &state).await?;
+    show(p, state).await
+}
+
+#[get("/personal/projects/{project}")]
+pub async fn personal_show(
+    current: CurrentUser,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let p = load(Space::personal(current, &state)?, path.into_inner(), &state).await?;
+    show(p, state).await
+}

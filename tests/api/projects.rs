@@ -1,0 +1,243 @@
+//! Projects in organizations and personal spaces: create, view, rename,
+//! delete; who may do what (the cascading access rule); the catalog's noun.
+
+use diesel::prelude::*;
+use orgportal::db::schema::projects;
+use reqwest::StatusCode;
+
+use crate::helpers::{admin_with_org, location, spawn_app, spawn_app_with, Browser, TestApp};
+
+fn project_names(app: &TestApp) -> Vec<String> {
+    projects::table.order(projects::name.asc()).select(projects::name).load(&mut *app.conn()).unwrap()
+}
+
+async fn create(browser: &Browser, base: &str, name: &str, slug: &str) -> reqwest::Response {
+    browser.submit(&format!("{base}/new"), base, &[("name", name), ("slug", slug), ("description", "")]).await
+}
+
+#[tokio::test]
+async fn an_admin_creates_views_renames_and_deletes_a_project() {
+    let app = spawn_app().await;
+    let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
+    let base = format!("/orgs/{slug}/projects");
+    let list = app.browser.get_html(&base).await;
+    assert!(list.contains("+ New Project") && list.contains("No projects yet"));
+
+    let res = app
+        .browser
+        .submit(&format!("{base}/new"), &base, &[("name", " "), ("slug", "Bad Slug"), ("description", "kept")])
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"name-error\">Enter a name for the project."), "{html}");
+    assert!(
+        html.contains("id=\"slug-error\"") && html.contains("value=\"Bad Slug\"") && html.contains(">kept</textarea>")
+    );
+    assert!(project_names(&app).is_empty());
+
+    let res = create(&app.browser, &base, "Fleet Tracker", "").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), format!("{base}/fleet-tracker"));
+    let page = app.browser.get_html(&format!("{base}/fleet-tracker")).await;
+    assert!(page.contains("<h1>Fleet Tracker</h1>") && page.contains("organization role Admin"));
+    assert!(app.browser.get_html(&base).await.contains(&format!("href=\"{base}/fleet-tracker\"")));
+    // A typed URL name that is taken is refused next to the field; a derived one gets a suffix.
+    let res = create(&app.browser, &base, "Other", "fleet-tracker").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("Acme already has a project with this URL name."));
+    let res = create(&app.browser, &base, "Fleet Tracker", "").await;
+    assert_eq!(location(&res), format!("{base}/fleet-tracker-2"));
+
+    let settings = format!("{base}/fleet-tracker/settings");
+    let fields = [("name", "Fleet"), ("slug", "fleet"), ("description", "Trucks")];
+    let res = app.browser.submit(&settings, &settings, &fields).await;
+    assert_eq!(location(&res), format!("{base}/fleet"));
+    assert_eq!(app.browser.get(&format!("{base}/fleet-tracker")).await.status(), StatusCode::NOT_FOUND);
+    let taken = [("name", "Fleet"), ("slug", "fleet-tracker-2"), ("description", "")];
+    let res = app.browser.submit(&format!("{base}/fleet/settings"), &format!("{base}/fleet/settings"), &taken).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let delete = format!("{base}/fleet/delete");
+    let res = app.browser.submit(&format!("{base}/fleet/settings"), &delete, &[("confirm_name", "fleet")]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("value=\"fleet\""), "the typed text stays");
+    assert_eq!(project_names(&app), ["Fleet", "Fleet Tracker"]);
+    let res = app.browser.submit(&format!("{base}/fleet/settings"), &delete, &[("confirm_name", "Fleet")]).await;
+    assert_eq!(location(&res), base);
+    assert_eq!(project_names(&app), ["Fleet Tracker"]);
+    for action in ["project.create", "project.update", "project.delete"] {
+        assert!(app.activity_count(action) >= 1, "{action} in the log");
+    }
+    let log = app.browser.get_html(&format!("/orgs/{slug}/activity")).await;
+    assert!(log.contains("project.delete"));
+}
+
+/// What each role of the default catalog may do with a project of Acme.
+#[tokio::test]
+async fn every_role_gets_exactly_its_project_access() {
+    let app = spawn_app().await;
+    let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
+    let base = format!("/orgs/{slug}/projects");
+    create(&app.browser, &base, "Fleet", "").await;
+    let project = format!("{base}/fleet");
+
+    // (role, sees the page, may create, may manage)
+    let cases =
+        [("Technical user", true, false, false), ("Billing", false, false, false), ("View-only", true, false, false)];
+    for (role, sees, creates, manages) in cases {
+        let email = format!("{}@example.com", role.replace(' ', "-").to_lowercase());
+        let b = app.member(&slug, &email, role).await;
+        assert_eq!(b.get(&base).await.status(), StatusCode::OK, "{role}: the list");
+        let listed = b.get_html(&base).await.contains(&format!("href=\"{project}\""));
+        assert_eq!(listed, sees, "{role}: listed");
+        assert_eq!(b.get(&project).await.status() == StatusCode::OK, sees, "{role}: the page");
+        assert_eq!(b.get(&format!("{base}/new")).await.status() == StatusCode::OK, creates, "{role}: the form");
+        let token = crate::helpers::hidden_field(&b.get_html(&base).await, "csrf_token");
+        let res = b.post(&base, &[("csrf_token", &token), ("name", "Mine"), ("slug", ""), ("description", "")]).await;
+        assert_eq!(res.status() == StatusCode::SEE_OTHER, creates, "{role}: create ({})", res.status());
+        let settings = b.get(&format!("{project}/settings")).await.status();
+        assert_eq!(settings == StatusCode::OK, manages, "{role}: settings ({settings})");
+        let res = b
+            .post(
+                &format!("{project}/settings"),
+                &[("csrf_token", &token), ("name", "Taken"), ("slug", "taken"), ("description", "")],
+            )
+            .await;
+        assert!(matches!(res.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{role}: rename refused");
+        let res = b.post(&format!("{project}/delete"), &[("csrf_token", &token), ("confirm_name", "Fleet")]).await;
+        assert!(matches!(res.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{role}: delete refused");
+    }
+    assert_eq!(project_names(&app), ["Fleet"], "nothing changed");
+
+    // Outsiders: not a member, and a member of another organization using its own URLs.
+    let outsider = app.new_browser();
+    outsider.sign_in("zed@example.com", "Zed").await;
+    for path in [base.clone(), project.clone(), format!("{project}/settings")] {
+        assert_eq!(outsider.get(&path).await.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let other = outsider.create_org("Zed Co").await;
+    assert_eq!(outsider.get(&format!("/orgs/{other}/projects/fleet")).await.status(), StatusCode::NOT_FOUND);
+    let res = outsider
+        .submit(
+            &format!("/orgs/{other}/projects"),
+            &format!("/orgs/{other}/projects/fleet/delete"),
+            &[("confirm_name", "Fleet")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND, "another organization's project through Zed Co's URL");
+    assert_eq!(project_names(&app), ["Fleet"]);
+}
+
+#[tokio::test]
+async fn the_default_project_role_cascades_and_admins_keep_theirs() {
+    let app = spawn_app().await;
+    let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
+    let base = format!("/orgs/{slug}/projects");
+    create(&app.browser, &base, "Fleet", "").await;
+    let project = format!("{base}/fleet");
+    let tess = app.member(&slug, "tess@example.com", "Technical user").await;
+    let bill = app.member(&slug, "bill@example.com", "Billing").await;
+    let admin2 = app.member(&slug, "ann@example.com", "Admin").await;
+    let set = |email: &str, value: &str| {
+        let user_id = app.user_id(email);
+        let (slug, value) = (slug.clone(), value.to_string());
+        let browser = app.browser.clone();
+        async move {
+            let edit = format!("/orgs/{slug}/members/{user_id}/edit");
+            let res = browser
+                .submit(
+                    &edit,
+                    &format!("/orgs/{slug}/members/{user_id}/project-role"),
+                    &[("default_project_role", &value)],
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        }
+    };
+
+    assert!(tess.get_html(&project).await.contains("organization role Technical user"));
+    set("tess@example.com", "").await;
+    assert_eq!(tess.get(&project).await.status(), StatusCode::NOT_FOUND, "default: none");
+    assert!(!tess.get_html(&base).await.contains(&format!("href=\"{project}\"")), "not listed either");
+    set("tess@example.com", "View-only").await;
+    assert!(tess.get_html(&project).await.contains("default project role View-only"));
+    set("tess@example.com", "=same").await;
+    assert!(tess.get_html(&project).await.contains("organization role Technical user"));
+
+    assert_eq!(bill.get(&project).await.status(), StatusCode::NOT_FOUND, "Billing cannot view projects");
+    set("bill@example.com", "Technical user").await;
+    assert!(bill.get_html(&project).await.contains("default project role Technical user"));
+
+    set("ann@example.com", "").await;
+    assert!(admin2.get_html(&project).await.contains("organization role Admin"), "an admin keeps access");
+    let edit = app.browser.get_html(&format!("/orgs/{slug}/members/{}/edit", app.user_id("ann@example.com"))).await;
+    assert!(edit.contains("<option value=\"\" selected>None (do not add)</option>"), "the page shows the choice");
+
+    // Only projects.manage sets it; the change is in the log.
+    let tess_id = app.user_id("tess@example.com");
+    let token = crate::helpers::hidden_field(&tess.get_html(&base).await, "csrf_token");
+    let res = tess
+        .post(
+            &format!("/orgs/{slug}/members/{tess_id}/project-role"),
+            &[("csrf_token", &token), ("default_project_role", "Admin")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(tess.get_html(&project).await.contains("organization role Technical user"), "unchanged");
+    assert_eq!(app.activity_count("member.project_role"), 5);
+}
+
+#[tokio::test]
+async fn personal_spaces_own_projects_and_can_be_turned_off() {
+    let app = spawn_app().await;
+    app.browser.sign_in("ada@example.com", "Ada").await;
+    let page = app.browser.get_html("/personal/projects").await;
+    assert!(page.contains("href=\"/personal/projects\" aria-current=\"page\">Personal"), "the switcher's Personal");
+    let res = create(&app.browser, "/personal/projects", "Notes", "").await;
+    assert_eq!(location(&res), "/personal/projects/notes");
+    let page = app.browser.get_html("/personal/projects/notes").await;
+    assert!(page.contains("owner of this personal space") && page.contains("Settings"));
+    // Nobody else reaches it: their /personal/ is their own.
+    let bob = app.new_browser();
+    bob.sign_in("bob@example.com", "Bob").await;
+    assert_eq!(bob.get("/personal/projects/notes").await.status(), StatusCode::NOT_FOUND);
+    assert!(!bob.get_html("/personal/projects").await.contains("Notes"));
+    // Deleting the account deletes its personal projects.
+    let res = app.browser.submit("/settings/delete", "/settings/delete", &[("confirm_email", "ada@example.com")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(project_names(&app).is_empty());
+
+    let off = spawn_app_with(|s| s.personal_spaces = false).await;
+    let html = off.browser.sign_in("ada@example.com", "Ada").await;
+    assert!(!html.contains("/personal/projects"), "no Personal in the switcher");
+    assert_eq!(off.browser.get("/personal/projects").await.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn deleting_an_organization_deletes_its_projects() {
+    let app = spawn_app().await;
+    let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
+    create(&app.browser, &format!("/orgs/{slug}/projects"), "Fleet", "").await;
+    let res = app
+        .browser
+        .submit(&format!("/orgs/{slug}"), &format!("/orgs/{slug}/delete"), &[("confirm_name", "Acme")])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(project_names(&app).is_empty());
+}
+
+#[tokio::test]
+async fn the_catalog_names_projects() {
+    for (file, noun) in [("particle", "Product"), ("segments", "Dataset"), ("packet", "Project")] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("catalogs/{file}.toml"));
+        let app = spawn_app_with(|s| s.roles_file = Some(path)).await;
+        let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
+        let base = format!("/orgs/{slug}/projects");
+        let list = app.browser.get_html(&base).await;
+        assert!(list.contains(&format!("<h1>{noun}s</h1>")) && list.contains(&format!("+ New {noun}")), "{file}");
+        assert!(list.contains(&format!(">{noun}s</a>")), "{file}: the sidebar");
+        let res =
+            app.browser.submit(&format!("{base}/new"), &base, &[("name", ""), ("slug", ""), ("description", "")]).await;
+        assert!(res.text().await.unwrap().contains(&format!("Enter a name for the {}.", noun.to_lowercase())));
+    }
+}
