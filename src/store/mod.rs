@@ -9,6 +9,7 @@ pub mod invitations;
 pub mod members;
 pub mod orgs;
 pub mod outbox;
+pub mod project_team;
 pub mod projects;
 pub mod security_log;
 pub mod services;

@@ -241,3 +241,58 @@ async fn the_catalog_names_projects() {
         assert!(res.text().await.unwrap().contains(&format!("Enter a name for the {}.", noun.to_lowercase())));
     }
 }
+
+#[tokio::test]
+async fn a_role_set_on_one_project_wins_and_the_team_page_says_why() {
+    let app = spawn_app().await;
+    let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
+    let base = format!("/orgs/{slug}/projects");
+    create(&app.browser, &base, "Fleet", "").await;
+    create(&app.browser, &base, "Other", "").await;
+    let (fleet, other) = (format!("{base}/fleet"), format!("{base}/other"));
+    let tess = app.member(&slug, "tess@example.com", "Technical user").await;
+    app.member(&slug, "bill@example.com", "Billing").await;
+    let tess_id = app.user_id("tess@example.com");
+    let set = |role: &'static str| {
+        let (browser, fleet, tess_id) = (app.browser.clone(), fleet.clone(), tess_id.clone());
+        async move { browser.submit(&format!("{fleet}/team"), &format!("{fleet}/team/{tess_id}"), &[("role", role)]).await }
+    };
+    let edit = format!("/orgs/{slug}/members/{tess_id}/edit");
+    let res = app
+        .browser
+        .submit(&edit, &format!("/orgs/{slug}/members/{tess_id}/project-role"), &[("default_project_role", "")])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(tess.get(&fleet).await.status(), StatusCode::NOT_FOUND);
+
+    assert_eq!(set("View-only").await.status(), StatusCode::SEE_OTHER);
+    assert!(tess.get_html(&fleet).await.contains("View-only, set on this project"), "set on the project wins");
+    assert_eq!(tess.get(&other).await.status(), StatusCode::NOT_FOUND, "only on that project");
+    let listed = tess.get_html(&base).await;
+    assert!(listed.contains(&format!("href=\"{fleet}\"")) && !listed.contains(&format!("href=\"{other}\"")));
+
+    let team = app.browser.get_html(&format!("{fleet}/team")).await;
+    assert!(team.contains("View-only, set on this project") && team.contains("No access"));
+    assert!(team.contains("Keeps the organization role"), "the admin's row");
+    let found = app.browser.get_html(&format!("{fleet}/team?q=TESS")).await;
+    assert!(found.contains("tess@example.com") && !found.contains("bill@example.com"), "search");
+
+    // A member who may not manage projects cannot set roles; nothing changes.
+    let token = crate::helpers::hidden_field(&tess.get_html(&fleet).await, "csrf_token");
+    let res = tess.post(&format!("{fleet}/team/{tess_id}"), &[("csrf_token", &token), ("role", "Admin")]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(tess.get_html(&fleet).await.contains("View-only, set on this project"));
+    // Nor can another organization's admin, through its own URLs or Acme's.
+    let zed = app.new_browser();
+    zed.sign_in("zed@example.com", "Zed").await;
+    let zeds = zed.create_org("Zed Co").await;
+    let res =
+        zed.submit(&format!("/orgs/{zeds}/projects"), &format!("{fleet}/team/{tess_id}"), &[("role", "Admin")]).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    assert_eq!(set("").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(tess.get(&fleet).await.status(), StatusCode::NOT_FOUND, "none on this project");
+    assert_eq!(set("=default").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(tess.get(&fleet).await.status(), StatusCode::NOT_FOUND, "back to the default: none");
+    assert_eq!(app.activity_count("project.member_role"), 3);
+}

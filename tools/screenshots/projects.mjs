@@ -53,6 +53,10 @@ await page.click("tr:has-text('tess@example.com') >> a:has-text('Edit')");
 await shot("p07-edit-member-default-project-role");
 await tess.page.goto(org + "/projects/difference-engine");
 await tess.shot("p08-project-page-technical-user");
+await page.goto(org + "/projects/difference-engine/team");
+await page.selectOption("tr:has-text('tess@example.com') select", "View-only");
+await page.click("tr:has-text('tess@example.com') button:has-text('Save')");
+await shot("p08b-team");
 
 await page.goto(base + "/personal/projects/new");
 await page.fill("#name", "Sketches");
@@ -62,7 +66,8 @@ await shot("p09-personal-project-switcher");
 
 await page.setViewportSize({ width: 390, height: 844 });
 for (const [path, file] of [["/projects", "p10-phone-list"], ["/projects/difference-engine", "p11-phone-project"],
-                            ["/projects/difference-engine/settings", "p12-phone-settings"]]) {
+                            ["/projects/difference-engine/settings", "p12-phone-settings"],
+                            ["/projects/difference-engine/team", "p13-phone-team"]]) {
   await page.goto(org + path);
   await shot(file);
 }

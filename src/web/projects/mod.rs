@@ -5,6 +5,7 @@
 pub mod list;
 pub mod page;
 pub mod settings;
+pub mod team;
 
 use actix_web::web;
 

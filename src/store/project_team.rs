@@ -1,0 +1,114 @@
+//! A project's team: every member of the owning organization with what the
+//! access rule needs about them, and roles set on the project for members.
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use super::members::{Actor, Cursor, MemberError};
+use super::projects::Project;
+use crate::db::schema::{memberships, project_grants, users};
+use crate::db::AnyConnection;
+
+/// A member of the project's organization and their project facts.
+#[derive(Debug, Clone, Queryable)]
+pub struct TeamRow {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub org_role: String,
+    pub default_project_role: Option<String>,
+    pub joined_at: PrimitiveDateTime,
+    /// A role set on this project for them ("" none), if any.
+    pub project_role: Option<String>,
+}
+
+/// One page of the organization's members in join order with their project
+/// facts; `search` matches part of the name or email (keyset, never OFFSET).
+pub fn page(
+    conn: &mut AnyConnection,
+    project: &Project,
+    search: Option<&str>,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<TeamRow>> {
+    let Some(org_id) = project.org_id.clone() else { return Ok(Vec::new()) };
+    let mut query = memberships::table
+        .inner_join(users::table)
+        .left_join(project_grants::table.on(
+            project_grants::user_id.eq(memberships::user_id).and(project_grants::project_id.eq(project.id.clone())),
+        ))
+        .filter(memberships::org_id.eq(org_id))
+        .select((
+            users::id,
+            users::name,
+            users::email,
+            memberships::role,
+            memberships::default_project_role,
+            memberships::created_at,
+            project_grants::role.nullable(),
+        ))
+        .order((memberships::created_at.asc(), memberships::user_id.asc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(p) = super::contains_pattern(search) {
+        query =
+            query.filter(super::lower(users::name).like(p.clone()).escape('\\').or(users::email.like(p).escape('\\')));
+    }
+    if let Some(c) = after {
+        query = query.filter(
+            memberships::created_at
+                .gt(c.joined_at)
+                .or(memberships::created_at.eq(c.joined_at).and(memberships::user_id.gt(c.user_id.clone()))),
+        );
+    }
+    query.load(conn)
+}
+
+/// Sets (Some) or clears (None: back to the default project role) the role
+/// of a member of the project's organization on this project; Some("") is
+/// none. Records `project.member_role`. False when nothing changed.
+pub fn set_member_role(
+    conn: &mut AnyConnection,
+    project: &Project,
+    target_id: &str,
+    role: Option<&str>,
+    actor: &Actor,
+) -> Result<bool, MemberError> {
+    let org_id = project.org_id.clone().ok_or(MemberError::NotFound)?;
+    crate::db::write_transaction(conn, |conn| {
+        let target = super::members::find(conn, &org_id, target_id)?.ok_or(MemberError::NotFound)?;
+        let key = (project.id.as_str(), target_id);
+        let before: Option<String> =
+            project_grants::table.find(key).select(project_grants::role).first(conn).optional()?;
+        if before.as_deref() == role {
+            return Ok(false);
+        }
+        match role {
+            None => {
+                diesel::delete(project_grants::table.find(key)).execute(conn)?;
+            }
+            Some(r) if before.is_some() => {
+                diesel::update(project_grants::table.find(key)).set(project_grants::role.eq(r)).execute(conn)?;
+            }
+            Some(r) => {
+                diesel::insert_into(project_grants::table)
+                    .values((
+                        project_grants::project_id.eq(&project.id),
+                        project_grants::user_id.eq(target_id),
+                        project_grants::role.eq(r),
+                        project_grants::direct.eq(false),
+                        project_grants::created_at.eq(actor.now),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+        let say = |v: Option<&str>| match v {
+            None => "default".to_string(),
+            Some("") => "none".to_string(),
+            Some(r) => r.to_string(),
+        };
+        let details = format!("on {}: {} → {}", project.name, say(before.as_deref()), say(role));
+        actor.record(conn, &org_id, "project.member_role", &target.email, &details)?;
+        Ok(true)
+    })
+}
