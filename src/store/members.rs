@@ -66,9 +66,10 @@ pub fn page(
     }
     macro_rules! after {
         ($c:expr) => {
+            // `joined >= x` first: the index range starts at the cursor.
             memberships::created_at
-                .gt($c.joined_at)
-                .or(memberships::created_at.eq($c.joined_at).and(memberships::user_id.gt($c.user_id.as_str())))
+                .ge($c.joined_at)
+                .and(memberships::created_at.gt($c.joined_at).or(memberships::user_id.gt($c.user_id.as_str())))
         };
     }
     macro_rules! matching {

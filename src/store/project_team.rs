@@ -55,10 +55,11 @@ pub fn page(
             query.filter(super::lower(users::name).like(p.clone()).escape('\\').or(users::email.like(p).escape('\\')));
     }
     if let Some(c) = after {
+        // `joined >= x` first: the index range starts at the cursor (see store::projects::page).
         query = query.filter(
             memberships::created_at
-                .gt(c.joined_at)
-                .or(memberships::created_at.eq(c.joined_at).and(memberships::user_id.gt(c.user_id.clone()))),
+                .ge(c.joined_at)
+                .and(memberships::created_at.gt(c.joined_at).or(memberships::user_id.gt(c.user_id.clone()))),
         );
     }
     query.load(conn)

@@ -199,18 +199,13 @@ pub fn page(
         query = query.filter(super::lower(projects::name).like(pattern).escape('\\'));
     }
     if let Some(c) = after {
+        // `name >= x` first, so the index range starts at the cursor instead of
+        // the first row (an OR alone made deep pages scan from the start).
         query = query.filter(
-            projects::name.gt(c.name.clone()).or(projects::name.eq(c.name.clone()).and(projects::id.gt(c.id.clone()))),
+            projects::name.ge(c.name.clone()).and(projects::name.gt(c.name.clone()).or(projects::id.gt(c.id.clone()))),
         );
     }
     query.load(conn)
-}
-
-pub fn count(conn: &mut AnyConnection, owner: &Owner) -> QueryResult<i64> {
-    match owner {
-        Owner::Org(id) => projects::table.filter(projects::org_id.eq(id)).count().get_result(conn),
-        Owner::Personal(id) => projects::table.filter(projects::owner_user_id.eq(id)).count().get_result(conn),
-    }
 }
 
 /// Renames the project and/or changes its URL name; `project.rename` in the

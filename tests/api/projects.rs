@@ -296,3 +296,48 @@ async fn a_role_set_on_one_project_wins_and_the_team_page_says_why() {
     assert_eq!(tess.get(&fleet).await.status(), StatusCode::NOT_FOUND, "back to the default: none");
     assert_eq!(app.activity_count("project.member_role"), 3);
 }
+
+#[tokio::test]
+async fn the_list_pages_by_name_with_ties_and_search() {
+    use orgportal::domain::{ProjectName, Slug};
+    use orgportal::store::projects::{create as store_create, NewProject, Owner};
+    let app = spawn_app().await;
+    let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
+    let (org_id, owner_id) = (app.org_id(&slug), app.user_id("owner@example.com"));
+    let actor =
+        orgportal::store::members::Actor { user_id: owner_id, ip: String::new(), now: app.settings.clock.now() };
+    let mut conn = app.conn();
+    // 49 distinct names, then three projects named alike across the page boundary.
+    let names: Vec<String> =
+        (1..=49).map(|i| format!("P{i:02}")).chain(["Same", "Same", "Same"].map(String::from)).collect();
+    for (i, name) in names.iter().enumerate() {
+        let (name, url) = (ProjectName::parse(name, "Project").unwrap(), Slug::parse(&format!("p-{i:02}")).unwrap());
+        let new = NewProject {
+            owner: Owner::Org(org_id.clone()),
+            name: &name,
+            slug: &url,
+            explicit_slug: true,
+            description: "",
+        };
+        store_create(&mut conn, &new, &actor).unwrap();
+    }
+    drop(conn);
+    let base = format!("/orgs/{slug}/projects");
+    let first = app.browser.get_html(&base).await;
+    let next = crate::helpers::next_link(&first).expect("a next page");
+    let second = app.browser.get_html(&next).await;
+    let hrefs = |html: &str| -> Vec<String> {
+        html.match_indices(&format!("href=\"{base}/p-"))
+            .map(|(i, _)| html[i + 6..].split('"').next().unwrap().to_string())
+            .collect()
+    };
+    let (a, b) = (hrefs(&first), hrefs(&second));
+    assert_eq!((a.len(), b.len()), (50, 2), "fifty, then the rest");
+    let mut all: Vec<String> = a.into_iter().chain(b).collect();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 52, "no project twice, none left out, ties included");
+    assert!(second.contains("← First page"));
+    let found = app.browser.get_html(&format!("{base}?q=same")).await;
+    assert_eq!(hrefs(&found).len(), 3, "search by name, any case");
+}

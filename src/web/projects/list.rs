@@ -37,7 +37,6 @@ struct ListPage {
     base: String,
     can_create: bool,
     search: String,
-    total: Option<i64>,
     projects: Vec<ProjectItem>,
     pager: Pager,
 }
@@ -82,7 +81,8 @@ async fn list(space: Space, query: ListQuery, state: web::Data<AppState>) -> Res
         Space::Personal(_) => None,
     };
     let catalog_state = state.clone();
-    let (total, mut rows) = db::run(&state.pool, move |conn| -> Result<_, AppError> {
+    // No total: counting a large space on every view would cost more than the page itself.
+    let mut rows = db::run(&state.pool, move |conn| -> Result<_, AppError> {
         let shown = match (&owner, role) {
             (Owner::Org(org_id), Some(role)) => {
                 let default = crate::store::members::default_project_role(conn, org_id, &user_id)?;
@@ -91,10 +91,7 @@ async fn list(space: Space, query: ListQuery, state: web::Data<AppState>) -> Res
             _ => Visible::All,
         };
         let term = Some(search.as_str()).filter(|s| !s.is_empty());
-        let rows = projects::page(conn, &owner, &user_id, shown, term, after.as_ref(), PAGE + 1)?;
-        // The count of the whole space only for those who see all of it.
-        let total = if shown == Visible::All { Some(projects::count(conn, &owner)?) } else { None };
-        Ok((total, rows))
+        Ok(projects::page(conn, &owner, &user_id, shown, term, after.as_ref(), PAGE + 1)?)
     })
     .await?;
     let base = space.base();
@@ -131,7 +128,6 @@ async fn list(space: Space, query: ListQuery, state: web::Data<AppState>) -> Res
         nouns,
         base,
         search: q,
-        total,
     })
 }
 

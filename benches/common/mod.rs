@@ -1,0 +1,216 @@
+//! Shared by the benchmarks: seeding the two organizations, starting the
+//! release server, signing in through the development provider, and wrk.
+
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use orgportal::db;
+use orgportal::domain::{OrgLimit, OrgName, RoleCatalog, Slug};
+use orgportal::store::{members, orgs, users};
+
+pub const CONNECTIONS: u32 = 16;
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+pub struct Server(pub Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Server {
+    /// Peak resident memory (VmHWM) of the process, in MiB.
+    pub fn peak_rss_mib(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.0.id())).unwrap_or_default();
+        let kb = status
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::NAN);
+        kb / 1024.0
+    }
+}
+
+pub async fn wait_ready(url: &str) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if reqwest::get(url).await.is_ok_and(|r| r.status().is_success()) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("{url} did not answer within 30 s")
+}
+
+pub fn seed(data_dir: &std::path::Path) -> anyhow::Result<(String, String)> {
+    let pool =
+        db::connect(&format!("sqlite://{}", data_dir.join("orgportal.db").display())).map_err(anyhow::Error::msg)?;
+    let mut conn = pool.get()?;
+    db::run_migrations(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let catalog = RoleCatalog::builtin();
+    let profile = |email: &str, name: &str, provider: &str| users::ProviderProfile {
+        provider: provider.into(),
+        subject: format!("{provider}:{email}"),
+        email: email.into(),
+        email_verified: true,
+        name: name.into(),
+    };
+    let now = orgportal::clock::Clock::default().now();
+    let admin = users::sign_in(&mut conn, &profile("admin@bench.test", "Bench Admin", "dev"), "127.0.0.1", now)?;
+    let mut slugs = Vec::new();
+    for (name, count) in [("Bench Ten Thousand", 10_000), ("Bench Hundred", 100)] {
+        let org_name = OrgName::parse(name).map_err(anyhow::Error::msg)?;
+        let slug = orgs::SlugChoice::Derived(Slug::derive(name).context("slug")?);
+        let new = orgs::NewOrg {
+            name: &org_name,
+            slug: &slug,
+            owner_id: &admin.id,
+            owner_role: catalog.owner_role(),
+            limit: OrgLimit::Unlimited,
+            now,
+        };
+        let org = orgs::create(&mut conn, &new, "127.0.0.1")?;
+        let start = orgportal::clock::Clock::default().now();
+        db::write_transaction(&mut conn, |conn| -> anyhow::Result<()> {
+            for i in 1..count {
+                let email = format!("member{i:05}@{}.test", org.slug);
+                let user = users::sign_in(conn, &profile(&email, &format!("Member {i:05}"), "seed"), "127.0.0.1", now)?;
+                let joined = start + time::Duration::milliseconds(i as i64);
+                members::add(conn, &org.id, &user.id, "Technical user", joined)?;
+            }
+            Ok(())
+        })?;
+        slugs.push(org.slug);
+    }
+    Ok((slugs[0].clone(), slugs[1].clone()))
+}
+
+/// The development sign-in, as a browser does it; returns the session cookie.
+pub async fn sign_in(base: &str) -> anyhow::Result<String> {
+    let jar = Arc::new(reqwest::cookie::Jar::default());
+    let client =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_provider(jar.clone()).build()?;
+    let location =
+        |r: &reqwest::Response| r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let to_provider = client.get(format!("{base}/auth/dev/start")).send().await?;
+    let form = client.get(location(&to_provider)).send().await?.text().await?;
+    let field = |name: &str| -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = form.find(&marker).map(|i| i + marker.len()).unwrap_or(0);
+        form[start..].split('"').next().unwrap_or("").replace("&#38;", "&").replace("&#43;", "+").replace("&#47;", "/")
+    };
+    let mut fields: Vec<(String, String)> = [
+        "csrf_token",
+        "response_type",
+        "client_id",
+        "redirect_uri",
+        "state",
+        "code_challenge",
+        "code_challenge_method",
+    ]
+    .iter()
+    .map(|f| (f.to_string(), field(f)))
+    .collect();
+    fields.push(("email".into(), "admin@bench.test".into()));
+    fields.push(("name".into(), "Bench Admin".into()));
+    let to_app = client.post(format!("{base}/dev-oauth/authorize")).form(&fields).send().await?;
+    let done = client.get(location(&to_app)).send().await?;
+    if location(&done) != "/getting-started" {
+        bail!("sign-in failed: {}", done.status());
+    }
+    let url = reqwest::Url::parse(base)?;
+    let cookies = reqwest::cookie::CookieStore::cookies(&*jar, &url).context("no session cookie")?;
+    Ok(cookies.to_str()?.to_string())
+}
+
+pub struct Result_ {
+    pub name: &'static str,
+    pub rps: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+fn to_ms(v: &str) -> f64 {
+    let (num, unit) = v.split_at(v.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(v.len()));
+    let n: f64 = num.parse().unwrap_or(f64::NAN);
+    match unit {
+        "us" => n / 1000.0,
+        "ms" => n,
+        "s" => n * 1000.0,
+        _ => f64::NAN,
+    }
+}
+
+pub fn wrk(name: &'static str, url: &str, cookie: Option<&str>, seconds: u64) -> anyhow::Result<Result_> {
+    let run = |secs: u64| {
+        let mut cmd = Command::new("wrk");
+        cmd.args(["-t2", &format!("-c{CONNECTIONS}"), &format!("-d{secs}s"), "--latency"]);
+        if let Some(c) = cookie {
+            cmd.args(["-H", &format!("Cookie: {c}")]);
+        }
+        cmd.arg(url).output()
+    };
+    run(2).context("wrk (apt-get install wrk)")?; // warm-up
+    let out = run(seconds)?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    if text.contains("Non-2xx") {
+        bail!("{name}: wrk saw non-2xx answers:\n{text}");
+    }
+    let find = |prefix: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(prefix))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .unwrap_or("")
+    };
+    let rps: f64 = find("Requests/sec:").parse().unwrap_or(f64::NAN);
+    Ok(Result_ { name, rps, p50_ms: to_ms(find("50%")), p99_ms: to_ms(find("99%")) })
+}
+
+pub async fn check_page(url: &str, cookie: &str, expect: &str) -> anyhow::Result<()> {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let res = client.get(url).header("Cookie", cookie).send().await?;
+    let status = res.status();
+    let body = res.text().await?;
+    if !status.is_success() || !body.contains(expect) {
+        bail!("{url} answered {status} without `{expect}`");
+    }
+    Ok(())
+}
+
+/// Starts the release binary on the seeded data directory (SQLite, two workers).
+pub async fn start_server(dir: &std::path::Path) -> anyhow::Result<(Server, String)> {
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    // MALLOC_ARENA_MAX, when set, reaches the server (it trades throughput for memory).
+    let server = Server(
+        Command::new(env!("CARGO_BIN_EXE_orgportal"))
+            .current_dir(dir)
+            .env("ORGPORTAL_DATA_DIR", dir)
+            .env("ORGPORTAL_BIND", format!("127.0.0.1:{port}"))
+            .env("ORGPORTAL_WORKERS", "2")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?,
+    );
+    wait_ready(&format!("{base}/readyz")).await?;
+    Ok((server, base))
+}
+
+/// Prints a table of runs, each also as a ratio to `reference`.
+pub fn print_table(reference: &Result_, runs: &[&Result_], ratio_label: &str) {
+    println!("{:<40} {:>10} {:>9} {:>9} {:>11}", "scenario", "req/s", "p50 ms", "p99 ms", ratio_label);
+    for r in runs {
+        println!("{:<40} {:>10.0} {:>9.2} {:>9.2} {:>11.2}", r.name, r.rps, r.p50_ms, r.p99_ms, r.rps / reference.rps);
+    }
+}

@@ -1,0 +1,131 @@
+//! Project list and Team page under load (issue 9):
+//! `cargo bench --bench projects_pages`.
+//!
+//! Seeds the Members benchmark's two organizations (10,000 and 100 members)
+//! with 10,000 and 100 projects, starts the release binary on them (SQLite,
+//! two workers), signs in as their admin and loads with wrk: the project
+//! list's first page and a deep keyset page (after 9,000 projects), and a
+//! project's Team page, first and after 9,000 members. Each is compared with
+//! the same page of the 100-sized organization: flat with size means a ratio
+//! near 1. Needs `wrk`. BENCH_SECONDS sets each run's length.
+
+mod common;
+
+use std::time::Instant;
+
+use anyhow::Context;
+use common::{check_page, seed, sign_in, start_server, wrk, Result_};
+use diesel::prelude::*;
+use orgportal::db;
+use orgportal::db::schema::{memberships, organizations, projects};
+use orgportal::domain::{ProjectName, Slug};
+use orgportal::store::members::Actor;
+use orgportal::store::projects::{self as project_store, NewProject, Owner};
+
+fn main() -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?.block_on(run())
+}
+
+fn encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Adds `count` projects to the organization; returns the list's keyset
+/// cursor after project 9,000 (or the last) and the Team page's after member 9,000.
+fn seed_projects(dir: &std::path::Path, slug: &str, count: usize) -> anyhow::Result<(String, String)> {
+    let mut conn =
+        db::connect_one(&format!("sqlite://{}", dir.join("orgportal.db").display())).map_err(anyhow::Error::msg)?;
+    let (org_id, owner_id): (String, String) = organizations::table
+        .filter(organizations::slug.eq(slug))
+        .select((organizations::id, organizations::owner_id))
+        .first(&mut conn)?;
+    let actor = Actor { user_id: owner_id, ip: "127.0.0.1".into(), now: orgportal::clock::Clock::default().now() };
+    db::write_transaction(&mut conn, |conn| -> anyhow::Result<()> {
+        for i in 1..=count {
+            let name = ProjectName::parse(&format!("Project {i:05}"), "Project").map_err(anyhow::Error::msg)?;
+            let slug = Slug::parse(&format!("project-{i:05}")).map_err(anyhow::Error::msg)?;
+            let new = NewProject {
+                owner: Owner::Org(org_id.clone()),
+                name: &name,
+                slug: &slug,
+                explicit_slug: true,
+                description: "",
+            };
+            project_store::create(conn, &new, &actor)?;
+        }
+        Ok(())
+    })?;
+    let deep = 9_000.min(count as i64 - 1);
+    let (id, name): (String, String) = projects::table
+        .filter(projects::org_id.eq(&org_id))
+        .order((projects::name.asc(), projects::id.asc()))
+        .offset(deep)
+        .select((projects::id, projects::name))
+        .first(&mut conn)?;
+    let (joined, user_id): (time::PrimitiveDateTime, String) = memberships::table
+        .filter(memberships::org_id.eq(&org_id))
+        .order((memberships::created_at.asc(), memberships::user_id.asc()))
+        .offset(9_000.min(deep))
+        .select((memberships::created_at, memberships::user_id))
+        .first(&mut conn)?;
+    Ok((format!("{id}~{name}"), orgportal::web::format::keyset_token(joined, &user_id)))
+}
+
+async fn run() -> anyhow::Result<()> {
+    let seconds: u64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(10);
+    let dir = tempfile::tempdir()?;
+    let started = Instant::now();
+    let (big, small) = seed(dir.path())?;
+    let (list_after, team_after) = seed_projects(dir.path(), &big, 10_000)?;
+    seed_projects(dir.path(), &small, 100)?;
+    println!("seeded 10,000 + 100 members and 10,000 + 100 projects in {:.1} s", started.elapsed().as_secs_f64());
+    let (server, base) = start_server(dir.path()).await?;
+    let cookie = sign_in(&base).await?;
+
+    let big_list = format!("{base}/orgs/{big}/projects");
+    let big_deep = format!("{big_list}?after={}", encode(&list_after));
+    let small_list = format!("{base}/orgs/{small}/projects");
+    let big_team = format!("{base}/orgs/{big}/projects/project-00001/team");
+    let big_team_deep = format!("{big_team}?after={}", encode(&team_after));
+    let small_team = format!("{base}/orgs/{small}/projects/project-00001/team");
+    check_page(&big_list, &cookie, "Project 00050").await?;
+    check_page(&big_deep, &cookie, "Project 09002").await?;
+    check_page(&small_list, &cookie, "Project 00050").await?;
+    check_page(&big_team, &cookie, "member00001@").await?;
+    check_page(&big_team_deep, &cookie, "member09001@").await.context("the deep Team page")?;
+    check_page(&small_team, &cookie, "member00001@").await?;
+
+    println!(
+        "wrk: 2 threads, {} connections, {seconds} s per run after a 2 s warm-up; release build, 2 workers, SQLite\n",
+        common::CONNECTIONS
+    );
+    let small_list_r = wrk("100 projects, first page", &small_list, Some(&cookie), seconds)?;
+    let lists = [
+        wrk("10,000 projects, first page", &big_list, Some(&cookie), seconds)?,
+        wrk("10,000 projects, after 9,000", &big_deep, Some(&cookie), seconds)?,
+    ];
+    let small_team_r = wrk("Team page, 100 members", &small_team, Some(&cookie), seconds)?;
+    let teams = [
+        wrk("Team page, 10,000 members, first page", &big_team, Some(&cookie), seconds)?,
+        wrk("Team page, 10,000 members, after 9,000", &big_team_deep, Some(&cookie), seconds)?,
+    ];
+    common::print_table(&small_list_r, &[&small_list_r, &lists[0], &lists[1]], "× 100-size");
+    println!();
+    common::print_table(&small_team_r, &[&small_team_r, &teams[0], &teams[1]], "× 100-size");
+    println!("\npeak RSS: orgportal {:.1} MiB", server.peak_rss_mib());
+
+    let within = |r: &Result_, reference: &Result_| {
+        let ok = r.rps >= reference.rps / 1.5 && r.p99_ms <= 1.5 * reference.p99_ms;
+        println!(
+            "  {}: {:.2} x the throughput, {:.2} x the p99 of the 100-size page  {}",
+            r.name,
+            r.rps / reference.rps,
+            r.p99_ms / reference.p99_ms,
+            if ok { "met" } else { "MISSED" }
+        );
+    };
+    println!("\ntarget: within 1.5 x the 100-size page");
+    lists.iter().for_each(|r| within(r, &small_list_r));
+    teams.iter().for_each(|r| within(r, &small_team_r));
+    Ok(())
+}
