@@ -268,8 +268,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::staff::org_views::contacts)
         .service(pages::staff::org_views::members);
     for base in ["/orgs/{slug}/projects/{project}", "/personal/projects/{project}"] {
-        use pages::projects::settings;
-        cfg.route(&format!("{base}/settings"), web::get().to(settings::settings))
+        use pages::projects::{settings, transfer};
+        cfg.route(&format!("{base}/transfer"), web::get().to(transfer::form))
+            .route(&format!("{base}/transfer"), web::post().to(transfer::transfer))
+            .route(&format!("{base}/settings"), web::get().to(settings::settings))
             .route(&format!("{base}/settings"), web::post().to(settings::save))
             .route(&format!("{base}/delete"), web::post().to(settings::delete));
     }

@@ -277,3 +277,53 @@ pub fn owner_of(project: &Project) -> Owner {
 pub fn org_of(conn: &mut AnyConnection, org_id: &str) -> QueryResult<(String, String)> {
     organizations::table.find(org_id).select((organizations::name, organizations::slug)).first(conn)
 }
+
+/// Moves the project into the organization `to_org_id`. Roles set on it for
+/// members of its old organization go (they meant nothing in the new one);
+/// direct collaborators keep theirs. `project.transfer` in both logs.
+pub fn transfer(
+    conn: &mut AnyConnection,
+    project: &Project,
+    to_org_id: &str,
+    actor: &Actor,
+) -> Result<(), ProjectError> {
+    let result = crate::db::write_transaction(conn, |conn| {
+        let to = Owner::Org(to_org_id.to_string());
+        if slug_taken(conn, &to, &project.slug)? {
+            return Err(ProjectError::SlugTaken);
+        }
+        diesel::update(projects::table.find(&project.id))
+            .set((projects::org_id.eq(Some(to_org_id)), projects::owner_user_id.eq(None::<String>)))
+            .execute(conn)?;
+        diesel::delete(
+            project_grants::table
+                .filter(project_grants::project_id.eq(&project.id))
+                .filter(project_grants::direct.eq(false)),
+        )
+        .execute(conn)?;
+        let (to_name, _) = org_of(conn, to_org_id)?;
+        let from_name = match &project.org_id {
+            Some(from) => {
+                let (from_name, _) = org_of(conn, from)?;
+                actor.record(conn, from, "project.transfer", &project.name, &format!("to {to_name}"))?;
+                from_name
+            }
+            None => "a personal space".to_string(),
+        };
+        actor.record(conn, to_org_id, "project.transfer", &project.name, &format!("from {from_name}"))?;
+        Ok(())
+    });
+    match result {
+        Err(ProjectError::Db(e)) if is_unique_violation(&e) => Err(ProjectError::SlugTaken),
+        other => other,
+    }
+}
+
+/// How many direct collaborators the project has (they keep access through a transfer).
+pub fn direct_count(conn: &mut AnyConnection, project_id: &str) -> QueryResult<i64> {
+    project_grants::table
+        .filter(project_grants::project_id.eq(project_id))
+        .filter(project_grants::direct.eq(true))
+        .count()
+        .get_result(conn)
+}

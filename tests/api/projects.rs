@@ -341,3 +341,63 @@ async fn the_list_pages_by_name_with_ties_and_search() {
     let found = app.browser.get_html(&format!("{base}?q=same")).await;
     assert_eq!(hrefs(&found).len(), 3, "search by name, any case");
 }
+
+#[tokio::test]
+async fn a_project_moves_into_an_organization_where_one_may_create_projects() {
+    use orgportal::db::schema::project_grants;
+    let app = spawn_app().await;
+    let acme = admin_with_org(&app, "ada@example.com", "Acme").await;
+    let zeta = app.browser.create_org("Zeta").await;
+    let bob = app.new_browser();
+    bob.sign_in("bob@example.com", "Bob").await;
+    let beta = bob.create_org("Beta").await;
+    orgportal::store::members::add(
+        &mut app.conn(),
+        &app.org_id(&beta),
+        &app.user_id("ada@example.com"),
+        "View-only",
+        app.settings.clock.now(),
+    )
+    .unwrap();
+
+    create(&app.browser, "/personal/projects", "Notes", "").await;
+    let form = app.browser.get_html("/personal/projects/notes/transfer").await;
+    assert!(form.contains(&format!("value=\"{acme}\"")) && form.contains(&format!("value=\"{zeta}\"")));
+    assert!(!form.contains(&format!("value=\"{beta}\"")), "only where her role may create projects");
+    let res = app
+        .browser
+        .submit("/personal/projects/notes/transfer", "/personal/projects/notes/transfer", &[("to", &beta)])
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("only into an organization where your role may create projects"));
+    let res = app
+        .browser
+        .submit("/personal/projects/notes/transfer", "/personal/projects/notes/transfer", &[("to", &acme)])
+        .await;
+    assert_eq!(location(&res), format!("/orgs/{acme}/projects/notes"));
+    assert_eq!(app.browser.get("/personal/projects/notes").await.status(), StatusCode::NOT_FOUND);
+    assert!(app.browser.get_html(&format!("/orgs/{acme}/projects/notes")).await.contains("organization role Admin"));
+
+    // A URL name the destination already uses is refused, and nothing moves.
+    create(&app.browser, "/personal/projects", "Notes", "").await;
+    let res = app
+        .browser
+        .submit("/personal/projects/notes/transfer", "/personal/projects/notes/transfer", &[("to", &acme)])
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("Acme already has a project with the URL name notes"));
+    assert_eq!(app.browser.get("/personal/projects/notes").await.status(), StatusCode::OK);
+
+    // Between organizations: a member's role set on the project goes with the old organization.
+    let tess = app.member(&acme, "tess@example.com", "Technical user").await;
+    let notes = format!("/orgs/{acme}/projects/notes");
+    let tess_id = app.user_id("tess@example.com");
+    app.browser.submit(&format!("{notes}/team"), &format!("{notes}/team/{tess_id}"), &[("role", "View-only")]).await;
+    assert_eq!(tess.get(&format!("{notes}/transfer")).await.status(), StatusCode::FORBIDDEN, "no projects.manage");
+    let res = app.browser.submit(&format!("{notes}/transfer"), &format!("{notes}/transfer"), &[("to", &zeta)]).await;
+    assert_eq!(location(&res), format!("/orgs/{zeta}/projects/notes"));
+    let grants: i64 = project_grants::table.count().get_result(&mut *app.conn()).unwrap();
+    assert_eq!(grants, 0, "the role set for Acme's member is gone");
+    assert_eq!(tess.get(&format!("/orgs/{zeta}/projects/notes")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.activity_count("project.transfer"), 3, "into Acme; out of Acme and into Zeta");
+}

@@ -31,7 +31,8 @@ const pages = paths.length ? paths : [
   `/orgs/${slug}/roles`, `/orgs/${slug}/activity`, "/settings", "/settings/organizations",
   "/settings/sessions", "/settings/security-log", "/settings/delete",
   `/orgs/${slug}/projects`, `/orgs/${slug}/projects/new`, `/orgs/${slug}/projects/checked-project`,
-  `/orgs/${slug}/projects/checked-project/settings`, `/orgs/${slug}/projects/checked-project/team`, "/personal/projects", "/personal/projects/new",
+  `/orgs/${slug}/projects/checked-project/settings`, `/orgs/${slug}/projects/checked-project/team`,
+  `/orgs/${slug}/projects/checked-project/transfer`, "/personal/projects", "/personal/projects/new",
 ];
 let failed = 0;
 const files = [];

@@ -63,6 +63,12 @@ await page.fill("#name", "Sketches");
 await page.click("button:has-text('Create Project')");
 await page.click("details.switcher summary");
 await shot("p09-personal-project-switcher");
+await page.goto(base + "/personal/projects/sketches/transfer");
+await page.click("button:has-text('Transfer')");
+await shot("p09b-transfer-no-choice");
+await page.selectOption("#to", { label: "Analytical Engines" });
+await page.click("button:has-text('Transfer')");
+await shot("p09c-transferred");
 
 await page.setViewportSize({ width: 390, height: 844 });
 for (const [path, file] of [["/projects", "p10-phone-list"], ["/projects/difference-engine", "p11-phone-project"],

@@ -6,6 +6,7 @@ pub mod list;
 pub mod page;
 pub mod settings;
 pub mod team;
+pub mod transfer;
 
 use actix_web::web;
 

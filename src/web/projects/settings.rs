@@ -69,7 +69,7 @@ async fn space_of(req: &HttpRequest, state: &AppState) -> Result<(Space, String)
     Ok((space, project))
 }
 
-async fn managed(req: &HttpRequest, state: &web::Data<AppState>) -> Result<ProjectIn, AppError> {
+pub(super) async fn managed(req: &HttpRequest, state: &web::Data<AppState>) -> Result<ProjectIn, AppError> {
     let (space, slug) = space_of(req, state).await?;
     let p = load(space, slug, state).await?;
     p.require(Permission::ProjectsManage)?;
