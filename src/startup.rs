@@ -237,6 +237,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::customer::services::connect)
         .service(pages::customer::services::revoke)
         .service(pages::customer::service_api::connection)
+        .service(pages::projects::api::project)
         // /projects/new before /projects/{project}.
         .service(pages::projects::list::org_new)
         .service(pages::projects::list::personal_new)
@@ -268,8 +269,11 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::staff::org_views::contacts)
         .service(pages::staff::org_views::members);
     for base in ["/orgs/{slug}/projects/{project}", "/personal/projects/{project}"] {
-        use pages::projects::{settings, transfer};
-        cfg.route(&format!("{base}/transfer"), web::get().to(transfer::form))
+        use pages::projects::{settings, tokens, transfer};
+        cfg.route(&format!("{base}/tokens"), web::get().to(tokens::list))
+            .route(&format!("{base}/tokens"), web::post().to(tokens::create))
+            .route(&format!("{base}/tokens/{{id}}/revoke"), web::post().to(tokens::revoke))
+            .route(&format!("{base}/transfer"), web::get().to(transfer::form))
             .route(&format!("{base}/transfer"), web::post().to(transfer::transfer))
             .route(&format!("{base}/settings"), web::get().to(settings::settings))
             .route(&format!("{base}/settings"), web::post().to(settings::save))

@@ -209,7 +209,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    project_tokens (id) {
+        id -> Text,
+        project_id -> Text,
+        name -> Text,
+        token_hash -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(identities -> users (user_id));
+diesel::joinable!(project_tokens -> projects (project_id));
+diesel::joinable!(project_tokens -> users (created_by));
 diesel::joinable!(project_grants -> projects (project_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(security_events -> users (user_id));
@@ -242,5 +256,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     security_events,
     projects,
-    project_grants
+    project_grants,
+    project_tokens
 );

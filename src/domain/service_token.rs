@@ -12,6 +12,13 @@ pub fn generate() -> SecretToken {
     SecretToken::with_prefix(TOKEN_PREFIX)
 }
 
+/// A project's connection tokens start with this instead.
+pub const PROJECT_TOKEN_PREFIX: &str = "opprj_";
+
+pub fn generate_for_project() -> SecretToken {
+    SecretToken::with_prefix(PROJECT_TOKEN_PREFIX)
+}
+
 /// A service's name: trimmed, 1 to 60 characters, one line.
 pub fn parse_name(input: &str) -> Result<String, String> {
     let name = input.trim();

@@ -10,6 +10,7 @@ pub mod members;
 pub mod orgs;
 pub mod outbox;
 pub mod project_team;
+pub mod project_tokens;
 pub mod projects;
 pub mod security_log;
 pub mod services;

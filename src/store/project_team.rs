@@ -113,3 +113,14 @@ pub fn set_member_role(
         Ok(true)
     })
 }
+
+/// The project's direct collaborators: (email, name, role).
+pub fn direct_collaborators(conn: &mut AnyConnection, project_id: &str) -> QueryResult<Vec<(String, String, String)>> {
+    project_grants::table
+        .inner_join(users::table.on(users::id.eq(project_grants::user_id)))
+        .filter(project_grants::project_id.eq(project_id))
+        .filter(project_grants::direct.eq(true))
+        .order(users::email.asc())
+        .select((users::email, users::name, project_grants::role))
+        .load(conn)
+}

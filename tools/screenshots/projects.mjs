@@ -31,6 +31,10 @@ for (const name of ["Analytical Engine", "Jacquard Loom Cards", "Notes on the En
 }
 await page.goto(org + "/projects");
 await shot("p04-projects-list");
+await page.goto(org + "/projects/difference-engine/tokens");
+await page.fill("#name", "Deploy pipeline");
+await page.click("button:has-text('Create token')");
+await shot("p04b-project-token");
 await page.goto(org + "/projects/difference-engine/settings");
 await shot("p05-project-settings");
 await page.fill("#confirm_name", "wrong");

@@ -36,14 +36,14 @@ struct EntitlementInfo {
     expired: bool,
 }
 
-fn unauthorized(message: &str) -> HttpResponse {
+pub(crate) fn unauthorized(message: &str) -> HttpResponse {
     HttpResponse::Unauthorized()
         .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
         .json(serde_json::json!({ "error": message }))
 }
 
-/// The API's answer to a client over its limit of failed token checks.
-fn too_many(e: AppError) -> Result<HttpResponse, AppError> {
+/// The API's answer to a client over its limit of failed token checks (both APIs).
+pub(crate) fn too_many(e: AppError) -> Result<HttpResponse, AppError> {
     let AppError::TooManyRequests { retry_after } = e else { return Err(e) };
     let secs = retry_after.as_secs().max(1);
     Ok(HttpResponse::TooManyRequests()
@@ -51,21 +51,32 @@ fn too_many(e: AppError) -> Result<HttpResponse, AppError> {
         .json(serde_json::json!({ "error": format!("Too many failed token checks; try again in {secs} s.") })))
 }
 
-#[get("/api/v1/connection")]
-pub async fn connection(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let ip = crate::web::client_ip(&req);
-    if let Err(e) = state.limits.token_failures.check_refused(&ip) {
-        return too_many(e);
+/// The bearer token of an API call that starts with `prefix`, unless the
+/// client is over its limit of failed checks or sent none (then the answer).
+pub(crate) fn bearer<'r>(
+    req: &'r HttpRequest,
+    state: &AppState,
+    ip: &str,
+    prefix: &str,
+) -> Result<&'r str, Box<HttpResponse>> {
+    if let Err(e) = state.limits.token_failures.check_refused(ip) {
+        return Err(Box::new(too_many(e).unwrap_or_else(|e| actix_web::ResponseError::error_response(&e))));
     }
-    let token = req
-        .headers()
+    req.headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
-        .filter(|t| t.starts_with(TOKEN_PREFIX));
-    let Some(token) = token else {
-        return Ok(unauthorized("Send the connection token as `Authorization: Bearer opsvc_...`."));
+        .filter(|t| t.starts_with(prefix))
+        .ok_or_else(|| Box::new(unauthorized(&format!("Send the token as `Authorization: Bearer {prefix}...`."))))
+}
+
+#[get("/api/v1/connection")]
+pub async fn connection(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let ip = crate::web::client_ip(&req);
+    let token = match bearer(&req, &state, &ip, TOKEN_PREFIX) {
+        Ok(token) => token,
+        Err(answer) => return Ok(*answer),
     };
     let (hash, now) = (hash_token(token), state.clock.now());
     let found = db::run(&state.pool, move |conn| -> Result<_, AppError> {

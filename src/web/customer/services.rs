@@ -44,7 +44,7 @@ pub struct ConnectForm {
     name: String,
 }
 
-fn items(rows: Vec<ServiceRow>) -> Vec<ServiceItem> {
+pub fn items(rows: Vec<ServiceRow>) -> Vec<ServiceItem> {
     rows.into_iter()
         .map(|r| ServiceItem {
             id: r.id,

@@ -2,10 +2,12 @@
 //! space): the list, New Project, the project's page and its settings. The
 //! same handlers serve both kinds of space; only the URL prefix differs.
 
+pub mod api;
 pub mod list;
 pub mod page;
 pub mod settings;
 pub mod team;
+pub mod tokens;
 pub mod transfer;
 
 use actix_web::web;

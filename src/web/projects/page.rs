@@ -30,6 +30,7 @@ struct ShowPage {
     why: String,
     permissions: Vec<(&'static str, bool)>,
     can_manage: bool,
+    can_develop: bool,
 }
 
 async fn show(p: ProjectIn, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
@@ -61,6 +62,7 @@ async fn show(p: ProjectIn, state: web::Data<AppState>) -> Result<HttpResponse, 
         why: p.why.describe(),
         permissions: SHOWN.iter().map(|perm| (perm.label(), p.can(*perm))).collect(),
         can_manage: p.can(Permission::ProjectsManage),
+        can_develop: p.can(Permission::ProjectsDevelop),
     })
 }
 

@@ -69,11 +69,20 @@ async fn space_of(req: &HttpRequest, state: &AppState) -> Result<(Space, String)
     Ok((space, project))
 }
 
-pub(super) async fn managed(req: &HttpRequest, state: &web::Data<AppState>) -> Result<ProjectIn, AppError> {
+/// The project of the path (either space) when the person holds `permission` on it.
+pub(super) async fn project_with(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    permission: Permission,
+) -> Result<ProjectIn, AppError> {
     let (space, slug) = space_of(req, state).await?;
     let p = load(space, slug, state).await?;
-    p.require(Permission::ProjectsManage)?;
+    p.require(permission)?;
     Ok(p)
+}
+
+pub(super) async fn managed(req: &HttpRequest, state: &web::Data<AppState>) -> Result<ProjectIn, AppError> {
+    project_with(req, state, Permission::ProjectsManage).await
 }
 
 pub async fn settings(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {

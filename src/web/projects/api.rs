@@ -1,0 +1,135 @@
+//! The API the platform behind the portal calls with a project's connection
+//! token (`GET /api/v1/project`): the project, its owner, and who holds which
+//! project permissions, so the platform enforces the same access.
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use serde::Serialize;
+
+use crate::db;
+use crate::domain::project_access::{self, AccessFacts, Why};
+use crate::domain::service_token::{hash_token, PROJECT_TOKEN_PREFIX};
+use crate::domain::Permission;
+use crate::error::AppError;
+use crate::store::members::Cursor;
+use crate::store::{project_team, project_tokens, projects, users};
+use crate::web::customer::service_api::{bearer, too_many, unauthorized};
+use crate::web::AppState;
+
+/// The Team page's query reads members in batches of this many.
+const BATCH: i64 = 1000;
+
+#[derive(Serialize)]
+struct ProjectInfo {
+    project: Named,
+    owner: Owner,
+    token: String,
+    access: Vec<Access>,
+}
+
+#[derive(Serialize)]
+struct Named {
+    name: String,
+    slug: String,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+enum Owner {
+    Organization { name: String, slug: String },
+    Personal { name: String, email: String },
+}
+
+#[derive(Serialize)]
+struct Access {
+    email: String,
+    name: String,
+    /// The catalog role, or "owner" for a personal space's owner.
+    role: String,
+    why: String,
+    permissions: Vec<&'static str>,
+}
+
+fn access(state: &AppState, email: String, name: String, why: &Why) -> Option<Access> {
+    let permissions = project_access::project_permissions(&state.catalog, why);
+    if !permissions.contains(&Permission::ProjectsView) {
+        return None;
+    }
+    Some(Access {
+        email,
+        name,
+        role: why.role().unwrap_or("owner").to_string(),
+        why: why.describe(),
+        permissions: permissions.iter().map(|p| p.key()).collect(),
+    })
+}
+
+#[get("/api/v1/project")]
+pub async fn project(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let ip = crate::web::client_ip(&req);
+    let token = match bearer(&req, &state, &ip, PROJECT_TOKEN_PREFIX) {
+        Ok(token) => token,
+        Err(answer) => return Ok(*answer),
+    };
+    let (hash, now, catalog) = (hash_token(token), state.clock.now(), state.catalog.clone());
+    let answer_state = state.clone();
+    let found = db::run(&state.pool, move |conn| -> Result<_, AppError> {
+        let Some((project, token_name)) = project_tokens::authenticate(conn, &hash, now)? else { return Ok(None) };
+        let mut people = Vec::new();
+        let owner = match (&project.org_id, &project.owner_user_id) {
+            (Some(org_id), _) => {
+                let (name, slug) = projects::org_of(conn, org_id)?;
+                let mut after: Option<Cursor> = None;
+                loop {
+                    let rows = project_team::page(conn, &project, None, after.as_ref(), BATCH)?;
+                    for r in &rows {
+                        let facts = AccessFacts {
+                            personal_owner: false,
+                            org_role: Some(&r.org_role),
+                            default_project_role: r.default_project_role.as_deref(),
+                            grant: r.project_role.as_deref().map(|role| (role, false)),
+                        };
+                        if let Some(why) = project_access::access(&catalog, &facts) {
+                            people.extend(access(&answer_state, r.email.clone(), r.name.clone(), &why));
+                        }
+                    }
+                    match rows.last() {
+                        Some(last) if rows.len() as i64 == BATCH => {
+                            after = Some(Cursor { joined_at: last.joined_at, user_id: last.user_id.clone() })
+                        }
+                        _ => break,
+                    }
+                }
+                Owner::Organization { name, slug }
+            }
+            (None, Some(user_id)) => {
+                let user = users::find(conn, user_id)?.ok_or(AppError::NotFound)?;
+                people.extend(access(&answer_state, user.email.clone(), user.name.clone(), &Why::PersonalOwner));
+                Owner::Personal { name: user.name, email: user.email }
+            }
+            (None, None) => return Err(AppError::NotFound),
+        };
+        for (email, name, role) in project_team::direct_collaborators(conn, &project.id)? {
+            if let Some(why) =
+                project_access::access(&catalog, &AccessFacts { grant: Some((&role, true)), ..Default::default() })
+            {
+                people.extend(access(&answer_state, email, name, &why));
+            }
+        }
+        Ok(Some(ProjectInfo {
+            project: Named { name: project.name, slug: project.slug },
+            owner,
+            token: token_name,
+            access: people,
+        }))
+    })
+    .await?;
+    match found {
+        Some(info) => Ok(HttpResponse::Ok().json(info)),
+        None => {
+            if let Err(e) = state.limits.token_failures.failure(&ip) {
+                return too_many(e);
+            }
+            Ok(unauthorized("This connection token is not valid; it may have been revoked."))
+        }
+    }
+}
