@@ -238,6 +238,8 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::customer::services::revoke)
         .service(pages::customer::service_api::connection)
         .service(pages::projects::api::project)
+        .service(pages::projects::new_any::new_form)
+        .service(pages::projects::new_any::create)
         // /projects/new before /projects/{project}.
         .service(pages::projects::list::org_new)
         .service(pages::projects::list::personal_new)

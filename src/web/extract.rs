@@ -38,6 +38,7 @@ pub struct CurrentUser {
     flash: Option<String>,
     dev_sign_in: bool,
     personal_spaces: bool,
+    project_noun: String,
 }
 
 impl CurrentUser {
@@ -55,6 +56,7 @@ impl CurrentUser {
             staff_org: None,
             personal: None,
             personal_spaces: self.personal_spaces,
+            new_project_label: Some(format!("New {}", self.project_noun.to_lowercase())),
             settings_section: None,
             show_staff: self.is_staff,
             wide: false,
@@ -126,6 +128,7 @@ async fn load(
         flash,
         dev_sign_in: state.dev.is_some(),
         personal_spaces: state.personal_spaces,
+        project_noun: state.catalog.project_noun().to_string(),
     };
     Ok((current, view))
 }
@@ -209,12 +212,29 @@ impl FromRequest for OrgMember {
         let req = req.clone();
         Box::pin(async move {
             let slug = req.match_info().get("slug").unwrap_or_default().to_string();
-            let (current, view) = load(&req, signed_in, Some(slug)).await?;
-            let view = view.ok_or(AppError::NotFound)?;
-            let state = app_state(&req)?;
-            let permissions = state.catalog.permissions_of(&view.role);
-            Ok(OrgMember { current, view, permissions, projects_label: state.catalog.projects_noun() })
+            OrgMember::load(&req, signed_in, slug).await
         })
+    }
+}
+
+impl OrgMember {
+    /// The signed-in user's membership of the organization `slug` named in a
+    /// form rather than the URL (the owner select of New Project).
+    pub async fn of(req: &HttpRequest, slug: String) -> Result<Self, AppError> {
+        let signed_in = SessionToken::extract(req).await;
+        Self::load(req, signed_in, slug).await
+    }
+
+    async fn load(
+        req: &HttpRequest,
+        signed_in: Result<SessionToken, AppError>,
+        slug: String,
+    ) -> Result<Self, AppError> {
+        let (current, view) = load(req, signed_in, Some(slug)).await?;
+        let view = view.ok_or(AppError::NotFound)?;
+        let state = app_state(req)?;
+        let permissions = state.catalog.permissions_of(&view.role);
+        Ok(OrgMember { current, view, permissions, projects_label: state.catalog.projects_noun() })
     }
 }
 

@@ -58,6 +58,8 @@ pub struct Layout {
     pub personal: Option<PersonalNav>,
     /// The switcher lists the personal space first.
     pub personal_spaces: bool,
+    /// The header's + menu ("New product"); None before sign-in.
+    pub new_project_label: Option<String>,
     /// Personal settings: which tab is open ("profile", "organizations", ...).
     pub settings_section: Option<&'static str>,
     /// The user menu's link to the staff area.
@@ -83,6 +85,7 @@ impl Layout {
             staff_org: None,
             personal: None,
             personal_spaces: false,
+            new_project_label: None,
             settings_section: None,
             show_staff: false,
             wide: false,

@@ -401,3 +401,48 @@ async fn a_project_moves_into_an_organization_where_one_may_create_projects() {
     assert_eq!(tess.get(&format!("/orgs/{zeta}/projects/notes")).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.activity_count("project.transfer"), 3, "into Acme; out of Acme and into Zeta");
 }
+
+#[tokio::test]
+async fn the_header_menu_creates_a_project_with_an_owner_select() {
+    let app = spawn_app().await;
+    let acme = admin_with_org(&app, "ada@example.com", "Acme").await;
+    let bob = app.new_browser();
+    bob.sign_in("bob@example.com", "Bob").await;
+    let beta = bob.create_org("Beta").await;
+    orgportal::store::members::add(
+        &mut app.conn(),
+        &app.org_id(&beta),
+        &app.user_id("ada@example.com"),
+        "View-only",
+        app.settings.clock.now(),
+    )
+    .unwrap();
+
+    let home = app.browser.get_html("/getting-started").await;
+    assert!(home.contains("href=\"/projects/new\">New project</a>"), "the + menu");
+    let form = app.browser.get_html("/projects/new").await;
+    assert!(form.contains("<option value=\"personal\"") && form.contains(&format!("<option value=\"{acme}\"")));
+    assert!(!form.contains(&format!("<option value=\"{beta}\"")), "not where her role may not create");
+
+    let fields = |owner: &'static str| [("owner", owner), ("name", "Fleet"), ("slug", ""), ("description", "")];
+    for owner in ["", "beta", "nowhere"] {
+        let res = app.browser.submit("/projects/new", "/projects", &fields(owner)).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "owner {owner:?}");
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains("Choose where the project belongs.") && html.contains("value=\"Fleet\""),
+            "the typed name stays"
+        );
+    }
+    assert!(project_names(&app).is_empty());
+    let res = app.browser.submit("/projects/new", "/projects", &fields("acme")).await;
+    assert_eq!(location(&res), format!("/orgs/{acme}/projects/fleet"));
+    let res = app.browser.submit("/projects/new", "/projects", &fields("personal")).await;
+    assert_eq!(location(&res), "/personal/projects/fleet");
+
+    let off = spawn_app_with(|s| s.personal_spaces = false).await;
+    off.browser.sign_in("ada@example.com", "Ada").await;
+    assert!(!off.browser.get_html("/projects/new").await.contains("value=\"personal\""));
+    let res = off.browser.submit("/projects/new", "/projects", &fields("personal")).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

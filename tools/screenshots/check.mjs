@@ -32,7 +32,7 @@ const pages = paths.length ? paths : [
   "/settings/sessions", "/settings/security-log", "/settings/delete",
   `/orgs/${slug}/projects`, `/orgs/${slug}/projects/new`, `/orgs/${slug}/projects/checked-project`,
   `/orgs/${slug}/projects/checked-project/settings`, `/orgs/${slug}/projects/checked-project/team`,
-  `/orgs/${slug}/projects/checked-project/transfer`, `/orgs/${slug}/projects/checked-project/tokens`, "/personal/projects", "/personal/projects/new",
+  `/orgs/${slug}/projects/checked-project/transfer`, `/orgs/${slug}/projects/checked-project/tokens`, "/personal/projects", "/personal/projects/new", "/projects/new",
 ];
 let failed = 0;
 const files = [];

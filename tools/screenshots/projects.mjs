@@ -62,6 +62,12 @@ await page.selectOption("tr:has-text('tess@example.com') select", "View-only");
 await page.click("tr:has-text('tess@example.com') button:has-text('Save')");
 await shot("p08b-team");
 
+await page.click("details.new-menu summary");
+await shot("p08c-plus-menu");
+await page.click("details.new-menu a:has-text('New project')");
+await page.fill("#name", "Orphan");
+await page.click("button:has-text('Create Project')");
+await shot("p08d-new-project-owner-error");
 await page.goto(base + "/personal/projects/new");
 await page.fill("#name", "Sketches");
 await page.click("button:has-text('Create Project')");

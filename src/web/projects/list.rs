@@ -207,7 +207,7 @@ pub struct ProjectForm {
     pub description: String,
 }
 
-async fn create(
+pub(super) async fn create(
     req: HttpRequest,
     space: Space,
     form: ProjectForm,

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod list;
+pub mod new_any;
 pub mod page;
 pub mod settings;
 pub mod team;
