@@ -13,6 +13,7 @@ mod oidc;
 mod org_settings;
 mod orgs;
 mod permissions;
+mod project_permissions;
 mod project_tokens;
 mod projects;
 mod rate_limits;
