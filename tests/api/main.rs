@@ -1,6 +1,7 @@
 //! One test binary (fast to link), one module per area.
 
 mod activity;
+mod browser;
 mod catalogs;
 mod customer_pages;
 mod customers;
@@ -14,6 +15,7 @@ mod org_settings;
 mod orgs;
 mod permissions;
 mod project_permissions;
+mod project_team;
 mod project_tokens;
 mod projects;
 mod rate_limits;
