@@ -94,6 +94,39 @@ pub fn project_permissions(catalog: &RoleCatalog, why: &Why) -> Vec<Permission> 
     }
 }
 
+/// Access that includes `projects.view`, with its project permissions; None
+/// when the facts give none or not enough to see the project (it is then
+/// the same 404 as a project that does not exist).
+pub fn viewable(catalog: &RoleCatalog, f: &AccessFacts<'_>) -> Option<(Why, Vec<Permission>)> {
+    let why = access(catalog, f)?;
+    let permissions = project_permissions(catalog, &why);
+    permissions.contains(&Permission::ProjectsView).then_some((why, permissions))
+}
+
+/// Which of an organization's projects a member's list shows: the same rule
+/// as [`access`], said as a filter over roles set on projects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listing {
+    /// Every project (roles that manage projects; a personal space's owner).
+    All,
+    /// Every project but those set to "none" for the member (their default lets them view).
+    AllButNone,
+    /// Only those with a role set for the member (their default does not let them view).
+    OnlyGranted,
+}
+
+pub fn listing(catalog: &RoleCatalog, org_role: &str, default_project_role: Option<&str>) -> Listing {
+    if catalog.grants(org_role, Permission::ProjectsManage) {
+        return Listing::All;
+    }
+    let by_default = default_project_role.unwrap_or(org_role);
+    if !by_default.is_empty() && catalog.grants(by_default, Permission::ProjectsView) {
+        Listing::AllButNone
+    } else {
+        Listing::OnlyGranted
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +172,17 @@ mod tests {
         assert_eq!(project_permissions(&c, &access(&c, &owner).unwrap()).len(), 4);
         let view = project_permissions(&c, &Why::DirectCollaborator("View-only".into()));
         assert_eq!(view, vec![Permission::ProjectsView]);
+        let billing = AccessFacts { org_role: Some("Billing"), ..AccessFacts::default() };
+        assert!(access(&c, &billing).is_some() && viewable(&c, &billing).is_none(), "Billing cannot view projects");
+    }
+
+    #[test]
+    fn listing_follows_the_rule() {
+        let c = catalog();
+        assert_eq!(listing(&c, "Admin", Some("")), Listing::All);
+        assert_eq!(listing(&c, "Technical user", None), Listing::AllButNone);
+        assert_eq!(listing(&c, "Technical user", Some("")), Listing::OnlyGranted);
+        assert_eq!(listing(&c, "Billing", None), Listing::OnlyGranted);
+        assert_eq!(listing(&c, "Billing", Some("View-only")), Listing::AllButNone);
     }
 }

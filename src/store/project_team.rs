@@ -8,6 +8,7 @@ use super::members::{Actor, Cursor, MemberError};
 use super::projects::Project;
 use crate::db::schema::{memberships, project_grants, users};
 use crate::db::AnyConnection;
+use crate::domain::project_access::AccessFacts;
 
 /// A member of the project's organization and their project facts.
 #[derive(Debug, Clone, Queryable)]
@@ -20,6 +21,18 @@ pub struct TeamRow {
     pub joined_at: PrimitiveDateTime,
     /// A role set on this project for them ("" none), if any.
     pub project_role: Option<String>,
+}
+
+impl TeamRow {
+    /// What the access rule needs about this member and the project.
+    pub fn facts(&self) -> AccessFacts<'_> {
+        AccessFacts {
+            personal_owner: false,
+            org_role: Some(&self.org_role),
+            default_project_role: self.default_project_role.as_deref(),
+            grant: self.project_role.as_deref().map(|role| (role, false)),
+        }
+    }
 }
 
 /// One page of the organization's members in join order with their project

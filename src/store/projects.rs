@@ -8,6 +8,7 @@ use super::members::Actor;
 use super::{is_unique_violation, new_id};
 use crate::db::schema::{memberships, organizations, project_grants, projects};
 use crate::db::AnyConnection;
+use crate::domain::project_access::Listing;
 use crate::domain::{ProjectName, Slug};
 
 /// Who owns a project.
@@ -155,24 +156,13 @@ pub struct ProjectCursor {
     pub id: String,
 }
 
-/// Which of an organization's projects a member sees in its list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Visible {
-    /// Every project (organization roles that manage projects; a personal space's owner).
-    All,
-    /// Every project but those set to "none" for the member (their default gives access).
-    AllButNone,
-    /// Only those set on the project for the member (their default is none).
-    OnlyGranted,
-}
-
 /// One page of the owner's projects in name order, `search` matching part of
 /// the name (ignoring case); `limit` rows after `after` (keyset).
 pub fn page(
     conn: &mut AnyConnection,
     owner: &Owner,
     viewer_id: &str,
-    visible: Visible,
+    visible: Listing,
     search: Option<&str>,
     after: Option<&ProjectCursor>,
     limit: i64,
@@ -191,9 +181,9 @@ pub fn page(
         Owner::Personal(id) => query.filter(projects::owner_user_id.eq(id.clone())),
     };
     query = match visible {
-        Visible::All => query,
-        Visible::AllButNone => query.filter(project_grants::role.is_null().or(project_grants::role.ne(""))),
-        Visible::OnlyGranted => query.filter(project_grants::role.is_not_null().and(project_grants::role.ne(""))),
+        Listing::All => query,
+        Listing::AllButNone => query.filter(project_grants::role.is_null().or(project_grants::role.ne(""))),
+        Listing::OnlyGranted => query.filter(project_grants::role.is_not_null().and(project_grants::role.ne(""))),
     };
     if let Some(pattern) = super::contains_pattern(search) {
         query = query.filter(super::lower(projects::name).like(pattern).escape('\\'));

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use actix_identity::Identity;
 use actix_session::{Session, SessionExt};
@@ -13,7 +14,7 @@ use super::layout::{Layout, OrgLink, OrgNav, UserMenu};
 use super::AppState;
 use crate::auth::{csrf, session::SessionToken};
 use crate::db;
-use crate::domain::Permission;
+use crate::domain::{Permission, RoleCatalog};
 use crate::error::AppError;
 use crate::store::members::Actor;
 use crate::store::orgs::{self, MemberView, OrgSummary};
@@ -38,7 +39,8 @@ pub struct CurrentUser {
     flash: Option<String>,
     dev_sign_in: bool,
     personal_spaces: bool,
-    project_noun: String,
+    /// The deployment's role catalog (its project noun names links in the header).
+    catalog: Arc<RoleCatalog>,
 }
 
 impl CurrentUser {
@@ -56,7 +58,7 @@ impl CurrentUser {
             staff_org: None,
             personal: None,
             personal_spaces: self.personal_spaces,
-            new_project_label: Some(format!("New {}", self.project_noun.to_lowercase())),
+            new_project_label: Some(format!("New {}", self.catalog.project_noun().to_lowercase())),
             settings_section: None,
             show_staff: self.is_staff,
             wide: false,
@@ -128,7 +130,7 @@ async fn load(
         flash,
         dev_sign_in: state.dev.is_some(),
         personal_spaces: state.personal_spaces,
-        project_noun: state.catalog.project_noun().to_string(),
+        catalog: state.catalog.clone(),
     };
     Ok((current, view))
 }
@@ -150,7 +152,6 @@ pub struct OrgMember {
     pub current: CurrentUser,
     pub view: MemberView,
     pub permissions: BTreeSet<Permission>,
-    projects_label: String,
 }
 
 impl OrgMember {
@@ -197,7 +198,7 @@ impl OrgMember {
             show_activity: self.can(Permission::ActivityView),
             show_customer: self.can(Permission::CustomerView),
             show_services: self.can(Permission::ServicesConnect),
-            projects_label: self.projects_label.clone(),
+            projects_label: self.current.catalog.projects_noun(),
         });
         layout
     }
@@ -234,7 +235,7 @@ impl OrgMember {
         let view = view.ok_or(AppError::NotFound)?;
         let state = app_state(req)?;
         let permissions = state.catalog.permissions_of(&view.role);
-        Ok(OrgMember { current, view, permissions, projects_label: state.catalog.projects_noun() })
+        Ok(OrgMember { current, view, permissions })
     }
 }
 

@@ -13,6 +13,16 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 use crate::config::{Rate, RateLimits};
 use crate::error::AppError;
 
+/// A request over its limit, and how long until it may try again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limited(pub Duration);
+
+impl From<Limited> for AppError {
+    fn from(Limited(retry_after): Limited) -> Self {
+        AppError::TooManyRequests { retry_after }
+    }
+}
+
 /// One kind of limit, by key (a client address, an organization id).
 pub struct Limiter {
     limiter: DefaultKeyedRateLimiter<String>,
@@ -30,7 +40,7 @@ impl Limiter {
     }
 
     /// Counts `n` requests for `key`; refuses them when the key has no room.
-    pub fn hit_n(&self, key: &str, n: u32) -> Result<(), AppError> {
+    pub fn hit_n(&self, key: &str, n: u32) -> Result<(), Limited> {
         let Some(n) = NonZeroU32::new(n) else { return Ok(()) };
         match self.limiter.check_key_n(&key.to_string(), n) {
             Ok(Ok(())) => Ok(()),
@@ -40,13 +50,13 @@ impl Limiter {
         }
     }
 
-    pub fn hit(&self, key: &str) -> Result<(), AppError> {
+    pub fn hit(&self, key: &str) -> Result<(), Limited> {
         self.hit_n(key, 1)
     }
 
     /// For limits that count failures: refuses a key that went over its limit
     /// until its wait is over.
-    pub fn check_refused(&self, key: &str) -> Result<(), AppError> {
+    pub fn check_refused(&self, key: &str) -> Result<(), Limited> {
         let mut refused = self.refused_until.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
         match refused.get(key) {
@@ -61,9 +71,9 @@ impl Limiter {
 
     /// Counts a failure for `key`; past the limit the key is refused for the
     /// wait the limiter names.
-    pub fn failure(&self, key: &str) -> Result<(), AppError> {
+    pub fn failure(&self, key: &str) -> Result<(), Limited> {
         let result = self.hit(key);
-        if let Err(AppError::TooManyRequests { retry_after }) = &result {
+        if let Err(Limited(retry_after)) = &result {
             let mut refused = self.refused_until.lock().unwrap_or_else(|e| e.into_inner());
             if refused.len() > 10_000 {
                 let now = Instant::now();
@@ -75,9 +85,9 @@ impl Limiter {
     }
 }
 
-fn too_many(wait: Duration) -> AppError {
+fn too_many(wait: Duration) -> Limited {
     // Rounded up: "try again in 0 seconds" would be a lie.
-    AppError::TooManyRequests { retry_after: Duration::from_secs(wait.as_secs() + u64::from(wait.subsec_nanos() > 0)) }
+    Limited(Duration::from_secs(wait.as_secs() + u64::from(wait.subsec_nanos() > 0)))
 }
 
 /// Every limit of the portal.
@@ -108,7 +118,7 @@ mod tests {
         let l = Limiter::new(Rate::new(2, Duration::from_secs(60)));
         assert!(l.hit("a").is_ok() && l.hit("a").is_ok());
         match l.hit("a") {
-            Err(AppError::TooManyRequests { retry_after }) => {
+            Err(Limited(retry_after)) => {
                 assert!(retry_after > Duration::from_secs(20) && retry_after <= Duration::from_secs(31))
             }
             other => panic!("{other:?}"),

@@ -195,10 +195,15 @@ impl TestApp {
     pub async fn member(&self, slug: &str, email: &str, role: &str) -> Browser {
         let browser = self.new_browser();
         browser.sign_in(email, &email.split('@').next().unwrap().replace('.', " ")).await;
-        let (org_id, user_id) = (self.org_id(slug), self.user_id(email));
-        let mut conn = self.conn();
-        orgportal::store::members::add(&mut conn, &org_id, &user_id, role, self.settings.clock.now()).unwrap();
+        self.join(slug, email, role);
         browser
+    }
+
+    /// Adds the existing account of `email` to the organization with `role`,
+    /// directly in the database.
+    pub fn join(&self, slug: &str, email: &str, role: &str) {
+        let (org_id, user_id) = (self.org_id(slug), self.user_id(email));
+        orgportal::store::members::add(&mut self.conn(), &org_id, &user_id, role, self.settings.clock.now()).unwrap();
     }
 
     /// The current role of `email` in the organization, if a member.

@@ -237,14 +237,7 @@ async fn a_project_moves_into_an_organization_where_one_may_create_projects() {
     let bob = app.new_browser();
     bob.sign_in("bob@example.com", "Bob").await;
     let beta = bob.create_org("Beta").await;
-    orgportal::store::members::add(
-        &mut app.conn(),
-        &app.org_id(&beta),
-        &app.user_id("ada@example.com"),
-        "View-only",
-        app.settings.clock.now(),
-    )
-    .unwrap();
+    app.join(&beta, "ada@example.com", "View-only");
 
     create(&app.browser, "/personal/projects", "Notes", "").await;
     let form = app.browser.get_html("/personal/projects/notes/transfer").await;
@@ -295,14 +288,7 @@ async fn the_header_menu_creates_a_project_with_an_owner_select() {
     let bob = app.new_browser();
     bob.sign_in("bob@example.com", "Bob").await;
     let beta = bob.create_org("Beta").await;
-    orgportal::store::members::add(
-        &mut app.conn(),
-        &app.org_id(&beta),
-        &app.user_id("ada@example.com"),
-        "View-only",
-        app.settings.clock.now(),
-    )
-    .unwrap();
+    app.join(&beta, "ada@example.com", "View-only");
 
     let home = app.browser.get_html("/getting-started").await;
     assert!(home.contains("href=\"/projects/new\">New project</a>"), "the + menu");

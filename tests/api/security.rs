@@ -97,8 +97,7 @@ async fn csv_exports_write_formulas_as_text() {
     let slug = crate::helpers::admin_with_org(&app, "owner@example.com", "=HYPERLINK(\"http://evil\")").await;
     let mallory = app.new_browser();
     mallory.sign_in("mallory@example.com", "=cmd|' /C calc'!A0").await;
-    let (org_id, user_id) = (app.org_id(&slug), app.user_id("mallory@example.com"));
-    orgportal::store::members::add(&mut app.conn(), &org_id, &user_id, "Admin", app.settings.clock.now()).unwrap();
+    app.join(&slug, "mallory@example.com", "Admin");
     let owner_id = app.user_id("owner@example.com");
     let res = mallory
         .submit(

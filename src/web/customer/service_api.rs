@@ -11,6 +11,7 @@ use crate::domain::customer_data::EntitlementState;
 use crate::domain::service_token::{hash_token, TOKEN_PREFIX};
 use crate::error::AppError;
 use crate::store::{customer_data, services};
+use crate::web::rate_limit::Limited;
 use crate::web::AppState;
 
 #[derive(Serialize)]
@@ -43,12 +44,11 @@ pub(crate) fn unauthorized(message: &str) -> HttpResponse {
 }
 
 /// The API's answer to a client over its limit of failed token checks (both APIs).
-pub(crate) fn too_many(e: AppError) -> Result<HttpResponse, AppError> {
-    let AppError::TooManyRequests { retry_after } = e else { return Err(e) };
+pub(crate) fn too_many(Limited(retry_after): Limited) -> HttpResponse {
     let secs = retry_after.as_secs().max(1);
-    Ok(HttpResponse::TooManyRequests()
+    HttpResponse::TooManyRequests()
         .insert_header((header::RETRY_AFTER, secs.to_string()))
-        .json(serde_json::json!({ "error": format!("Too many failed token checks; try again in {secs} s.") })))
+        .json(serde_json::json!({ "error": format!("Too many failed token checks; try again in {secs} s.") }))
 }
 
 /// The bearer token of an API call that starts with `prefix`, unless the
@@ -59,9 +59,7 @@ pub(crate) fn bearer<'r>(
     ip: &str,
     prefix: &str,
 ) -> Result<&'r str, Box<HttpResponse>> {
-    if let Err(e) = state.limits.token_failures.check_refused(ip) {
-        return Err(Box::new(too_many(e).unwrap_or_else(|e| actix_web::ResponseError::error_response(&e))));
-    }
+    state.limits.token_failures.check_refused(ip).map_err(|l| Box::new(too_many(l)))?;
     req.headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -89,8 +87,8 @@ pub async fn connection(req: HttpRequest, state: web::Data<AppState>) -> Result<
     })
     .await?;
     let Some((c, rows)) = found else {
-        if let Err(e) = state.limits.token_failures.failure(&ip) {
-            return too_many(e);
+        if let Err(limited) = state.limits.token_failures.failure(&ip) {
+            return Ok(too_many(limited));
         }
         return Ok(unauthorized("This connection token is not valid; it may have been revoked."));
     };

@@ -30,7 +30,9 @@ pub struct ServiceItem {
 struct ServicesPage {
     layout: Layout,
     slug: String,
-    services: Vec<ServiceItem>,
+    tokens: Vec<ServiceItem>,
+    revoke_base: String,
+    empty_text: &'static str,
     name: String,
     name_error: Option<String>,
     /// The token just made: (service name, token), shown this once.
@@ -71,7 +73,9 @@ async fn page(
     Ok(ServicesPage {
         layout: member.layout("Connected services", "services"),
         slug: member.view.org.slug.clone(),
-        services: items(rows),
+        tokens: items(rows),
+        revoke_base: format!("/orgs/{}/services", member.view.org.slug),
+        empty_text: "No services are connected.",
         name,
         name_error,
         new_token,

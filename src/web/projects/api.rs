@@ -6,9 +6,9 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use crate::db;
-use crate::domain::project_access::{self, AccessFacts, Why};
+use crate::domain::project_access::{self, AccessFacts};
 use crate::domain::service_token::{hash_token, PROJECT_TOKEN_PREFIX};
-use crate::domain::Permission;
+use crate::domain::RoleCatalog;
 use crate::error::AppError;
 use crate::store::members::Cursor;
 use crate::store::{project_team, project_tokens, projects, users};
@@ -49,11 +49,9 @@ struct Access {
     permissions: Vec<&'static str>,
 }
 
-fn access(state: &AppState, email: String, name: String, why: &Why) -> Option<Access> {
-    let permissions = project_access::project_permissions(&state.catalog, why);
-    if !permissions.contains(&Permission::ProjectsView) {
-        return None;
-    }
+/// The API's line for someone whose access the facts give, if they may view the project.
+fn access(catalog: &RoleCatalog, email: String, name: String, facts: &AccessFacts<'_>) -> Option<Access> {
+    let (why, permissions) = project_access::viewable(catalog, facts)?;
     Some(Access {
         email,
         name,
@@ -71,7 +69,6 @@ pub async fn project(req: HttpRequest, state: web::Data<AppState>) -> Result<Htt
         Err(answer) => return Ok(*answer),
     };
     let (hash, now, catalog) = (hash_token(token), state.clock.now(), state.catalog.clone());
-    let answer_state = state.clone();
     let found = db::run(&state.pool, move |conn| -> Result<_, AppError> {
         let Some((project, token_name)) = project_tokens::authenticate(conn, &hash, now)? else { return Ok(None) };
         let mut people = Vec::new();
@@ -82,15 +79,7 @@ pub async fn project(req: HttpRequest, state: web::Data<AppState>) -> Result<Htt
                 loop {
                     let rows = project_team::page(conn, &project, None, after.as_ref(), BATCH)?;
                     for r in &rows {
-                        let facts = AccessFacts {
-                            personal_owner: false,
-                            org_role: Some(&r.org_role),
-                            default_project_role: r.default_project_role.as_deref(),
-                            grant: r.project_role.as_deref().map(|role| (role, false)),
-                        };
-                        if let Some(why) = project_access::access(&catalog, &facts) {
-                            people.extend(access(&answer_state, r.email.clone(), r.name.clone(), &why));
-                        }
+                        people.extend(access(&catalog, r.email.clone(), r.name.clone(), &r.facts()));
                     }
                     match rows.last() {
                         Some(last) if rows.len() as i64 == BATCH => {
@@ -103,17 +92,15 @@ pub async fn project(req: HttpRequest, state: web::Data<AppState>) -> Result<Htt
             }
             (None, Some(user_id)) => {
                 let user = users::find(conn, user_id)?.ok_or(AppError::NotFound)?;
-                people.extend(access(&answer_state, user.email.clone(), user.name.clone(), &Why::PersonalOwner));
+                let owner = AccessFacts { personal_owner: true, ..AccessFacts::default() };
+                people.extend(access(&catalog, user.email.clone(), user.name.clone(), &owner));
                 Owner::Personal { name: user.name, email: user.email }
             }
             (None, None) => return Err(AppError::NotFound),
         };
         for (email, name, role) in project_team::direct_collaborators(conn, &project.id)? {
-            if let Some(why) =
-                project_access::access(&catalog, &AccessFacts { grant: Some((&role, true)), ..Default::default() })
-            {
-                people.extend(access(&answer_state, email, name, &why));
-            }
+            let direct = AccessFacts { grant: Some((&role, true)), ..AccessFacts::default() };
+            people.extend(access(&catalog, email, name, &direct));
         }
         Ok(Some(ProjectInfo {
             project: Named { name: project.name, slug: project.slug },
@@ -126,8 +113,8 @@ pub async fn project(req: HttpRequest, state: web::Data<AppState>) -> Result<Htt
     match found {
         Some(info) => Ok(HttpResponse::Ok().json(info)),
         None => {
-            if let Err(e) = state.limits.token_failures.failure(&ip) {
-                return too_many(e);
+            if let Err(limited) = state.limits.token_failures.failure(&ip) {
+                return Ok(too_many(limited));
             }
             Ok(unauthorized("This connection token is not valid; it may have been revoked."))
         }

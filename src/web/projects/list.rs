@@ -7,11 +7,13 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use super::fields::{Fields, ProjectForm};
 use super::Space;
 use crate::db;
-use crate::domain::{project, Permission, ProjectName, Slug};
+use crate::domain::project_access::{self, Listing};
+use crate::domain::Slug;
 use crate::error::AppError;
-use crate::store::projects::{self, NewProject, Owner, ProjectCursor, ProjectError, Visible};
+use crate::store::projects::{self, NewProject, Owner, ProjectCursor, ProjectError};
 use crate::web::extract::{flash, CurrentUser, OrgMember};
 use crate::web::layout::{render, render_with, Layout};
 use crate::web::pager::{cut_to_page, Pager};
@@ -57,20 +59,6 @@ fn decode_cursor(s: &str) -> Option<ProjectCursor> {
     Some(ProjectCursor { id: id.to_string(), name: name.to_string() })
 }
 
-/// Which projects of an organization the member's list shows (see store::projects::Visible).
-fn visible(state: &AppState, role: &str, default_project_role: Option<&str>) -> Visible {
-    let catalog = &state.catalog;
-    if catalog.grants(role, Permission::ProjectsManage) {
-        return Visible::All;
-    }
-    let by_default = default_project_role.unwrap_or(role);
-    if !by_default.is_empty() && catalog.grants(by_default, Permission::ProjectsView) {
-        Visible::AllButNone
-    } else {
-        Visible::OnlyGranted
-    }
-}
-
 async fn list(space: Space, query: ListQuery, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let (owner, user_id) = (space.owner(), space.current().user.id.clone());
     let after = query.after.as_deref().and_then(decode_cursor);
@@ -86,9 +74,9 @@ async fn list(space: Space, query: ListQuery, state: web::Data<AppState>) -> Res
         let shown = match (&owner, role) {
             (Owner::Org(org_id), Some(role)) => {
                 let default = crate::store::members::default_project_role(conn, org_id, &user_id)?;
-                visible(&catalog_state, &role, default.as_deref())
+                project_access::listing(&catalog_state.catalog, &role, default.as_deref())
             }
-            _ => Visible::All,
+            _ => Listing::All,
         };
         let term = Some(search.as_str()).filter(|s| !s.is_empty());
         Ok(projects::page(conn, &owner, &user_id, shown, term, after.as_ref(), PAGE + 1)?)
@@ -157,12 +145,7 @@ struct NewPage {
     noun: String,
     base: String,
     space_name: String,
-    name: String,
-    slug: String,
-    description: String,
-    name_error: Option<String>,
-    slug_error: Option<String>,
-    description_error: Option<String>,
+    f: Fields,
 }
 
 fn new_page(space: &Space, state: &AppState) -> NewPage {
@@ -172,12 +155,7 @@ fn new_page(space: &Space, state: &AppState) -> NewPage {
         base: space.base(),
         space_name: space.name().to_string(),
         noun,
-        name: String::new(),
-        slug: String::new(),
-        description: String::new(),
-        name_error: None,
-        slug_error: None,
-        description_error: None,
+        f: Fields::default(),
     }
 }
 
@@ -197,16 +175,6 @@ pub async fn personal_new(current: CurrentUser, state: web::Data<AppState>) -> R
     new_form(space, state).await
 }
 
-#[derive(Deserialize)]
-pub struct ProjectForm {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub slug: String,
-    #[serde(default)]
-    pub description: String,
-}
-
 pub(super) async fn create(
     req: HttpRequest,
     space: Space,
@@ -217,22 +185,17 @@ pub(super) async fn create(
     let noun = state.catalog.project_noun().to_string();
     space.require_create(&noun)?;
     let mut page = new_page(&space, &state);
-    (page.name, page.slug, page.description) = (form.name.clone(), form.slug.clone(), form.description.clone());
-    let name = ProjectName::parse(&form.name, &noun).map_err(|e| page.name_error = Some(e)).ok();
-    let description = project::parse_description(&form.description).map_err(|e| page.description_error = Some(e)).ok();
-    let explicit = !form.slug.trim().is_empty();
-    let slug = if explicit {
-        Slug::parse(&form.slug).map_err(|e| page.slug_error = Some(e)).ok()
-    } else {
-        name.as_ref().map(|n| {
-            Slug::derive(n.as_str())
-                .or_else(|| Slug::derive(&format!("{noun} {}", &uuid::Uuid::new_v4().simple().to_string()[..6])))
-                .expect("a generated URL name is valid")
-        })
-    };
-    let (Some(name), Some(slug), Some(description)) = (name, slug, description) else {
+    page.f = Fields::typed(&form);
+    let Some(parsed) = page.f.parse(&noun, false) else {
         return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
+    let explicit = parsed.slug.is_some();
+    let slug = parsed.slug.unwrap_or_else(|| {
+        Slug::derive(parsed.name.as_str())
+            .or_else(|| Slug::derive(&format!("{noun} {}", &uuid::Uuid::new_v4().simple().to_string()[..6])))
+            .expect("a generated URL name is valid")
+    });
+    let (name, description) = (parsed.name, parsed.description);
     let (owner, actor) = (space.owner(), space.actor(&req, &state));
     let created = db::run(&state.pool, move |conn| {
         let new = NewProject { owner, name: &name, slug: &slug, explicit_slug: explicit, description: &description };
@@ -245,7 +208,7 @@ pub(super) async fn create(
             Ok(see_other(&format!("{}/{}", space.base(), p.slug)))
         }
         Err(ProjectError::SlugTaken) => {
-            page.slug_error =
+            page.f.slug_error =
                 Some(format!("{} already has a {} with this URL name.", space.name(), noun.to_lowercase()));
             render_with(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }

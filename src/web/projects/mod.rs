@@ -3,6 +3,7 @@
 //! same handlers serve both kinds of space; only the URL prefix differs.
 
 pub mod api;
+pub mod fields;
 pub mod list;
 pub mod new_any;
 pub mod page;
@@ -150,10 +151,6 @@ pub async fn load(space: Space, slug: String, state: &web::Data<AppState>) -> Re
         default_project_role: rows.membership.as_ref().and_then(|(_, d)| d.as_deref()),
         grant: rows.grant.as_ref().map(|(role, direct)| (role.as_str(), *direct)),
     };
-    let why = project_access::access(&state.catalog, &facts).ok_or(AppError::NotFound)?;
-    let permissions = project_access::project_permissions(&state.catalog, &why);
-    if !permissions.contains(&Permission::ProjectsView) {
-        return Err(AppError::NotFound);
-    }
+    let (why, permissions) = project_access::viewable(&state.catalog, &facts).ok_or(AppError::NotFound)?;
     Ok(ProjectIn { space, project, why, permissions })
 }

@@ -8,7 +8,8 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::list::{self, ProjectForm};
+use super::fields::{Fields, ProjectForm};
+use super::list;
 use super::Space;
 use crate::domain::Permission;
 use crate::error::AppError;
@@ -35,12 +36,7 @@ struct NewAnyPage {
     owners: Vec<(String, String)>,
     owner: String,
     owner_error: Option<String>,
-    name: String,
-    slug: String,
-    description: String,
-    name_error: Option<String>,
-    slug_error: Option<String>,
-    description_error: Option<String>,
+    f: Fields,
     base: String,
     space_name: String,
 }
@@ -53,12 +49,7 @@ fn page(current: &CurrentUser, state: &AppState, owner: String) -> NewAnyPage {
         noun,
         owner,
         owner_error: None,
-        name: String::new(),
-        slug: String::new(),
-        description: String::new(),
-        name_error: None,
-        slug_error: None,
-        description_error: None,
+        f: Fields::default(),
         base: "…/projects".into(),
         space_name: "its owner".into(),
     }
@@ -108,7 +99,7 @@ pub async fn create(
         Ok(space) => space,
         Err(current) => {
             let mut view = page(&current, &state, form.owner);
-            (view.name, view.slug, view.description) = (form.project.name, form.project.slug, form.project.description);
+            view.f = Fields::typed(&form.project);
             view.owner_error = Some(format!("Choose where the {} belongs.", view.noun.to_lowercase()));
             return render_with(StatusCode::UNPROCESSABLE_ENTITY, &view);
         }

@@ -9,10 +9,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::list::ProjectForm;
+use super::fields::{Fields, Parsed, ProjectForm};
 use super::{load, ProjectIn, Space};
 use crate::db;
-use crate::domain::{project, Permission, ProjectName, Slug};
+use crate::domain::Permission;
 use crate::error::AppError;
 use crate::store::projects::{self, ProjectError};
 use crate::web::extract::{flash, CurrentUser, OrgMember};
@@ -28,12 +28,7 @@ struct SettingsPage {
     base: String,
     space_name: String,
     saved_name: String,
-    name: String,
-    slug: String,
-    description: String,
-    name_error: Option<String>,
-    slug_error: Option<String>,
-    description_error: Option<String>,
+    f: Fields,
     delete_typed: String,
     delete_error: Option<String>,
 }
@@ -46,13 +41,13 @@ fn page(p: &ProjectIn, state: &AppState) -> SettingsPage {
         base: p.space.base(),
         space_name: p.space.name().to_string(),
         saved_name: p.project.name.clone(),
-        name: p.project.name.clone(),
-        slug: p.project.slug.clone(),
-        description: p.project.description.clone(),
+        f: Fields {
+            name: p.project.name.clone(),
+            slug: p.project.slug.clone(),
+            description: p.project.description.clone(),
+            ..Fields::default()
+        },
         noun,
-        name_error: None,
-        slug_error: None,
-        description_error: None,
         delete_typed: String::new(),
         delete_error: None,
     }
@@ -99,11 +94,8 @@ pub async fn save(
     let p = managed(&req, &state).await?;
     let form = form.into_inner();
     let mut view = page(&p, &state);
-    (view.name, view.slug, view.description) = (form.name.clone(), form.slug.clone(), form.description.clone());
-    let name = ProjectName::parse(&form.name, &view.noun).map_err(|e| view.name_error = Some(e)).ok();
-    let slug = Slug::parse(&form.slug).map_err(|e| view.slug_error = Some(e)).ok();
-    let description = project::parse_description(&form.description).map_err(|e| view.description_error = Some(e)).ok();
-    let (Some(name), Some(slug), Some(description)) = (name, slug, description) else {
+    view.f = Fields::typed(&form);
+    let Some(Parsed { name, slug: Some(slug), description }) = view.f.parse(&view.noun, true) else {
         return render_with(StatusCode::UNPROCESSABLE_ENTITY, &view);
     };
     let (project, actor) = (p.project.clone(), p.space.actor(&req, &state));
@@ -118,7 +110,7 @@ pub async fn save(
             Ok(see_other(&format!("{}/{new_slug}", p.space.base())))
         }
         Err(ProjectError::SlugTaken) => {
-            view.slug_error =
+            view.f.slug_error =
                 Some(format!("{} already has a {} with this URL name.", p.space.name(), view.noun.to_lowercase()));
             render_with(StatusCode::UNPROCESSABLE_ENTITY, &view)
         }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::{load, ProjectIn, Space};
 use crate::db;
-use crate::domain::project_access::{self, AccessFacts};
+use crate::domain::project_access;
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::store::members::{Cursor, MemberError};
@@ -61,21 +61,14 @@ pub struct TeamQuery {
 }
 
 fn item(state: &AppState, r: TeamRow) -> TeamItem {
-    let facts = AccessFacts {
-        personal_owner: false,
-        org_role: Some(&r.org_role),
-        default_project_role: r.default_project_role.as_deref(),
-        grant: r.project_role.as_deref().map(|role| (role, false)),
-    };
-    let why = project_access::access(&state.catalog, &facts);
-    let viewable = why
-        .as_ref()
-        .is_some_and(|w| project_access::project_permissions(&state.catalog, w).contains(&Permission::ProjectsView));
-    let (access, why) = match why {
-        Some(w) if viewable => (w.role().map(str::to_string), w.describe()),
-        Some(w) => (None, format!("{} (cannot view projects)", w.describe())),
-        None if r.project_role.as_deref() == Some("") => (None, "set to none on this project".into()),
-        None => (None, "default project role: none".into()),
+    let facts = r.facts();
+    let (access, why) = match project_access::viewable(&state.catalog, &facts) {
+        Some((w, _)) => (w.role().map(str::to_string), w.describe()),
+        None => match project_access::access(&state.catalog, &facts) {
+            Some(w) => (None, format!("{} (cannot view projects)", w.describe())),
+            None if r.project_role.as_deref() == Some("") => (None, "set to none on this project".into()),
+            None => (None, "default project role: none".into()),
+        },
     };
     TeamItem {
         keeps_org_role: state.catalog.grants(&r.org_role, Permission::ProjectsManage),
