@@ -97,6 +97,15 @@ impl From<crate::store::invitations::InviteError> for AppError {
     }
 }
 
+impl From<crate::store::project_invitations::ProjectInviteError> for AppError {
+    fn from(e: crate::store::project_invitations::ProjectInviteError) -> Self {
+        match e {
+            crate::store::project_invitations::ProjectInviteError::Db(e) => e.into(),
+            _ => AppError::NotFound,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {

@@ -249,9 +249,11 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::projects::list::personal_create)
         .service(pages::projects::page::org_show)
         .service(pages::projects::page::personal_show)
-        .service(pages::projects::team::org_team)
-        .service(pages::projects::team::personal_team)
-        .service(pages::projects::team::set_role)
+        .service(pages::projects::shared::list)
+        .service(pages::projects::page::shared_show)
+        .service(pages::projects::invitation_link::show)
+        .service(pages::projects::invitation_link::accept)
+        .service(pages::projects::invitation_link::decline)
         .service(pages::settings::profile::profile)
         .service(pages::settings::organizations::list)
         .service(pages::settings::organizations::leave)
@@ -270,9 +272,16 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::staff::org_views::ticket)
         .service(pages::staff::org_views::contacts)
         .service(pages::staff::org_views::members);
-    for base in ["/orgs/{slug}/projects/{project}", "/personal/projects/{project}"] {
-        use pages::projects::{settings, tokens, transfer};
-        cfg.route(&format!("{base}/tokens"), web::get().to(tokens::list))
+    for base in ["/orgs/{slug}/projects/{project}", "/personal/projects/{project}", "/shared/{project}"] {
+        use pages::projects::{collaborators, settings, team, tokens, transfer};
+        cfg.route(&format!("{base}/team"), web::get().to(team::team))
+            // /team/invite and /team/invitations/... before /team/{user_id}.
+            .route(&format!("{base}/team/invite"), web::post().to(collaborators::invite))
+            .route(&format!("{base}/team/invitations/{{id}}/revoke"), web::post().to(collaborators::revoke_invitation))
+            .route(&format!("{base}/team/{{user_id}}"), web::post().to(team::set_role))
+            .route(&format!("{base}/team/{{user_id}}/remove"), web::post().to(collaborators::remove))
+            .route(&format!("{base}/leave"), web::post().to(collaborators::leave))
+            .route(&format!("{base}/tokens"), web::get().to(tokens::list))
             .route(&format!("{base}/tokens"), web::post().to(tokens::create))
             .route(&format!("{base}/tokens/{{id}}/revoke"), web::post().to(tokens::revoke))
             .route(&format!("{base}/transfer"), web::get().to(transfer::form))

@@ -78,6 +78,7 @@ diesel::table! {
     mail_outbox (id) {
         id -> Text,
         invitation_id -> Nullable<Text>,
+        project_invitation_id -> Nullable<Text>,
         to_addr -> Text,
         subject -> Text,
         body_text -> Text,
@@ -210,6 +211,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    project_invitations (id) {
+        id -> Text,
+        project_id -> Text,
+        email -> Text,
+        role -> Text,
+        token_hash -> Text,
+        invited_by -> Nullable<Text>,
+        state -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        responded_at -> Nullable<Timestamp>,
+        responded_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     project_tokens (id) {
         id -> Text,
         project_id -> Text,
@@ -225,6 +242,7 @@ diesel::joinable!(identities -> users (user_id));
 diesel::joinable!(project_tokens -> projects (project_id));
 diesel::joinable!(project_tokens -> users (created_by));
 diesel::joinable!(project_grants -> projects (project_id));
+diesel::joinable!(project_invitations -> projects (project_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(security_events -> users (user_id));
 diesel::joinable!(memberships -> organizations (org_id));
@@ -257,5 +275,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     security_events,
     projects,
     project_grants,
-    project_tokens
+    project_tokens,
+    project_invitations
 );

@@ -238,6 +238,7 @@ pub fn auto_link(
                     let role = role_for(&portal_role);
                     super::members::insert_membership(conn, &org_id, &user.id, &role, now)?;
                     let actor = super::members::Actor { user_id: user.id.clone(), ip: ip.to_string(), now };
+                    super::collaborators::replace_with_membership(conn, &org_id, &user.id, &user.email, &actor)?;
                     actor.record(
                         conn,
                         &org_id,

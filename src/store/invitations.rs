@@ -139,7 +139,7 @@ fn insert(
         ))
         .execute(conn)?;
     if let Some(mail) = mail {
-        outbox::enqueue(conn, Some(&id), mail, actor.now)?;
+        outbox::enqueue_for(conn, Some(outbox::MailFor::Invitation(&id)), mail, actor.now)?;
     }
     Ok(id)
 }
@@ -298,6 +298,7 @@ pub fn accept(
                 return Err(InviteError::LimitReached);
             }
             insert_membership(conn, &view.org_id, &actor.user_id, &view.role, actor.now)?;
+            super::collaborators::replace_with_membership(conn, &view.org_id, &actor.user_id, &view.email, actor)?;
         }
         respond(conn, &view.id, "accepted", Some(&actor.user_id), actor.now)?;
         actor.record(conn, &view.org_id, "invitation.accept", &view.email, &format!("role {}", view.role))?;

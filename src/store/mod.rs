@@ -3,12 +3,14 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod collaborators;
 pub mod customer_data;
 pub mod customers;
 pub mod invitations;
 pub mod members;
 pub mod orgs;
 pub mod outbox;
+pub mod project_invitations;
 pub mod project_team;
 pub mod project_tokens;
 pub mod projects;

@@ -43,16 +43,29 @@ fn to_time(d: Duration) -> time::Duration {
     time::Duration::try_from(d).unwrap_or(time::Duration::HOUR)
 }
 
-pub fn enqueue(
+/// What a queued mail belongs to (its delivery is shown there).
+#[derive(Debug, Clone, Copy)]
+pub enum MailFor<'a> {
+    Invitation(&'a str),
+    ProjectInvitation(&'a str),
+}
+
+pub fn enqueue_for(
     conn: &mut AnyConnection,
-    invitation_id: Option<&str>,
+    owner: Option<MailFor<'_>>,
     mail: &OutgoingMail,
     now: PrimitiveDateTime,
 ) -> QueryResult<()> {
+    let (invitation_id, project_invitation_id) = match owner {
+        Some(MailFor::Invitation(id)) => (Some(id), None),
+        Some(MailFor::ProjectInvitation(id)) => (None, Some(id)),
+        None => (None, None),
+    };
     diesel::insert_into(mail_outbox::table)
         .values((
             mail_outbox::id.eq(new_id()),
             mail_outbox::invitation_id.eq(invitation_id),
+            mail_outbox::project_invitation_id.eq(project_invitation_id),
             mail_outbox::to_addr.eq(&mail.to),
             mail_outbox::subject.eq(&mail.subject),
             mail_outbox::body_text.eq(&mail.text),
@@ -148,7 +161,7 @@ pub fn mark_failed(
 
 /// The newest delivery of each of `invitation_ids`.
 pub fn deliveries(conn: &mut AnyConnection, invitation_ids: &[String]) -> QueryResult<Vec<Delivery>> {
-    let mut rows: Vec<Delivery> = mail_outbox::table
+    let rows = mail_outbox::table
         .filter(mail_outbox::invitation_id.eq_any(invitation_ids))
         .select((
             mail_outbox::invitation_id,
@@ -159,7 +172,27 @@ pub fn deliveries(conn: &mut AnyConnection, invitation_ids: &[String]) -> QueryR
         ))
         .order(mail_outbox::created_at.desc())
         .load(conn)?;
+    Ok(newest_each(rows))
+}
+
+/// The newest delivery of each of the project invitations `ids` (in `invitation_id`).
+pub fn project_deliveries(conn: &mut AnyConnection, ids: &[String]) -> QueryResult<Vec<Delivery>> {
+    let rows = mail_outbox::table
+        .filter(mail_outbox::project_invitation_id.eq_any(ids))
+        .select((
+            mail_outbox::project_invitation_id,
+            mail_outbox::state,
+            mail_outbox::attempts,
+            mail_outbox::last_error,
+            mail_outbox::created_at,
+        ))
+        .order(mail_outbox::created_at.desc())
+        .load(conn)?;
+    Ok(newest_each(rows))
+}
+
+fn newest_each(mut rows: Vec<Delivery>) -> Vec<Delivery> {
     let mut seen = std::collections::HashSet::new();
     rows.retain(|d| seen.insert(d.invitation_id.clone()));
-    Ok(rows)
+    rows
 }

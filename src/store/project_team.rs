@@ -1,5 +1,6 @@
-//! A project's team: every member of the owning organization with what the
-//! access rule needs about them, and roles set on the project for members.
+//! A project's team: every member of the owning organization and every
+//! direct collaborator, with what the access rule needs about them, and
+//! roles set on the project for members.
 
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
@@ -10,14 +11,17 @@ use crate::db::schema::{memberships, project_grants, users};
 use crate::db::AnyConnection;
 use crate::domain::project_access::AccessFacts;
 
-/// A member of the project's organization and their project facts.
-#[derive(Debug, Clone, Queryable)]
+/// A member of the project's organization or a direct collaborator, and
+/// their project facts.
+#[derive(Debug, Clone)]
 pub struct TeamRow {
     pub user_id: String,
     pub name: String,
     pub email: String,
-    pub org_role: String,
+    /// None for a direct collaborator.
+    pub org_role: Option<String>,
     pub default_project_role: Option<String>,
+    /// When they joined the organization, or were added to the project.
     pub joined_at: PrimitiveDateTime,
     /// A role set on this project for them ("" none), if any.
     pub project_role: Option<String>,
@@ -28,16 +32,83 @@ impl TeamRow {
     pub fn facts(&self) -> AccessFacts<'_> {
         AccessFacts {
             personal_owner: false,
-            org_role: Some(&self.org_role),
+            org_role: self.org_role.as_deref(),
             default_project_role: self.default_project_role.as_deref(),
-            grant: self.project_role.as_deref().map(|role| (role, false)),
+            grant: self.project_role.as_deref().map(|role| (role, self.org_role.is_none())),
         }
     }
 }
 
-/// One page of the organization's members in join order with their project
-/// facts; `search` matches part of the name or email (keyset, never OFFSET).
+impl TeamRow {
+    pub fn is_direct(&self) -> bool {
+        self.org_role.is_none()
+    }
+}
+
+/// One page of the team in the order people joined: the organization's
+/// members and the direct collaborators, each read by keyset from its own
+/// index and merged; `search` matches part of the name or email.
 pub fn page(
+    conn: &mut AnyConnection,
+    project: &Project,
+    search: Option<&str>,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<TeamRow>> {
+    let mut rows = members_page(conn, project, search, after, limit)?;
+    rows.extend(direct_page(conn, &project.id, search, after, limit)?);
+    rows.sort_by(|a, b| (a.joined_at, &a.user_id).cmp(&(b.joined_at, &b.user_id)));
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(rows)
+}
+
+/// A direct collaborator: id, name, email, added at, role.
+type DirectRow = (String, String, String, PrimitiveDateTime, Option<String>);
+/// A member: id, name, email, organization role, default project role, joined at, role set on the project.
+type MemberRow = (String, String, String, String, Option<String>, PrimitiveDateTime, Option<String>);
+
+fn direct_page(
+    conn: &mut AnyConnection,
+    project_id: &str,
+    search: Option<&str>,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<TeamRow>> {
+    let mut query = project_grants::table
+        .inner_join(users::table.on(users::id.eq(project_grants::user_id)))
+        .filter(project_grants::project_id.eq(project_id))
+        .filter(project_grants::direct.eq(true))
+        .select((users::id, users::name, users::email, project_grants::created_at, project_grants::role.nullable()))
+        .order((project_grants::created_at.asc(), project_grants::user_id.asc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(p) = super::contains_pattern(search) {
+        query =
+            query.filter(super::lower(users::name).like(p.clone()).escape('\\').or(users::email.like(p).escape('\\')));
+    }
+    if let Some(c) = after {
+        query = query.filter(
+            project_grants::created_at
+                .ge(c.joined_at)
+                .and(project_grants::created_at.gt(c.joined_at).or(project_grants::user_id.gt(c.user_id.clone()))),
+        );
+    }
+    let rows: Vec<DirectRow> = query.load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(user_id, name, email, joined_at, project_role)| TeamRow {
+            user_id,
+            name,
+            email,
+            org_role: None,
+            default_project_role: None,
+            joined_at,
+            project_role,
+        })
+        .collect())
+}
+
+fn members_page(
     conn: &mut AnyConnection,
     project: &Project,
     search: Option<&str>,
@@ -75,7 +146,19 @@ pub fn page(
                 .and(memberships::created_at.gt(c.joined_at).or(memberships::user_id.gt(c.user_id.clone()))),
         );
     }
-    query.load(conn)
+    let rows: Vec<MemberRow> = query.load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(user_id, name, email, org_role, default_project_role, joined_at, project_role)| TeamRow {
+            user_id,
+            name,
+            email,
+            org_role: Some(org_role),
+            default_project_role,
+            joined_at,
+            project_role,
+        })
+        .collect())
 }
 
 /// Sets (Some) or clears (None: back to the default project role) the role

@@ -6,7 +6,7 @@ use time::PrimitiveDateTime;
 
 use super::members::Actor;
 use super::{is_unique_violation, new_id};
-use crate::db::schema::{memberships, organizations, project_grants, projects};
+use crate::db::schema::{memberships, organizations, project_grants, projects, users};
 use crate::db::AnyConnection;
 use crate::domain::project_access::Listing;
 use crate::domain::{ProjectName, Slug};
@@ -117,6 +117,23 @@ pub fn find(conn: &mut AnyConnection, owner: &Owner, slug: &str) -> QueryResult<
     match owner {
         Owner::Org(id) => query.filter(projects::org_id.eq(id)).first(conn).optional(),
         Owner::Personal(id) => query.filter(projects::owner_user_id.eq(id)).first(conn).optional(),
+    }
+}
+
+pub fn find_by_id(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<Project>> {
+    projects::table.find(id).select(Project::as_select()).first(conn).optional()
+}
+
+/// Who owns the project, as a shared project's page names it: the
+/// organization, or "Tess’s personal space".
+pub fn owner_name(conn: &mut AnyConnection, project: &Project) -> QueryResult<String> {
+    match (&project.org_id, &project.owner_user_id) {
+        (Some(org_id), _) => org_of(conn, org_id).map(|(name, _)| name),
+        (None, Some(user_id)) => {
+            let name: String = users::table.find(user_id).select(users::name).first(conn)?;
+            Ok(format!("{name}’s personal space"))
+        }
+        (None, None) => Ok(String::new()),
     }
 }
 
@@ -291,6 +308,7 @@ pub fn transfer(
                 .filter(project_grants::direct.eq(false)),
         )
         .execute(conn)?;
+        replace_direct_of_members(conn, project, to_org_id, actor)?;
         let (to_name, _) = org_of(conn, to_org_id)?;
         let from_name = match &project.org_id {
             Some(from) => {
@@ -307,6 +325,30 @@ pub fn transfer(
         Err(ProjectError::Db(e)) if is_unique_violation(&e) => Err(ProjectError::SlugTaken),
         other => other,
     }
+}
+
+/// Direct collaborators who are members of the organization the project
+/// moves into: their organization access replaces the grant.
+fn replace_direct_of_members(
+    conn: &mut AnyConnection,
+    project: &Project,
+    to_org_id: &str,
+    actor: &Actor,
+) -> QueryResult<()> {
+    let members = memberships::table.filter(memberships::org_id.eq(to_org_id)).select(memberships::user_id);
+    let replaced: Vec<(String, String)> = project_grants::table
+        .inner_join(users::table.on(users::id.eq(project_grants::user_id)))
+        .filter(project_grants::project_id.eq(&project.id))
+        .filter(project_grants::direct.eq(true))
+        .filter(project_grants::user_id.eq_any(members))
+        .select((users::id, users::email))
+        .load(conn)?;
+    for (user_id, email) in replaced {
+        diesel::delete(project_grants::table.find((&project.id, &user_id))).execute(conn)?;
+        let details = format!("on {}: organization access", project.name);
+        actor.record(conn, to_org_id, "project.direct_replaced", &email, &details)?;
+    }
+    Ok(())
 }
 
 /// How many direct collaborators the project has (they keep access through a transfer).

@@ -57,6 +57,7 @@ impl CurrentUser {
             org: None,
             staff_org: None,
             personal: None,
+            shared: false,
             personal_spaces: self.personal_spaces,
             new_project_label: Some(format!("New {}", self.catalog.project_noun().to_lowercase())),
             settings_section: None,

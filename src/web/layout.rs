@@ -56,6 +56,8 @@ pub struct Layout {
     pub org: Option<OrgNav>,
     pub staff_org: Option<StaffNav>,
     pub personal: Option<PersonalNav>,
+    /// A project shared with the user as a direct collaborator ("Shared with me").
+    pub shared: bool,
     /// The switcher lists the personal space first.
     pub personal_spaces: bool,
     /// The header's + menu ("New product"); None before sign-in.
@@ -84,6 +86,7 @@ impl Layout {
             org: None,
             staff_org: None,
             personal: None,
+            shared: false,
             personal_spaces: false,
             new_project_label: None,
             settings_section: None,
@@ -103,6 +106,9 @@ impl Layout {
     pub fn current_org_name(&self) -> &str {
         if self.personal.is_some() {
             return "Personal";
+        }
+        if self.shared {
+            return "Shared with me";
         }
         let fallback = if self.personal_spaces { "Select space" } else { "Select organization" };
         self.org.as_ref().map(|o| o.name.as_str()).unwrap_or(fallback)

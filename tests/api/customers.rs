@@ -138,3 +138,39 @@ async fn customer_contacts_are_linked_at_sign_in() {
     let gs = other.sign_in("eve@northwind.example", "Eve").await;
     assert!(!gs.contains("Northwind"));
 }
+
+#[tokio::test]
+async fn a_contact_who_joins_at_sign_in_loses_direct_project_access() {
+    use orgportal::db::schema::{project_grants, projects};
+    let app = spawn_app().await;
+    // Tom has an account (a direct collaborator, say) before he is a contact.
+    let tom = app.new_browser();
+    tom.sign_in("tom@northwind.example", "Tom Tech").await;
+    let file = app.data_dir.path().join("customers.json");
+    std::fs::write(&file, example()).unwrap();
+    assert!(import(&app, &file).0);
+    let ada = app.new_browser();
+    ada.sign_in("ada@northwind.example", "Ada Admin").await;
+    let base = "/orgs/northwind-databases/projects";
+    crate::projects::create(&ada, base, "Fleet", "").await;
+    let mut conn = app.conn();
+    let project_id: String = projects::table.select(projects::id).first(&mut *conn).unwrap();
+    diesel::insert_into(project_grants::table)
+        .values((
+            project_grants::project_id.eq(&project_id),
+            project_grants::user_id.eq(app.user_id("tom@northwind.example")),
+            project_grants::role.eq("View-only"),
+            project_grants::direct.eq(true),
+            project_grants::created_at.eq(app.settings.clock.now()),
+        ))
+        .execute(&mut *conn)
+        .unwrap();
+
+    tom.sign_out().await;
+    tom.sign_in("tom@northwind.example", "Tom Tech").await;
+    assert_eq!(app.role_of("northwind-databases", "tom@northwind.example").as_deref(), Some("Technical user"));
+    let grants: i64 = project_grants::table.count().get_result(&mut *conn).unwrap();
+    assert_eq!(grants, 0, "organization access replaced the direct grant");
+    assert_eq!(app.activity_count("project.direct_replaced"), 1);
+    assert!(tom.get_html(&format!("{base}/fleet")).await.contains("organization role Technical user"));
+}

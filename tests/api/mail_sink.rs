@@ -22,7 +22,8 @@ impl Received {
     /// The invitation token in the link of the message.
     pub fn invitation_token(&self) -> String {
         let text = self.unfolded();
-        let start = text.find("/invitations/").expect("an invitation link in the mail") + "/invitations/".len();
+        // `/invitations/{token}` or `/project-invitations/{token}`.
+        let start = text.find("invitations/").expect("an invitation link in the mail") + "invitations/".len();
         text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
     }
 

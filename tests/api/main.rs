@@ -3,6 +3,7 @@
 mod activity;
 mod browser;
 mod catalogs;
+mod collaborators;
 mod customer_pages;
 mod customers;
 mod helpers;

@@ -5,13 +5,16 @@
 //! the database as it was.
 
 use diesel::prelude::*;
-use orgportal::db::schema::{activity, project_grants, project_tokens, projects};
+use orgportal::db::schema::{activity, project_grants, project_invitations, project_tokens, projects};
 use reqwest::StatusCode;
 
 use crate::helpers::{admin_with_org, hidden_field, Browser, TestApp};
 
-/// Projects (name, URL name, organization), then how many grants, tokens and project activity rows.
-type Snapshot = (Vec<(String, String, Option<String>)>, i64, i64, i64);
+/// Projects (name, URL name, organization), grants (project, user, role,
+/// direct), project invitations (email, state), then how many tokens and
+/// project activity rows.
+type Snapshot =
+    (Vec<(String, String, Option<String>)>, Vec<(String, String, String, bool)>, Vec<(String, String)>, i64, i64);
 
 /// What a refused request must not change.
 fn snapshot(app: &TestApp) -> Snapshot {
@@ -19,10 +22,19 @@ fn snapshot(app: &TestApp) -> Snapshot {
     let mut rows: Vec<(String, String, Option<String>)> =
         projects::table.select((projects::name, projects::slug, projects::org_id)).load(&mut *conn).unwrap();
     rows.sort();
-    let grants = project_grants::table.count().get_result(&mut *conn).unwrap();
+    let mut grants: Vec<(String, String, String, bool)> = project_grants::table
+        .select((project_grants::project_id, project_grants::user_id, project_grants::role, project_grants::direct))
+        .load(&mut *conn)
+        .unwrap();
+    grants.sort();
+    let mut invitations: Vec<(String, String)> = project_invitations::table
+        .select((project_invitations::email, project_invitations::state))
+        .load(&mut *conn)
+        .unwrap();
+    invitations.sort();
     let tokens = project_tokens::table.count().get_result(&mut *conn).unwrap();
     let log = activity::table.filter(activity::action.like("project.%")).count().get_result(&mut *conn).unwrap();
-    (rows, grants, tokens, log)
+    (rows, grants, invitations, tokens, log)
 }
 
 async fn csrf(browser: &Browser) -> String {
@@ -43,6 +55,29 @@ async fn nobody_without_the_permission_reaches_a_project_route() {
     drop(target);
     let target_id = app.user_id("target@example.com");
     let zeta = app.browser.create_org("Zeta").await;
+    // A direct collaborator (View-only) and a pending project invitation.
+    let team = format!("{p}/team");
+    let res = app
+        .browser
+        .submit(&team, &format!("{team}/invite"), &[("email", "carol@example.com"), ("role", "View-only")])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let invitation_id: String =
+        project_invitations::table.select(project_invitations::id).first(&mut *app.conn()).unwrap();
+    let collaborator = app.new_browser();
+    collaborator.sign_in("dan@example.com", "Dan").await;
+    let collab_id = app.user_id("dan@example.com");
+    let project_id: String = projects::table.select(projects::id).first(&mut *app.conn()).unwrap();
+    diesel::insert_into(project_grants::table)
+        .values((
+            project_grants::project_id.eq(&project_id),
+            project_grants::user_id.eq(&collab_id),
+            project_grants::role.eq("View-only"),
+            project_grants::direct.eq(true),
+            project_grants::created_at.eq(app.settings.clock.now()),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
 
     let tech = app.member(&acme, "tech@example.com", "Technical user").await;
     let billing = app.member(&acme, "billing@example.com", "Billing").await;
@@ -74,6 +109,14 @@ async fn nobody_without_the_permission_reaches_a_project_route() {
         ("transfer", format!("{p}/transfer"), vec![("to", zeta.clone())]),
         ("new token", format!("{p}/tokens"), vec![("name", "Mine".into())]),
         ("revoke token", format!("{p}/tokens/{token_id}/revoke"), vec![]),
+        (
+            "invite collaborator",
+            format!("{team}/invite"),
+            vec![("email", "eve@example.com".into()), ("role", "Admin".into())],
+        ),
+        ("revoke invitation", format!("{team}/invitations/{invitation_id}/revoke"), vec![]),
+        ("collaborator role", format!("{team}/{collab_id}"), vec![("role", "Admin".into()), ("direct", "true".into())]),
+        ("remove collaborator", format!("{team}/{collab_id}/remove"), vec![]),
     ];
     let gets = [
         ("new form", format!("{base}/new")),
@@ -85,14 +128,17 @@ async fn nobody_without_the_permission_reaches_a_project_route() {
     // see the project but lack the permission, 404 where they may not see it.
     let f = StatusCode::FORBIDDEN;
     let n = StatusCode::NOT_FOUND;
-    let actors: [(&str, &Browser, [StatusCode; 7], [StatusCode; 4]); 6] = [
+    let (ok, moved) = (StatusCode::OK, StatusCode::SEE_OTHER);
+    let actors: [(&str, &Browser, [StatusCode; 11], [StatusCode; 4]); 7] = [
         // Technical user: views and develops (may create tokens; refused the rest).
-        ("Technical user", &tech, [f, f, f, f, f, StatusCode::OK, StatusCode::SEE_OTHER], [f, f, f, StatusCode::OK]),
-        ("Billing", &billing, [f, n, n, n, n, n, n], [f, n, n, n]),
-        ("View-only", &viewer, [f, f, f, f, f, f, f], [f, f, f, f]),
-        ("member with none", &none, [f, n, n, n, n, n, n], [f, n, n, n]),
-        ("non-member", &stranger, [n; 7], [n; 4]),
-        ("another organization's admin", &other_admin, [n; 7], [n; 4]),
+        ("Technical user", &tech, [f, f, f, f, f, ok, moved, f, f, f, f], [f, f, f, ok]),
+        ("Billing", &billing, [f, n, n, n, n, n, n, n, n, n, n], [f, n, n, n]),
+        ("View-only", &viewer, [f; 11], [f, f, f, f]),
+        ("member with none", &none, [f, n, n, n, n, n, n, n, n, n, n], [f, n, n, n]),
+        ("non-member", &stranger, [n; 11], [n; 4]),
+        ("another organization's admin", &other_admin, [n; 11], [n; 4]),
+        // Through the organization's URLs a direct collaborator is a non-member.
+        ("direct collaborator", &collaborator, [n; 11], [n; 4]),
     ];
     for (who, browser, post_expected, get_expected) in actors {
         for ((route, action, fields), expected) in posts.iter().zip(post_expected) {
@@ -116,10 +162,31 @@ async fn nobody_without_the_permission_reaches_a_project_route() {
     for path in [format!("/orgs/{olgas}/projects/fleet"), format!("/orgs/{olgas}/projects/fleet/settings")] {
         assert_eq!(other_admin.get(&path).await.status(), StatusCode::NOT_FOUND, "{path}");
     }
+    // At /shared, the View-only collaborator sees the project and changes nothing of it.
+    let shared = format!("/shared/{project_id}");
+    assert_eq!(collaborator.get(&shared).await.status(), StatusCode::OK);
+    for path in ["settings", "transfer", "tokens"] {
+        assert_eq!(collaborator.get(&format!("{shared}/{path}")).await.status(), f, "collaborator → {path}");
+    }
+    let token = csrf(&collaborator).await;
+    let before = snapshot(&app);
+    for (route, action, fields) in &posts[1..] {
+        let action = action.replace(&p, &shared);
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        all.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+        assert_eq!(collaborator.post(&action, &all).await.status(), f, "collaborator at /shared → {route}");
+    }
+    assert_eq!(snapshot(&app), before, "the collaborator changed nothing");
+    // Nobody else is served at /shared: members have the project in their organization.
+    for browser in [&tech, &stranger, &other_admin] {
+        assert_eq!(browser.get(&shared).await.status(), n);
+    }
+
     // The Technical user may manage tokens (projects.develop), nothing more.
     let res = tech.submit(&page, &page, &[("name", "Tech's")]).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(snapshot(&app).0.len(), 1, "still one project");
+    drop(collaborator);
 }
 
 #[tokio::test]

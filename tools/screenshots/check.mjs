@@ -24,6 +24,12 @@ const slug = new URL(page.url()).pathname.split("/")[2];
 await page.goto(`${base}/orgs/${slug}/projects/new`);
 await page.fill("#name", "Checked Project");
 await page.click("button:has-text('Create')");
+// A pending invitation on the Team page, and its link's page (seen by someone else).
+await page.goto(`${base}/orgs/${slug}/projects/checked-project/team`);
+await page.fill("#invite-email", "collab@example.com");
+await page.click("button:has-text('Send invitation')");
+await page.goto(base + "/dev/mailbox");
+const invitation = new URL(await page.getAttribute("section.mail a:has-text('Open the link')", "href")).pathname;
 
 const paths = (process.env.CHECK_PATHS ?? "").split(",").filter(Boolean);
 const pages = paths.length ? paths : [
@@ -33,38 +39,64 @@ const pages = paths.length ? paths : [
   `/orgs/${slug}/projects`, `/orgs/${slug}/projects/new`, `/orgs/${slug}/projects/checked-project`,
   `/orgs/${slug}/projects/checked-project/settings`, `/orgs/${slug}/projects/checked-project/team`,
   `/orgs/${slug}/projects/checked-project/transfer`, `/orgs/${slug}/projects/checked-project/tokens`, "/personal/projects", "/personal/projects/new", "/projects/new",
+  "/shared", invitation,
 ];
 let failed = 0;
 const files = [];
-for (const width of [1280, 390]) {
-  await page.setViewportSize({ width, height: 800 });
-  for (const path of pages) {
-    await page.goto(base + path);
-    await page.evaluate(axeSource);
-    const result = await page.evaluate(() => window.axe.run());
-    const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    for (const v of bad) {
-      failed++;
-      console.log(`axe ${width}px ${path}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-    }
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    if (overflow > 0) {
-      failed++;
-      console.log(`layout ${width}px ${path}: ${overflow}px wider than the window`);
-    }
-    if (width === 1280) {
-      const html = await (await context.request.get(base + path)).text();
-      const file = `${out}/${path.replace(/\W+/g, "_")}.html`;
-      writeFileSync(file, html);
-      files.push(file);
+async function check(context, page, pages) {
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 800 });
+    for (const path of pages) {
+      await page.goto(base + path);
+      await page.evaluate(axeSource);
+      const result = await page.evaluate(() => window.axe.run());
+      const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+      for (const v of bad) {
+        failed++;
+        console.log(`axe ${width}px ${path}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+      }
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (overflow > 0) {
+        failed++;
+        console.log(`layout ${width}px ${path}: ${overflow}px wider than the window`);
+      }
+      if (width === 1280) {
+        const html = await (await context.request.get(base + path)).text();
+        const file = `${out}/${path.replace(/\W+/g, "_")}-${files.length}.html`;
+        writeFileSync(file, html);
+        files.push(file);
+      }
     }
   }
+}
+await check(context, page, pages);
+let checked = pages.length;
+if (!paths.length) {
+  // The invitee accepts and sees the project as a direct collaborator; the
+  // invite form warns about their direct access.
+  const collab = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+  const cpage = await collab.newPage();
+  await cpage.goto(base + "/auth/dev/start");
+  await signIn(cpage, "collab@example.com", "Col Laborator");
+  await cpage.goto(base + invitation);
+  await cpage.click("button:has-text('Accept')");
+  const shared = new URL(cpage.url()).pathname;
+  const theirs = ["/shared", shared, `${shared}/team`, invitation];
+  await check(collab, cpage, theirs);
+  await page.goto(`${base}/orgs/${slug}/members/invite`);
+  await page.fill("#email-1", "collab@example.com");
+  await page.click("button:has-text('Send invitations')");
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const warned = await page.content();
+  writeFileSync(`${out}/invite-warning.html`, "<!doctype html>" + warned.replace(/^<!DOCTYPE html>/i, ""));
+  files.push(`${out}/invite-warning.html`);
+  checked += theirs.length + 1;
 }
 try {
   execFileSync("java", ["-jar", vnu, "--errors-only", ...files], { stdio: "inherit" });
 } catch {
   failed++;
 }
-console.log(failed ? `${failed} problems` : `${pages.length} pages checked at 1280 and 390 px: no serious axe violation, no HTML error`);
+console.log(failed ? `${failed} problems` : `${checked} pages checked at 1280 and 390 px: no serious axe violation, no HTML error`);
 await browser.close();
 process.exit(failed ? 1 : 0);

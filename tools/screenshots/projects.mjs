@@ -2,8 +2,10 @@
 //   node projects.mjs [base-url] [out-dir]
 // Creates an organization and projects in it and in the personal space, and
 // saves the project list, New Project (with its errors), a project's page,
-// its settings, the Edit Member page's default project role and the space
-// switcher, at desktop width and at 390 px.
+// its settings, the Edit Member page's default project role, the Team page
+// with a direct collaborator's invitation, their invitation, "Shared with
+// me", the invite form's warning, and the space switcher, at desktop width
+// and at 390 px.
 import { base, browser, session, signIn } from "./lib.mjs";
 
 const { page, shot } = await session();
@@ -61,6 +63,32 @@ await page.goto(org + "/projects/difference-engine/team");
 await page.selectOption("tr:has-text('tess@example.com') select", "View-only");
 await page.click("tr:has-text('tess@example.com') button:has-text('Save')");
 await shot("p08b-team");
+
+// A direct collaborator from outside the organization, invited from the Team page.
+await page.fill("#invite-email", "carol@example.com");
+await page.selectOption("#invite-role", "View-only");
+await page.click("button:has-text('Send invitation')");
+await shot("p08e-team-invited");
+await page.fill("#invite-email", "tess@example.com");
+await page.click("button:has-text('Send invitation')");
+await shot("p08f-invite-member-refused");
+const carol = await session();
+await carol.page.goto(base + "/auth/dev/start");
+await signIn(carol.page, "carol@example.com", "Carol Collab");
+await carol.page.goto(base + "/dev/mailbox");
+await carol.page.click("section.mail:has-text('carol@example.com') >> a:has-text('Open the link')");
+await carol.shot("p08g-project-invitation");
+await carol.page.click("button:has-text('Accept')");
+await carol.shot("p08h-shared-project");
+const sharedUrl = carol.page.url().split("?")[0];
+await carol.page.goto(base + "/shared");
+await carol.shot("p08i-shared-with-me");
+await carol.page.goto(sharedUrl + "/team");
+await carol.shot("p08j-collaborator-team");
+await page.goto(org + "/members/invite");
+await page.fill("#email-1", "carol@example.com");
+await page.click("button:has-text('Send invitations')");
+await shot("p08k-invite-direct-warning");
 
 await page.click("details.new-menu summary");
 await shot("p08c-plus-menu");

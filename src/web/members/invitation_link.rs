@@ -24,10 +24,14 @@ enum Viewer {
 
 #[derive(Template)]
 #[template(path = "invitation.html")]
-struct InvitationPage {
+pub struct InvitationPage {
     layout: Layout,
-    token: String,
-    org_name: String,
+    /// `/invitations/{token}` or `/project-invitations/{token}`.
+    link: String,
+    sign_in_href: String,
+    heading: String,
+    /// What the invitation is to join: "Acme", "the product Fleet (Acme)".
+    target: String,
     inviter: String,
     role: String,
     email: String,
@@ -39,6 +43,42 @@ struct InvitationPage {
     other_email: String,
     other_unverified: bool,
     error: Option<String>,
+}
+
+/// What the link's page says about an invitation, to an organization or to a project.
+pub struct Summary {
+    pub link: String,
+    pub heading: String,
+    pub target: String,
+    pub inviter_name: Option<String>,
+    pub role: String,
+    pub email: String,
+    pub state: InvitationState,
+    pub expires_at: time::PrimitiveDateTime,
+}
+
+impl Summary {
+    fn of(token: &str, view: InvitationView) -> Self {
+        Summary {
+            link: format!("/invitations/{token}"),
+            heading: format!("Join {}", view.org_name),
+            target: view.org_name,
+            inviter_name: view.inviter_name,
+            role: view.role,
+            email: view.email,
+            state: view.state,
+            expires_at: view.expires_at,
+        }
+    }
+
+    /// 200 while it can be answered, 410 once it cannot.
+    pub fn status(&self) -> StatusCode {
+        if self.state == InvitationState::Pending {
+            StatusCode::OK
+        } else {
+            StatusCode::GONE
+        }
+    }
 }
 
 async fn load(state: &AppState, token: &str) -> Result<Option<InvitationView>, AppError> {
@@ -54,14 +94,11 @@ fn viewer(current: Option<&CurrentUser>, invited: &str) -> Viewer {
     }
 }
 
-async fn page(
-    req: &HttpRequest,
-    token: &str,
-    view: InvitationView,
-    error: Option<String>,
-) -> Result<InvitationPage, AppError> {
+/// The link's page for whoever is looking: the invitee gets Accept and
+/// Decline, someone signed out a sign-in button, someone else Switch account.
+pub async fn page(req: &HttpRequest, s: Summary, error: Option<String>) -> Result<InvitationPage, AppError> {
     let current = CurrentUser::extract(req).await.ok();
-    let who = viewer(current.as_ref(), &view.email);
+    let who = viewer(current.as_ref(), &s.email);
     let layout = match &current {
         Some(current) => current.layout("Invitation"),
         None => anonymous_layout(req, "Invitation"),
@@ -73,13 +110,15 @@ async fn page(
     };
     Ok(InvitationPage {
         layout,
-        token: token.to_string(),
-        org_name: view.org_name,
-        inviter: view.inviter_name.unwrap_or_else(|| "An administrator".into()),
-        role: view.role,
-        email: view.email,
-        expires: format::date_time(view.expires_at),
-        final_message: view.state.final_message().to_string(),
+        sign_in_href: format!("/login?{}", serde_urlencoded::to_string([("next", &s.link)]).unwrap_or_default()),
+        link: s.link,
+        heading: s.heading,
+        target: s.target,
+        inviter: s.inviter_name.unwrap_or_else(|| "An administrator".into()),
+        role: s.role,
+        email: s.email,
+        expires: format::date_time(s.expires_at),
+        final_message: s.state.final_message().to_string(),
         anonymous,
         invitee,
         other_email,
@@ -88,7 +127,7 @@ async fn page(
     })
 }
 
-fn not_found() -> AppError {
+pub fn not_found() -> AppError {
     AppError::BadRequest(
         "This invitation link is not valid. Check that you copied the whole link from the email.".into(),
     )
@@ -101,9 +140,8 @@ pub async fn show(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
-    let view = load(&state, &token).await?.ok_or_else(not_found)?;
-    let status = if view.state == InvitationState::Pending { StatusCode::OK } else { StatusCode::GONE };
-    render_with(status, &page(&req, &token, view, None).await?)
+    let summary = Summary::of(&token, load(&state, &token).await?.ok_or_else(not_found)?);
+    render_with(summary.status(), &page(&req, summary, None).await?)
 }
 
 #[post("/invitations/{token}/accept")]
@@ -136,8 +174,8 @@ pub async fn accept(
             "Your account already belongs to an organization, and each account can belong to only one.".to_string(),
         ),
     };
-    let view = load(&state, &token).await?.ok_or_else(not_found)?;
-    render_with(StatusCode::CONFLICT, &page(&req, &token, view, error).await?)
+    let summary = Summary::of(&token, load(&state, &token).await?.ok_or_else(not_found)?);
+    render_with(StatusCode::CONFLICT, &page(&req, summary, error).await?)
 }
 
 #[post("/invitations/{token}/decline")]
@@ -164,8 +202,8 @@ pub async fn decline(
         Err(InviteError::Db(e)) => Err(e.into()),
         Err(InviteError::NotFound) => Err(not_found()),
         Err(_) => {
-            let view = load(&state, &token).await?.ok_or_else(not_found)?;
-            render_with(StatusCode::CONFLICT, &page(&req, &token, view, None).await?)
+            let summary = Summary::of(&token, load(&state, &token).await?.ok_or_else(not_found)?);
+            render_with(StatusCode::CONFLICT, &page(&req, summary, None).await?)
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::domain::invitation::{check_rows, InvitationToken, MAX_INVITES};
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::mail::templates::InvitationMail;
+use crate::store::collaborators;
 use crate::store::invitations::{self, NewInvitation, RowOutcome};
 use crate::web::extract::{flash, OrgMember};
 use crate::web::format;
@@ -22,6 +23,10 @@ pub struct FormRow {
     pub email: String,
     pub role: String,
     pub error: Option<String>,
+    /// Held back until confirmed: their direct project access will be replaced.
+    pub warning: Option<String>,
+    /// "Invite anyway" was ticked for this address.
+    pub replace: bool,
 }
 
 #[derive(Template)]
@@ -51,7 +56,7 @@ fn page(member: &OrgMember, state: &AppState, rows: Vec<FormRow>, sent: Vec<Stri
     }
 }
 
-fn validity(ttl: std::time::Duration) -> String {
+pub fn validity(ttl: std::time::Duration) -> String {
     let secs = ttl.as_secs();
     let (n, unit) = if secs >= 86_400 && secs.is_multiple_of(86_400) {
         (secs / 86_400, "day")
@@ -64,7 +69,13 @@ fn validity(ttl: std::time::Duration) -> String {
 }
 
 fn blank(state: &AppState) -> FormRow {
-    FormRow { email: String::new(), role: state.catalog.default_role().to_string(), error: None }
+    FormRow {
+        email: String::new(),
+        role: state.catalog.default_role().to_string(),
+        error: None,
+        warning: None,
+        replace: false,
+    }
 }
 
 #[get("/orgs/{slug}/members/invite")]
@@ -101,6 +112,20 @@ pub fn prepare(
     Ok((NewInvitation { email, role: role.to_string(), token_hash: token.hash, mail }, url))
 }
 
+/// For the valid rows' addresses, how many of the organization's projects
+/// their accounts reach as direct collaborators (the invite form warns).
+async fn direct_access(
+    state: &AppState,
+    member: &OrgMember,
+    checked: &[(usize, crate::domain::invitation::CheckedRow)],
+) -> Result<Vec<(String, i64)>, AppError> {
+    let emails: Vec<String> =
+        checked.iter().filter_map(|(_, c)| c.as_ref().ok()).map(|(e, _)| e.as_str().to_string()).collect();
+    let org_id = member.org_id().to_string();
+    db::run(&state.pool, move |conn| collaborators::counts_by_email(conn, &org_id, &emails).map_err(AppError::from))
+        .await
+}
+
 #[post("/orgs/{slug}/invitations")]
 pub async fn submit(
     req: HttpRequest,
@@ -114,8 +139,18 @@ pub async fn submit(
     let emails = fields.iter().filter(|(k, _)| k == "email").map(|(_, v)| v.clone());
     let roles = fields.iter().filter(|(k, _)| k == "role").map(|(_, v)| v.clone());
     let raw: Vec<(String, String)> = emails.zip(roles.chain(std::iter::repeat(String::new()))).collect();
-    let mut rows: Vec<FormRow> =
-        raw.iter().map(|(email, role)| FormRow { email: email.clone(), role: role.clone(), error: None }).collect();
+    let confirmed: Vec<String> =
+        fields.iter().filter(|(k, _)| k == "replace").map(|(_, v)| v.trim().to_lowercase()).collect();
+    let mut rows: Vec<FormRow> = raw
+        .iter()
+        .map(|(email, role)| FormRow {
+            email: email.clone(),
+            role: role.clone(),
+            error: None,
+            warning: None,
+            replace: confirmed.contains(&email.trim().to_lowercase()),
+        })
+        .collect();
 
     if fields.iter().any(|(k, _)| k == "add_row") {
         if rows.len() < MAX_INVITES {
@@ -145,15 +180,26 @@ pub async fn submit(
         return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page(&member, &state, rows, Vec::new()));
     }
 
+    let direct = direct_access(&state, &member, &checked).await?;
     let mut batch = Vec::new();
     let mut batch_rows = Vec::new();
     for (i, c) in checked {
-        if let Ok((email, role)) = c {
-            batch.push(prepare(&state, &member, email, &role)?.0);
-            batch_rows.push(i);
+        let Ok((email, role)) = c else { continue };
+        if let Some((_, n)) = direct.iter().find(|(e, _)| e == email.as_str()).filter(|_| !rows[i].replace) {
+            let what = if *n == 1 { state.catalog.project_noun().to_string() } else { state.catalog.projects_noun() };
+            rows[i].warning = Some(format!(
+                "{} has direct access to {n} {}; it will be replaced by the organization's access when they join.",
+                email.as_str(),
+                what.to_lowercase()
+            ));
+            continue;
         }
+        batch.push(prepare(&state, &member, email, &role)?.0);
+        batch_rows.push(i);
     }
-    state.limits.invitations_sent.hit_n(member.org_id(), batch.len() as u32)?;
+    if !batch.is_empty() {
+        state.limits.invitations_sent.hit_n(member.org_id(), batch.len() as u32)?;
+    }
     let (org_id, actor, ttl) = (member.org_id().to_string(), member.actor(&req, &state), state.invitation_ttl);
     let outcomes = db::run(&state.pool, move |conn| {
         invitations::create_batch(conn, &org_id, &batch, ttl, &actor).map_err(AppError::from)

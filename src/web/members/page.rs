@@ -10,8 +10,9 @@ use crate::db;
 use crate::domain::invitation::InvitationState;
 use crate::domain::Permission;
 use crate::error::AppError;
-use crate::store::invitations::{self, PendingInvitation};
+use crate::store::invitations;
 use crate::store::members::{self, Cursor, MemberRow};
+use crate::store::outbox::Delivery;
 use crate::web::extract::OrgMember;
 use crate::web::format;
 use crate::web::layout::{render, Layout};
@@ -78,8 +79,9 @@ pub fn decode_cursor(s: &str) -> Option<Cursor> {
     format::parse_keyset_token(s).map(|(joined_at, user_id)| Cursor { joined_at, user_id })
 }
 
-fn delivery_label(inv: &PendingInvitation) -> (String, &'static str, String) {
-    let Some(d) = &inv.delivery else { return ("link only".into(), "badge", String::new()) };
+/// An invitation email's delivery as a badge: (text, class, last error).
+pub fn delivery_label(delivery: Option<&Delivery>) -> (String, &'static str, String) {
+    let Some(d) = delivery else { return ("link only".into(), "badge", String::new()) };
     let error = d.last_error.clone().unwrap_or_default();
     match d.state.as_str() {
         "sent" => ("sent".into(), "badge badge-ok", String::new()),
@@ -137,7 +139,7 @@ pub async fn list(
     let invitations = pending
         .iter()
         .map(|inv| {
-            let (delivery, delivery_class, delivery_error) = delivery_label(inv);
+            let (delivery, delivery_class, delivery_error) = delivery_label(inv.delivery.as_ref());
             InvitationItem {
                 id: inv.id.clone(),
                 email: inv.email.clone(),

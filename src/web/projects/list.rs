@@ -66,7 +66,7 @@ async fn list(space: Space, query: ListQuery, state: web::Data<AppState>) -> Res
     let search = query.q.trim().to_string();
     let role = match &space {
         Space::Org(m) => Some(m.view.role.clone()),
-        Space::Personal(_) => None,
+        Space::Personal(_) | Space::Shared { .. } => None,
     };
     let catalog_state = state.clone();
     // No total: counting a large space on every view would cost more than the page itself.

@@ -1,13 +1,18 @@
 //! Projects of a space (an organization, or the signed-in person's personal
 //! space): the list, New Project, the project's page and its settings. The
-//! same handlers serve both kinds of space; only the URL prefix differs.
+//! same handlers serve both kinds of space, and a direct collaborator's
+//! view of a project shared with them (`/shared/{id}`); only the URL
+//! prefix differs.
 
 pub mod api;
+pub mod collaborators;
 pub mod fields;
+pub mod invitation_link;
 pub mod list;
 pub mod new_any;
 pub mod page;
 pub mod settings;
+pub mod shared;
 pub mod team;
 pub mod tokens;
 pub mod transfer;
@@ -27,6 +32,12 @@ use crate::web::AppState;
 pub enum Space {
     Org(OrgMember),
     Personal(CurrentUser),
+    /// A project shared with the signed-in person as a direct collaborator,
+    /// owned by `owner_name` (an organization, or someone's personal space).
+    Shared {
+        current: CurrentUser,
+        owner_name: String,
+    },
 }
 
 impl Space {
@@ -41,30 +52,42 @@ impl Space {
     pub fn current(&self) -> &CurrentUser {
         match self {
             Space::Org(m) => &m.current,
-            Space::Personal(c) => c,
+            Space::Personal(c) | Space::Shared { current: c, .. } => c,
         }
     }
 
+    /// Whose projects are listed and created here (a shared project is found by id instead).
     pub fn owner(&self) -> Owner {
         match self {
             Space::Org(m) => Owner::Org(m.org_id().to_string()),
-            Space::Personal(c) => Owner::Personal(c.user.id.clone()),
+            Space::Personal(c) | Space::Shared { current: c, .. } => Owner::Personal(c.user.id.clone()),
         }
     }
 
-    /// Where the space's projects live: `/orgs/acme/projects`, `/personal/projects`.
+    /// Where the space's projects live: `/orgs/acme/projects`, `/personal/projects`, `/shared`.
     pub fn base(&self) -> String {
         match self {
             Space::Org(m) => format!("/orgs/{}/projects", m.view.org.slug),
             Space::Personal(_) => "/personal/projects".into(),
+            Space::Shared { .. } => "/shared".into(),
         }
     }
 
-    /// "Acme" or "Personal".
+    /// A project's address in this space: by URL name, or by id when shared
+    /// (the URL name is only unique within its owner).
+    pub fn project_href(&self, id: &str, slug: &str) -> String {
+        match self {
+            Space::Shared { .. } => format!("/shared/{id}"),
+            _ => format!("{}/{slug}", self.base()),
+        }
+    }
+
+    /// "Acme", "Personal", or the owner of a shared project.
     pub fn name(&self) -> &str {
         match self {
             Space::Org(m) => &m.view.org.name,
             Space::Personal(_) => "Personal",
+            Space::Shared { owner_name, .. } => owner_name,
         }
     }
 
@@ -73,6 +96,7 @@ impl Space {
         match self {
             Space::Org(m) => m.can(Permission::ProjectsCreate),
             Space::Personal(_) => true,
+            Space::Shared { .. } => false,
         }
     }
 
@@ -94,6 +118,11 @@ impl Space {
                 let mut layout = c.layout(title);
                 layout.personal =
                     Some(PersonalNav { section: "projects", projects_label: state.catalog.projects_noun() });
+                layout
+            }
+            Space::Shared { current, .. } => {
+                let mut layout = current.layout(title);
+                layout.shared = true;
                 layout
             }
         }
@@ -128,23 +157,32 @@ impl ProjectIn {
         )))
     }
 
-    /// The project's address: `/orgs/acme/projects/fleet`.
+    /// The project's address: `/orgs/acme/projects/fleet`, `/shared/{id}`.
     pub fn href(&self) -> String {
-        format!("{}/{}", self.space.base(), self.project.slug)
+        self.space.project_href(&self.project.id, &self.project.slug)
+    }
+
+    pub fn is_direct_collaborator(&self) -> bool {
+        matches!(self.why, Why::DirectCollaborator(_))
     }
 }
 
-/// Finds `slug` in the space and the signed-in person's access to it. A
-/// project they may not see is the same 404 as one that does not exist.
-pub async fn load(space: Space, slug: String, state: &web::Data<AppState>) -> Result<ProjectIn, AppError> {
+/// Finds `key` (a URL name; a shared project's id) in the space and the
+/// signed-in person's access to it. A project they may not see is the same
+/// 404 as one that does not exist; `/shared/{id}` serves only direct
+/// collaborators (everyone else has the project in their own space).
+pub async fn load(space: Space, key: String, state: &web::Data<AppState>) -> Result<ProjectIn, AppError> {
+    let shared = matches!(space, Space::Shared { .. });
     let (owner, user_id) = (space.owner(), space.current().user.id.clone());
     let found = db::run(&state.pool, move |conn| -> Result<_, AppError> {
-        let Some(project) = projects::find(conn, &owner, &slug)? else { return Ok(None) };
+        let project = if shared { projects::find_by_id(conn, &key)? } else { projects::find(conn, &owner, &key)? };
+        let Some(project) = project else { return Ok(None) };
         let rows = projects::access_rows(conn, project.org_id.as_deref(), &project.id, &user_id)?;
-        Ok(Some((project, rows)))
+        let owner_name = if shared { projects::owner_name(conn, &project)? } else { String::new() };
+        Ok(Some((project, rows, owner_name)))
     })
     .await?;
-    let (project, rows) = found.ok_or(AppError::NotFound)?;
+    let (project, rows, owner_name) = found.ok_or(AppError::NotFound)?;
     let facts = AccessFacts {
         personal_owner: project.owner_user_id.as_deref() == Some(space.current().user.id.as_str()),
         org_role: rows.membership.as_ref().map(|(role, _)| role.as_str()),
@@ -152,5 +190,12 @@ pub async fn load(space: Space, slug: String, state: &web::Data<AppState>) -> Re
         grant: rows.grant.as_ref().map(|(role, direct)| (role.as_str(), *direct)),
     };
     let (why, permissions) = project_access::viewable(&state.catalog, &facts).ok_or(AppError::NotFound)?;
+    let space = match space {
+        Space::Shared { current, .. } if matches!(why, Why::DirectCollaborator(_)) => {
+            Space::Shared { current, owner_name }
+        }
+        Space::Shared { .. } => return Err(AppError::NotFound),
+        other => other,
+    };
     Ok(ProjectIn { space, project, why, permissions })
 }

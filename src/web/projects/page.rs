@@ -23,7 +23,11 @@ struct ShowPage {
     href: String,
     description: String,
     owner: String,
+    /// Empty when the owner's page is not open to the reader (a shared project).
     owner_href: String,
+    /// The breadcrumb: the space the reader came through.
+    crumb: String,
+    crumb_href: String,
     created_on: String,
     created_by: String,
     role: String,
@@ -45,6 +49,11 @@ async fn show(p: ProjectIn, state: web::Data<AppState>) -> Result<HttpResponse, 
     let (owner, owner_href) = match &p.space {
         Space::Org(m) => (m.view.org.name.clone(), format!("/orgs/{}", m.view.org.slug)),
         Space::Personal(_) => ("Personal space".to_string(), "/personal/projects".to_string()),
+        Space::Shared { owner_name, .. } => (owner_name.clone(), String::new()),
+    };
+    let (crumb, crumb_href) = match &p.space {
+        Space::Shared { .. } => ("Shared with me".to_string(), "/shared".to_string()),
+        _ => (owner.clone(), owner_href.clone()),
     };
     const SHOWN: [Permission; 3] = [Permission::ProjectsView, Permission::ProjectsDevelop, Permission::ProjectsManage];
     render(&ShowPage {
@@ -56,6 +65,8 @@ async fn show(p: ProjectIn, state: web::Data<AppState>) -> Result<HttpResponse, 
         description: p.project.description.clone(),
         owner,
         owner_href,
+        crumb,
+        crumb_href,
         created_on: format::long_date(p.project.created_at),
         created_by: created_by.unwrap_or_else(|| "—".into()),
         role: p.why.role().unwrap_or("Owner").to_string(),
@@ -83,5 +94,15 @@ pub async fn personal_show(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let p = load(Space::personal(current, &state)?, path.into_inner(), &state).await?;
+    show(p, state).await
+}
+
+#[get("/shared/{project}")]
+pub async fn shared_show(
+    current: CurrentUser,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let p = load(Space::Shared { current, owner_name: String::new() }, path.into_inner(), &state).await?;
     show(p, state).await
 }

@@ -31,6 +31,8 @@ struct SettingsPage {
     f: Fields,
     delete_typed: String,
     delete_error: Option<String>,
+    /// Direct collaborators may not move a project away from its owner.
+    can_transfer: bool,
 }
 
 fn page(p: &ProjectIn, state: &AppState) -> SettingsPage {
@@ -50,21 +52,26 @@ fn page(p: &ProjectIn, state: &AppState) -> SettingsPage {
         noun,
         delete_typed: String::new(),
         delete_error: None,
+        can_transfer: !matches!(p.space, Space::Shared { .. }),
     }
 }
 
-async fn space_of(req: &HttpRequest, state: &AppState) -> Result<(Space, String), AppError> {
+/// The space and project of a path that startup routes under each of
+/// `/orgs/{slug}/projects/{project}`, `/personal/projects/{project}` and `/shared/{project}`.
+pub(super) async fn space_of(req: &HttpRequest, state: &AppState) -> Result<(Space, String), AppError> {
     use actix_web::FromRequest;
     let project = req.match_info().get("project").unwrap_or_default().to_string();
     let space = if req.match_info().get("slug").is_some() {
         Space::Org(OrgMember::extract(req).await?)
+    } else if req.path().starts_with("/shared/") {
+        Space::Shared { current: CurrentUser::extract(req).await?, owner_name: String::new() }
     } else {
         Space::personal(CurrentUser::extract(req).await?, state)?
     };
     Ok((space, project))
 }
 
-/// The project of the path (either space) when the person holds `permission` on it.
+/// The project of the path (any space) when the person holds `permission` on it.
 pub(super) async fn project_with(
     req: &HttpRequest,
     state: &web::Data<AppState>,
@@ -107,7 +114,7 @@ pub async fn save(
     match result {
         Ok(changed) => {
             flash(&session, if changed { "Settings saved." } else { "Nothing to change." });
-            Ok(see_other(&format!("{}/{new_slug}", p.space.base())))
+            Ok(see_other(&p.space.project_href(&p.project.id, &new_slug)))
         }
         Err(ProjectError::SlugTaken) => {
             view.f.slug_error =

@@ -1,23 +1,28 @@
-//! A project's Team page: everyone who may reach the project, with their
-//! effective role and why, in keyset pages with search; roles set on the
-//! project for members (`projects.manage`).
+//! A project's Team page: everyone who may reach the project (members of
+//! its organization and direct collaborators), with their effective role
+//! and why, in keyset pages with search; roles set on the project
+//! (`projects.manage`). Inviting and removing collaborators is in
+//! `collaborators.rs`. Every space routes here (see startup).
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use super::settings::{project_with, space_of};
 use super::{load, ProjectIn, Space};
 use crate::db;
 use crate::domain::project_access;
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::store::members::{Cursor, MemberError};
-use crate::store::project_team::{self, TeamRow};
-use crate::web::extract::{flash, CurrentUser, OrgMember};
+use crate::store::project_invitations::{self, PendingProjectInvitation};
+use crate::store::{collaborators, project_team, project_team::TeamRow};
+use crate::web::extract::flash;
+use crate::web::format;
 use crate::web::layout::{render_with, Layout};
-use crate::web::members::page::{decode_cursor, encode_cursor};
+use crate::web::members::page::{decode_cursor, delivery_label, encode_cursor};
 use crate::web::pager::{cut_to_page, Pager};
 use crate::web::{see_other, AppState};
 
@@ -34,6 +39,30 @@ pub struct TeamItem {
     pub choice: String,
     /// Their organization role manages projects: a project role would not apply.
     pub keeps_org_role: bool,
+    pub direct: bool,
+    /// The row of the person looking at the page.
+    pub me: bool,
+}
+
+pub struct PendingItem {
+    pub id: String,
+    pub email: String,
+    pub role: String,
+    pub invited_by: String,
+    pub expires: String,
+    pub expired: bool,
+    pub delivery: String,
+    pub delivery_class: &'static str,
+    pub delivery_error: String,
+}
+
+/// The invite form, as typed, with its messages.
+#[derive(Default)]
+pub struct InviteFields {
+    pub email: String,
+    pub role: String,
+    pub email_error: Option<String>,
+    pub role_error: Option<String>,
 }
 
 #[derive(Template)]
@@ -44,23 +73,29 @@ struct TeamPage {
     name: String,
     href: String,
     personal: bool,
-    owner_name: String,
+    /// Who owns a personal project, said to whoever reads the page.
+    owner_line: String,
+    /// The organization's name, or "this personal space".
+    outside: String,
     search: String,
     members: Vec<TeamItem>,
     roles: Vec<String>,
     can_manage: bool,
     error: Option<(String, String)>,
     pager: Pager,
+    invite: InviteFields,
+    pending: Vec<PendingItem>,
+    validity: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct TeamQuery {
     #[serde(default)]
     q: String,
     after: Option<String>,
 }
 
-fn item(state: &AppState, r: TeamRow) -> TeamItem {
+fn item(state: &AppState, me: &str, r: TeamRow) -> TeamItem {
     let facts = r.facts();
     let (access, why) = match project_access::viewable(&state.catalog, &facts) {
         Some((w, _)) => (w.role().map(str::to_string), w.describe()),
@@ -71,8 +106,13 @@ fn item(state: &AppState, r: TeamRow) -> TeamItem {
         },
     };
     TeamItem {
-        keeps_org_role: state.catalog.grants(&r.org_role, Permission::ProjectsManage),
+        keeps_org_role: r
+            .org_role
+            .as_deref()
+            .is_some_and(|role| state.catalog.grants(role, Permission::ProjectsManage)),
         choice: r.project_role.clone().unwrap_or_else(|| "=default".into()),
+        direct: r.is_direct(),
+        me: r.user_id == me,
         user_id: r.user_id,
         name: r.name,
         email: r.email,
@@ -81,19 +121,40 @@ fn item(state: &AppState, r: TeamRow) -> TeamItem {
     }
 }
 
-async fn render(
+fn pending_item(inv: PendingProjectInvitation) -> PendingItem {
+    let (delivery, delivery_class, delivery_error) = delivery_label(inv.delivery.as_ref());
+    PendingItem {
+        expired: inv.state == crate::domain::invitation::InvitationState::Expired,
+        expires: format::date_time(inv.expires_at),
+        invited_by: inv.invited_by.unwrap_or_else(|| "—".into()),
+        id: inv.id,
+        email: inv.email,
+        role: inv.role,
+        delivery,
+        delivery_class,
+        delivery_error,
+    }
+}
+
+/// Renders the Team page; `error` is a message next to one person's row,
+/// `invite` the invite form as typed. 409/422 when either carries a message.
+pub(super) async fn render(
     p: &ProjectIn,
     state: &AppState,
     query: TeamQuery,
     error: Option<(String, String)>,
+    invite: Option<InviteFields>,
 ) -> Result<HttpResponse, AppError> {
     let after = query.after.as_deref().and_then(decode_cursor);
     let past_first = after.is_some();
     let search = query.q.trim().to_string();
-    let (project, term) = (p.project.clone(), search.clone());
-    let mut rows = db::run(&state.pool, move |conn| {
+    let can_manage = p.can(Permission::ProjectsManage);
+    let (project, term, now) = (p.project.clone(), search.clone(), state.clock.now());
+    let (mut rows, pending) = db::run(&state.pool, move |conn| -> Result<_, AppError> {
         let term = Some(term.as_str()).filter(|t| !t.is_empty());
-        project_team::page(conn, &project, term, after.as_ref(), PAGE + 1).map_err(AppError::from)
+        let rows = project_team::page(conn, &project, term, after.as_ref(), PAGE + 1)?;
+        let pending = if can_manage { project_invitations::pending(conn, &project.id, now)? } else { Vec::new() };
+        Ok((rows, pending))
     })
     .await?;
     let href = p.href();
@@ -108,17 +169,33 @@ async fn render(
     } else {
         format!("{team}?{}", serde_urlencoded::to_string([("q", &search)]).unwrap_or_default())
     };
-    let status = if error.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };
+    let status = match (&error, &invite) {
+        (Some(_), _) => StatusCode::CONFLICT,
+        (None, Some(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+        (None, None) => StatusCode::OK,
+    };
+    let me = p.space.current().user.id.clone();
+    let personal = p.project.org_id.is_none();
     let page = TeamPage {
         layout: p.space.layout(state, &format!("{} team", p.project.name)),
         noun: state.catalog.project_noun().to_lowercase(),
         name: p.project.name.clone(),
-        personal: matches!(p.space, Space::Personal(_)),
-        owner_name: p.space.current().user.name.clone(),
-        members: rows.into_iter().map(|r| item(state, r)).collect(),
+        personal,
+        owner_line: match &p.space {
+            Space::Shared { owner_name, .. } => format!("The owner of {owner_name} may do everything in it."),
+            _ => format!("{} owns this personal space and may do everything in it.", p.space.current().user.name),
+        },
+        outside: if personal { "this personal space".into() } else { p.space.name().to_string() },
+        members: rows.into_iter().map(|r| item(state, &me, r)).collect(),
         roles: state.catalog.roles().iter().map(|r| r.name.clone()).collect(),
-        can_manage: p.can(Permission::ProjectsManage),
+        can_manage,
         pager: Pager::new(first, past_first, next_href, "Next page"),
+        invite: invite.unwrap_or_else(|| InviteFields {
+            role: state.catalog.default_role().to_string(),
+            ..InviteFields::default()
+        }),
+        pending: pending.into_iter().map(pending_item).collect(),
+        validity: crate::web::members::invite::validity(state.invitation_ttl),
         href,
         search,
         error,
@@ -126,50 +203,41 @@ async fn render(
     render_with(status, &page)
 }
 
-#[get("/orgs/{slug}/projects/{project}/team")]
-pub async fn org_team(
-    member: OrgMember,
-    path: web::Path<(String, String)>,
+pub async fn team(
+    req: HttpRequest,
     query: web::Query<TeamQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let p = load(Space::Org(member), path.into_inner().1, &state).await?;
-    render(&p, &state, query.into_inner(), None).await
-}
-
-#[get("/personal/projects/{project}/team")]
-pub async fn personal_team(
-    current: CurrentUser,
-    path: web::Path<String>,
-    query: web::Query<TeamQuery>,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    let p = load(Space::personal(current, &state)?, path.into_inner(), &state).await?;
-    render(&p, &state, query.into_inner(), None).await
+    let (space, key) = space_of(&req, &state).await?;
+    let p = load(space, key, &state).await?;
+    render(&p, &state, query.into_inner(), None, None).await
 }
 
 #[derive(Deserialize)]
 pub struct RoleForm {
     #[serde(default)]
     role: String,
+    /// The row is a direct collaborator's (their grant is changed, not a member's project role).
+    #[serde(default)]
+    direct: bool,
 }
 
 /// Sets a member's role on this project: "=default" (back to their default
-/// project role), "" (none) or a catalog role.
-#[post("/orgs/{slug}/projects/{project}/team/{user_id}")]
+/// project role), "" (none) or a catalog role; or a direct collaborator's role.
 pub async fn set_role(
     req: HttpRequest,
-    member: OrgMember,
-    path: web::Path<(String, String, String)>,
     form: web::Form<RoleForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let (_, project_slug, user_id) = path.into_inner();
-    let p = load(Space::Org(member), project_slug, &state).await?;
-    p.require(Permission::ProjectsManage)?;
-    let chosen = form.into_inner().role;
+    let p = project_with(&req, &state, Permission::ProjectsManage).await?;
+    let user_id = req.match_info().get("user_id").unwrap_or_default().to_string();
+    let RoleForm { role: chosen, direct } = form.into_inner();
     let role = match chosen.as_str() {
+        "=default" | "" if direct => {
+            let message = "Choose a role; to take their access away, use Remove.".to_string();
+            return render(&p, &state, TeamQuery::default(), Some((user_id, message)), None).await;
+        }
         "=default" => None,
         "" => Some(String::new()),
         r if state.catalog.get(r).is_some() => Some(r.to_string()),
@@ -177,7 +245,10 @@ pub async fn set_role(
     };
     let (project, actor, target) = (p.project.clone(), p.space.actor(&req, &state), user_id.clone());
     let result = db::run(&state.pool, move |conn| {
-        Ok::<_, AppError>(project_team::set_member_role(conn, &project, &target, role.as_deref(), &actor))
+        Ok::<_, AppError>(match (direct, role) {
+            (true, Some(role)) => collaborators::set_role(conn, &project, &target, &role, &actor),
+            (_, role) => project_team::set_member_role(conn, &project, &target, role.as_deref(), &actor),
+        })
     })
     .await?;
     match result {
@@ -187,7 +258,7 @@ pub async fn set_role(
         }
         Err(MemberError::NotFound) => Err(AppError::NotFound),
         Err(MemberError::Rule(rule)) => {
-            render(&p, &state, TeamQuery { q: String::new(), after: None }, Some((user_id, rule.to_string()))).await
+            render(&p, &state, TeamQuery::default(), Some((user_id, rule.to_string())), None).await
         }
         Err(MemberError::Db(e)) => Err(e.into()),
     }

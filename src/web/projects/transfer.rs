@@ -43,7 +43,7 @@ struct TransferPage {
 fn destinations(p: &ProjectIn, state: &AppState) -> Vec<Destination> {
     let current = match &p.space {
         Space::Org(m) => Some(m.view.org.slug.as_str()),
-        Space::Personal(_) => None,
+        Space::Personal(_) | Space::Shared { .. } => None,
     };
     p.space
         .current()
@@ -77,8 +77,22 @@ async fn page(
     })
 }
 
+/// The project of the path, when the person may move it: a manager where
+/// it is. A direct collaborator, whatever their role, may not take it away
+/// from its owner.
+async fn movable(req: &HttpRequest, state: &web::Data<AppState>) -> Result<ProjectIn, AppError> {
+    let p = managed(req, state).await?;
+    if let Space::Shared { owner_name, .. } = &p.space {
+        return Err(AppError::Forbidden(format!(
+            "Only {owner_name} can transfer this {}: you are a direct collaborator.",
+            state.catalog.project_noun().to_lowercase()
+        )));
+    }
+    Ok(p)
+}
+
 pub async fn form(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let p = managed(&req, &state).await?;
+    let p = movable(&req, &state).await?;
     render_with(StatusCode::OK, &page(&p, &state, String::new(), None).await?)
 }
 
@@ -94,7 +108,7 @@ pub async fn transfer(
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let p = managed(&req, &state).await?;
+    let p = movable(&req, &state).await?;
     let to = form.into_inner().to;
     let refuse = |message: String| async {
         render_with(StatusCode::UNPROCESSABLE_ENTITY, &page(&p, &state, to.clone(), Some(message)).await?)
