@@ -4,7 +4,10 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use orgportal::config::Settings;
 use orgportal::db::{self, AnyConnection};
+use orgportal::mail::templates::InvoiceMail;
 use orgportal::startup::Application;
+use orgportal::store::invoices::InvoiceNotice;
+use url::Url;
 
 /// orgportal: a self-hosted organization portal.
 #[derive(Parser)]
@@ -79,14 +82,20 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let records = orgportal::domain::customer_import::parse(&text)
                 .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was imported", file.display()))?;
             let now = settings.clock.now();
-            let report =
-                blocking(&settings, move |conn| Ok(orgportal::store::customers::import(conn, &records, now)?)).await?;
+            let base_url =
+                settings.base_url.as_ref().map_or_else(|| format!("http://{}", settings.bind), Url::to_string);
+            let report = blocking(&settings, move |conn| {
+                let render = |n: &InvoiceNotice<'_>| InvoiceMail::of(n, &base_url).render().ok();
+                Ok(orgportal::store::customers::import(conn, &records, &render, now)?)
+            })
+            .await?;
             println!(
-                "imported {}: {} created, {} updated, {} unchanged",
+                "imported {}: {} created, {} updated, {} unchanged; {} billing mails queued",
                 file.display(),
                 report.created,
                 report.updated,
-                report.unchanged
+                report.unchanged,
+                report.mails
             );
         }
         Command::Staff { command } => staff(settings, command).await?,

@@ -123,6 +123,42 @@ diesel::table! {
         starts_on -> Date,
         ends_on -> Date,
         quantity -> Integer,
+        price_minor -> Nullable<BigInt>,
+        price_currency -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    billing_details (org_id) {
+        org_id -> Text,
+        contact_name -> Text,
+        contact_email -> Text,
+        legal_name -> Text,
+        address_line1 -> Text,
+        address_line2 -> Text,
+        city -> Text,
+        postal_code -> Text,
+        country -> Text,
+        tax_id -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invoices (id) {
+        id -> Text,
+        customer_id -> Text,
+        number -> Text,
+        issued_on -> Date,
+        period_start -> Date,
+        period_end -> Date,
+        amount_minor -> BigInt,
+        currency -> Text,
+        status -> Text,
+        due_on -> Date,
+        pdf_url -> Nullable<Text>,
+        notified_at -> Nullable<Timestamp>,
+        overdue_notified_at -> Nullable<Timestamp>,
     }
 }
 
@@ -254,6 +290,8 @@ diesel::joinable!(mail_outbox -> invitations (invitation_id));
 diesel::joinable!(customer_contacts -> customers (customer_id));
 diesel::joinable!(entitlements -> customers (customer_id));
 diesel::joinable!(tickets -> customers (customer_id));
+diesel::joinable!(invoices -> customers (customer_id));
+diesel::joinable!(billing_details -> organizations (org_id));
 diesel::joinable!(service_tokens -> organizations (org_id));
 diesel::joinable!(service_tokens -> users (created_by));
 
@@ -276,5 +314,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     projects,
     project_grants,
     project_tokens,
-    project_invitations
+    project_invitations,
+    billing_details,
+    invoices
 );

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use time::{Date, PrimitiveDateTime};
 
 use super::email::Email;
+use super::money::Money;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -24,6 +25,8 @@ struct CustomerIn {
     entitlements: Vec<EntitlementIn>,
     #[serde(default)]
     tickets: Vec<TicketIn>,
+    #[serde(default)]
+    invoices: Vec<InvoiceIn>,
 }
 
 #[derive(Deserialize)]
@@ -42,6 +45,24 @@ struct EntitlementIn {
     start: String,
     end: String,
     quantity: i32,
+    /// The price of the entitlement's term, as decimal text ("1200.00"), with `currency`.
+    price: Option<String>,
+    currency: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InvoiceIn {
+    number: String,
+    issued: String,
+    period_start: String,
+    period_end: String,
+    /// Decimal text in the currency ("1234.50"; "1500" in JPY): never a float.
+    amount: String,
+    currency: String,
+    status: String,
+    due: String,
+    pdf_url: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -69,6 +90,19 @@ pub struct Entitlement {
     pub starts_on: Date,
     pub ends_on: Date,
     pub quantity: i32,
+    pub price: Option<Money>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Invoice {
+    pub number: String,
+    pub issued_on: Date,
+    pub period_start: Date,
+    pub period_end: Date,
+    pub amount: Money,
+    pub status: String,
+    pub due_on: Date,
+    pub pdf_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -90,6 +124,7 @@ pub struct CustomerRecord {
     pub contacts: Vec<Contact>,
     pub entitlements: Vec<Entitlement>,
     pub tickets: Vec<Ticket>,
+    pub invoices: Vec<Invoice>,
 }
 
 fn date(v: &str, at: &str) -> Result<Date, String> {
@@ -112,6 +147,37 @@ fn text(v: &str, at: &str) -> Result<String, String> {
         return Err(format!("{at}: must not be empty"));
     }
     Ok(v.to_string())
+}
+
+fn invoice(v: &InvoiceIn, seen: &[Invoice], here: &str) -> Result<Invoice, String> {
+    let number = text(&v.number, &format!("{here}.number"))?;
+    if seen.iter().any(|x| x.number == number) {
+        return Err(format!("{here}.number: `{number}` appears twice for this customer"));
+    }
+    let status = v.status.trim().to_lowercase();
+    if !super::billing::INVOICE_STATUSES.contains(&status.as_str()) {
+        return Err(format!("{here}.status: `{}` is not one of open, paid, overdue, void", v.status));
+    }
+    let (period_start, period_end) =
+        (date(&v.period_start, &format!("{here}.period_start"))?, date(&v.period_end, &format!("{here}.period_end"))?);
+    if period_end < period_start {
+        return Err(format!("{here}.period_end: ends before it starts"));
+    }
+    let pdf_url = match v.pdf_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        Some(u) if u.starts_with("https://") || u.starts_with("http://") => Some(u.to_string()),
+        Some(u) => return Err(format!("{here}.pdf_url: `{u}` is not an http(s) address")),
+        None => None,
+    };
+    Ok(Invoice {
+        number,
+        issued_on: date(&v.issued, &format!("{here}.issued"))?,
+        period_start,
+        period_end,
+        amount: Money::parse(&v.amount, v.currency.trim()).map_err(|m| format!("{here}.amount: {m}"))?,
+        status,
+        due_on: date(&v.due, &format!("{here}.due"))?,
+        pdf_url,
+    })
 }
 
 /// Parses and checks a whole file. The error names the line and column
@@ -152,12 +218,18 @@ pub fn parse(json: &str) -> Result<Vec<CustomerRecord>, String> {
             if e.quantity < 0 {
                 return Err(format!("{here}.quantity: must not be negative"));
             }
+            let price = match (&e.price, &e.currency) {
+                (None, None) => None,
+                (Some(p), Some(c)) => Some(Money::parse(p, c).map_err(|m| format!("{here}.price: {m}"))?),
+                _ => return Err(format!("{here}: price and currency go together")),
+            };
             entitlements.push(Entitlement {
                 product: text(&e.product, &format!("{here}.product"))?,
                 support_level: text(&e.support_level, &format!("{here}.support_level"))?,
                 starts_on,
                 ends_on,
                 quantity: e.quantity,
+                price,
             });
         }
         let mut tickets = Vec::new();
@@ -176,10 +248,15 @@ pub fn parse(json: &str) -> Result<Vec<CustomerRecord>, String> {
                 updated_at: date_time(&t.updated, &format!("{here}.updated"))?,
             });
         }
+        let mut invoices = Vec::new();
+        for (j, v) in c.invoices.iter().enumerate() {
+            invoices.push(invoice(v, &invoices, &format!("{at}.invoices[{j}]"))?);
+        }
         contacts.sort();
         entitlements.sort();
         tickets.sort();
-        out.push(CustomerRecord { external_id, name, contacts, entitlements, tickets });
+        invoices.sort();
+        out.push(CustomerRecord { external_id, name, contacts, entitlements, tickets, invoices });
     }
     Ok(out)
 }

@@ -1,11 +1,14 @@
 //! Pure rules: validated values, the role catalog and the membership and
 //! invitation rules. No HTTP, no SQL.
 
+pub mod billing;
+pub mod countries;
 pub mod customer_data;
 pub mod customer_import;
 mod email;
 pub mod invitation;
 pub mod member_rules;
+pub mod money;
 mod org_name;
 mod policy;
 pub mod project;

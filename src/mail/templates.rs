@@ -75,3 +75,63 @@ impl ProjectInvitationMail<'_> {
         })
     }
 }
+
+#[derive(Template)]
+#[template(path = "emails/invoice.txt")]
+struct InvoiceText<'a> {
+    m: &'a InvoiceMail,
+}
+
+#[derive(Template)]
+#[template(path = "emails/invoice.html")]
+struct InvoiceHtml<'a> {
+    m: &'a InvoiceMail,
+}
+
+/// The billing contact's mail about a new or an overdue invoice.
+pub struct InvoiceMail {
+    pub to: String,
+    pub contact_name: String,
+    pub org_name: String,
+    pub number: String,
+    pub amount: String,
+    pub period: String,
+    pub due_on: String,
+    pub overdue: bool,
+    /// The organization's Billing page.
+    pub link: String,
+}
+
+impl InvoiceMail {
+    /// The mail for `notice`; `base_url` is the portal's address ("https://portal.example").
+    pub fn of(notice: &crate::store::invoices::InvoiceNotice<'_>, base_url: &str) -> Self {
+        let day = |d: time::Date| d.format(time::macros::format_description!("[day] [month repr:short] [year]"));
+        let day = |d| day(d).unwrap_or_default();
+        let inv = notice.invoice;
+        InvoiceMail {
+            to: notice.to.to_string(),
+            contact_name: notice.contact_name.to_string(),
+            org_name: notice.org_name.to_string(),
+            number: inv.number.clone(),
+            amount: inv.amount.format(),
+            period: format!("{} to {}", day(inv.period_start), day(inv.period_end)),
+            due_on: day(inv.due_on),
+            overdue: notice.overdue,
+            link: format!("{}/orgs/{}/billing", base_url.trim_end_matches('/'), notice.org_slug),
+        }
+    }
+
+    pub fn render(&self) -> Result<OutgoingMail, askama::Error> {
+        let subject = if self.overdue {
+            format!("Invoice {} of {} is overdue", self.number, self.org_name)
+        } else {
+            format!("New invoice {} for {}", self.number, self.org_name)
+        };
+        Ok(OutgoingMail {
+            to: self.to.clone(),
+            subject,
+            text: InvoiceText { m: self }.render()?,
+            html: InvoiceHtml { m: self }.render()?,
+        })
+    }
+}

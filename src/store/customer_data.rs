@@ -10,6 +10,7 @@ use crate::db::schema::{customer_contacts, customers, entitlements, memberships,
 use crate::db::AnyConnection;
 use crate::domain::customer_data::{self, NewTicket};
 use crate::domain::customer_import::Entitlement;
+use crate::domain::money::Money;
 
 /// The customer account an organization is linked to.
 #[derive(Debug, Clone, Queryable)]
@@ -30,6 +31,7 @@ pub fn customer_of(conn: &mut AnyConnection, org_id: &str) -> QueryResult<Option
 
 /// Entitlements, those ending last first.
 pub fn entitlements(conn: &mut AnyConnection, customer_id: &str) -> QueryResult<Vec<Entitlement>> {
+    type Row = (String, String, Date, Date, i32, Option<i64>, Option<String>);
     let rows = entitlements::table
         .filter(entitlements::customer_id.eq(customer_id))
         .select((
@@ -38,15 +40,18 @@ pub fn entitlements(conn: &mut AnyConnection, customer_id: &str) -> QueryResult<
             entitlements::starts_on,
             entitlements::ends_on,
             entitlements::quantity,
+            entitlements::price_minor,
+            entitlements::price_currency,
         ))
         .order((entitlements::ends_on.desc(), entitlements::product.asc()))
-        .load::<(String, String, Date, Date, i32)>(conn)?;
-    let entitlement = |(product, support_level, starts_on, ends_on, quantity)| Entitlement {
+        .load::<Row>(conn)?;
+    let entitlement = |(product, support_level, starts_on, ends_on, quantity, minor, currency): Row| Entitlement {
         product,
         support_level,
         starts_on,
         ends_on,
         quantity,
+        price: minor.zip(currency).map(|(minor, currency)| Money { minor, currency }),
     };
     Ok(rows.into_iter().map(entitlement).collect())
 }

@@ -19,6 +19,8 @@ pub struct ImportReport {
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// Mails to billing contacts about new or overdue invoices.
+    pub mails: usize,
 }
 
 fn current(conn: &mut AnyConnection, id: &str, external_id: &str, name: String) -> QueryResult<CustomerRecord> {
@@ -56,7 +58,15 @@ fn current(conn: &mut AnyConnection, id: &str, external_id: &str, name: String) 
     contacts.sort();
     ents.sort();
     ticks.sort();
-    Ok(CustomerRecord { external_id: external_id.to_string(), name, contacts, entitlements: ents, tickets: ticks })
+    let invoices = super::invoices::all(conn, id)?;
+    Ok(CustomerRecord {
+        external_id: external_id.to_string(),
+        name,
+        contacts,
+        entitlements: ents,
+        tickets: ticks,
+        invoices,
+    })
 }
 
 fn write_children(conn: &mut AnyConnection, id: &str, r: &CustomerRecord) -> QueryResult<()> {
@@ -86,6 +96,8 @@ fn write_children(conn: &mut AnyConnection, id: &str, r: &CustomerRecord) -> Que
                 entitlements::starts_on.eq(e.starts_on),
                 entitlements::ends_on.eq(e.ends_on),
                 entitlements::quantity.eq(e.quantity),
+                entitlements::price_minor.eq(e.price.as_ref().map(|p| p.minor)),
+                entitlements::price_currency.eq(e.price.as_ref().map(|p| p.currency.as_str())),
             ))
             .execute(conn)?;
     }
@@ -109,9 +121,11 @@ fn write_children(conn: &mut AnyConnection, id: &str, r: &CustomerRecord) -> Que
 }
 
 /// Imports every record in one transaction: all of the file or nothing.
+/// `render` writes the billing contact's mail about a new or overdue invoice.
 pub fn import(
     conn: &mut AnyConnection,
     records: &[CustomerRecord],
+    render: super::invoices::RenderNotice<'_>,
     now: PrimitiveDateTime,
 ) -> QueryResult<ImportReport> {
     crate::db::write_transaction(conn, |conn| {
@@ -135,6 +149,7 @@ pub fn import(
                         ))
                         .execute(conn)?;
                     write_children(conn, &id, r)?;
+                    report.mails += super::invoices::sync(conn, &id, &r.invoices, render, now)?;
                     report.created += 1;
                 }
                 Some((id, name, org_id)) => {
@@ -146,6 +161,7 @@ pub fn import(
                         .set((customers::name.eq(&r.name), customers::updated_at.eq(now)))
                         .execute(conn)?;
                     write_children(conn, &id, r)?;
+                    report.mails += super::invoices::sync(conn, &id, &r.invoices, render, now)?;
                     report.updated += 1;
                     if let Some(org_id) = org_id {
                         record(

@@ -3,10 +3,12 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod billing;
 pub mod collaborators;
 pub mod customer_data;
 pub mod customers;
 pub mod invitations;
+pub mod invoices;
 pub mod members;
 pub mod orgs;
 pub mod outbox;

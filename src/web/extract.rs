@@ -199,6 +199,7 @@ impl OrgMember {
             show_activity: self.can(Permission::ActivityView),
             show_customer: self.can(Permission::CustomerView),
             show_services: self.can(Permission::ServicesConnect),
+            show_billing: self.can(Permission::BillingView),
             projects_label: self.current.catalog.projects_noun(),
         });
         layout

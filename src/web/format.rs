@@ -8,6 +8,11 @@ pub fn date(t: PrimitiveDateTime) -> String {
     t.format(format_description!("[day padding:none] [month repr:short] [year]")).unwrap_or_default()
 }
 
+/// A calendar day: "24 Nov 2026".
+pub fn day(d: time::Date) -> String {
+    date(d.midnight())
+}
+
 /// "24 November 2026"
 pub fn long_date(t: PrimitiveDateTime) -> String {
     t.format(format_description!("[day padding:none] [month repr:long] [year]")).unwrap_or_default()

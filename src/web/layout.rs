@@ -28,6 +28,7 @@ pub struct OrgNav {
     pub show_activity: bool,
     pub show_customer: bool,
     pub show_services: bool,
+    pub show_billing: bool,
     /// "Projects", "Products", "Datasets": the catalog's noun.
     pub projects_label: String,
 }

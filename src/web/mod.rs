@@ -3,6 +3,7 @@
 //! A handler extracts, calls the store inside `db::run`, and renders a template.
 
 pub mod assets;
+pub mod billing;
 pub mod client;
 pub mod csv_export;
 pub mod customer;

@@ -1,6 +1,7 @@
 //! One test binary (fast to link), one module per area.
 
 mod activity;
+mod billing;
 mod browser;
 mod catalogs;
 mod collaborators;

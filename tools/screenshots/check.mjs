@@ -39,7 +39,7 @@ const pages = paths.length ? paths : [
   `/orgs/${slug}/projects`, `/orgs/${slug}/projects/new`, `/orgs/${slug}/projects/checked-project`,
   `/orgs/${slug}/projects/checked-project/settings`, `/orgs/${slug}/projects/checked-project/team`,
   `/orgs/${slug}/projects/checked-project/transfer`, `/orgs/${slug}/projects/checked-project/tokens`, "/personal/projects", "/personal/projects/new", "/projects/new",
-  "/shared", invitation,
+  `/orgs/${slug}/billing`, "/shared", invitation,
 ];
 let failed = 0;
 const files = [];

@@ -194,6 +194,7 @@ pub fn sample_page(rows: usize) -> Result<String, AppError> {
         show_activity: true,
         show_customer: true,
         show_services: true,
+        show_billing: true,
         projects_label: "Projects".into(),
     });
     let page = MembersPage {
