@@ -274,6 +274,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::staff::org_views::tickets)
         .service(pages::staff::org_views::ticket)
         .service(pages::staff::org_views::contacts)
+        .service(pages::staff::org_views::billing)
         .service(pages::staff::org_views::members);
     for base in ["/orgs/{slug}/projects/{project}", "/personal/projects/{project}", "/shared/{project}"] {
         use pages::projects::{collaborators, settings, team, tokens, transfer};

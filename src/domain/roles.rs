@@ -80,8 +80,8 @@ impl Permission {
             Permission::ProjectsDevelop => "Develop in projects",
             Permission::ProjectsCreate => "Create projects",
             Permission::ProjectsManage => "Manage projects and their teams",
-            Permission::BillingView => "View billing",
-            Permission::BillingManage => "Manage billing",
+            Permission::BillingView => "Open the Billing page: billing details, subscription, invoices",
+            Permission::BillingManage => "Edit the billing details (contact, address, tax id)",
             Permission::ActivityView => "View the activity log",
         }
     }

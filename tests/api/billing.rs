@@ -209,3 +209,83 @@ async fn only_billing_view_opens_and_only_billing_manage_changes() {
     }
     assert!(!tech.get_html(&format!("/orgs/{SLUG}")).await.contains(">Billing</a>"), "no link without billing.view");
 }
+
+#[tokio::test]
+async fn staff_read_the_billing_page_and_each_view_is_logged() {
+    let app = crate::helpers::spawn_app_with(|s| s.staff_emails = vec!["sam@support.example".into()]).await;
+    import(&app, &file("open", ""));
+    app.browser.sign_in("ada@northwind.example", "Ada Admin").await;
+    save_details(&app.browser, &details_form("bea@northwind.example", "DE")).await;
+    let sam = app.new_browser();
+    sam.sign_in("sam@support.example", "Sam Support").await;
+
+    let page = sam.get_html(&format!("/staff/orgs/{SLUG}/billing")).await;
+    assert!(page.contains("Read-only support view") && page.contains("€1,234.50") && page.contains("Germany"));
+    assert!(!page.contains("Save billing details") && !page.contains("invoices.csv"), "nothing to change or export");
+    let views: i64 = {
+        use orgportal::db::schema::activity;
+        activity::table
+            .filter(activity::action.eq("staff.view"))
+            .filter(activity::target.eq("billing"))
+            .count()
+            .get_result(&mut *app.conn())
+            .unwrap()
+    };
+    assert_eq!(views, 1, "the view is in the organization's activity");
+    // Staff are not members: the organization's own billing routes are 404 to them.
+    assert_eq!(sam.get(&format!("/orgs/{SLUG}/billing")).await.status(), StatusCode::NOT_FOUND);
+    let token = hidden_field(&sam.get_html("/getting-started").await, "csrf_token");
+    let res = sam.post(&format!("/orgs/{SLUG}/billing/details"), &[("csrf_token", &token), ("city", "Paris")]).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let city: String = billing_details::table.select(billing_details::city).first(&mut *app.conn()).unwrap();
+    assert_eq!(city, "Berlin");
+}
+
+#[tokio::test]
+async fn every_role_of_every_catalog_gets_what_its_billing_permissions_say() {
+    use orgportal::domain::{Permission, RoleCatalog};
+    for file in ["default.toml", "particle.toml", "packet.toml", "segments.toml"] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("catalogs").join(file);
+        let catalog = RoleCatalog::from_toml(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let app = crate::helpers::spawn_app_with(move |s| s.roles_file = Some(path)).await;
+        let slug = crate::helpers::admin_with_org(&app, "owner@example.com", "Acme").await;
+        let page = format!("/orgs/{slug}/billing");
+        for (i, role) in catalog.roles().iter().enumerate() {
+            let browser = app.member(&slug, &format!("person{i}@example.com"), &role.name).await;
+            let (view, manage) = (
+                catalog.grants(&role.name, Permission::BillingView),
+                catalog.grants(&role.name, Permission::BillingManage),
+            );
+            let expected = if view { StatusCode::OK } else { StatusCode::FORBIDDEN };
+            assert_eq!(browser.get(&page).await.status(), expected, "{file} {}: page", role.name);
+            let token = hidden_field(&browser.get_html("/getting-started").await, "csrf_token");
+            let city = format!("City {i}");
+            let mut fields = details_form("bea@example.com", "DE");
+            fields[5].1 = city.clone();
+            let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+            all.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+            let status = browser.post(&format!("{page}/details"), &all).await.status();
+            let saved: Option<String> =
+                billing_details::table.select(billing_details::city).first(&mut *app.conn()).optional().unwrap();
+            if manage {
+                assert_eq!(status, StatusCode::SEE_OTHER, "{file} {}: save", role.name);
+                assert_eq!(saved.as_deref(), Some(city.as_str()));
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{file} {}: save", role.name);
+                assert_ne!(saved.as_deref(), Some(city.as_str()), "{file} {}: nothing changed", role.name);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_roles_page_says_what_the_billing_role_opens() {
+    let app = spawn_app().await;
+    let slug = crate::helpers::admin_with_org(&app, "owner@example.com", "Acme").await;
+    let bill = app.member(&slug, "bill@example.com", "Billing").await;
+    let roles = bill.get_html(&format!("/orgs/{slug}/roles")).await;
+    assert!(roles.contains("Open the Billing page: billing details, subscription, invoices"));
+    assert!(roles.contains("opens the Billing page (billing details, subscription, invoices and their CSV)"));
+    let nav = bill.get_html(&format!("/orgs/{slug}")).await;
+    assert!(nav.contains(&format!("href=\"/orgs/{slug}/billing\"")), "the Billing role sees the link");
+}

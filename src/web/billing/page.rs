@@ -113,6 +113,13 @@ pub struct BillingQuery {
     before: Option<String>,
 }
 
+impl BillingQuery {
+    /// Where the invoice page starts (None: the newest).
+    pub fn cursor(&self) -> Option<InvoiceCursor> {
+        self.before.as_deref().and_then(decode)
+    }
+}
+
 fn decode(s: &str) -> Option<InvoiceCursor> {
     format::parse_keyset_token(s).map(|(at, id)| InvoiceCursor { issued_on: at.date(), id })
 }
@@ -174,7 +181,7 @@ pub fn page(layout: Layout, slug: &str, base: &str, mut loaded: Loaded, past_fir
 
 async fn member_page(member: &OrgMember, state: &AppState, query: BillingQuery) -> Result<BillingPage, AppError> {
     member.require(Permission::BillingView)?;
-    let before = query.before.as_deref().and_then(decode);
+    let before = query.cursor();
     let past_first = before.is_some();
     let org_id = member.org_id().to_string();
     let loaded = db::run(&state.pool, move |conn| load(conn, &org_id, before.as_ref())).await?;

@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::store::customer_data::TicketDetail;
 use crate::store::members as member_store;
 use crate::store::staff;
+use crate::web::billing::page::{self as billing_page, BillingQuery};
 use crate::web::customer::pages::{
     load_contacts, load_entitlements, load_ticket, load_tickets, ContactsPage, EntitlementsPage, TicketPage,
     TicketsPage,
@@ -55,6 +56,28 @@ pub async fn entitlements(
     let loaded = viewed(&org, &req, &state, |_| "entitlements".into(), load_entitlements).await?;
     let layout = org.layout("Staff: entitlements", "entitlements");
     render(&EntitlementsPage::new(layout, loaded, state.clock.now().date(), true))
+}
+
+#[get("/staff/orgs/{slug}/billing")]
+pub async fn billing(
+    org: StaffOrg,
+    req: HttpRequest,
+    query: web::Query<BillingQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let before = query.cursor();
+    let past_first = before.is_some();
+    let loaded = viewed(
+        &org,
+        &req,
+        &state,
+        |_| "billing".into(),
+        move |conn, org_id| billing_page::load(conn, org_id, before.as_ref()),
+    )
+    .await?;
+    let slug = org.org.slug.clone();
+    let layout = org.layout("Staff: billing", "billing");
+    render(&billing_page::page(layout, &slug, &format!("/staff/orgs/{slug}/billing"), loaded, past_first, true))
 }
 
 #[get("/staff/orgs/{slug}/tickets")]
