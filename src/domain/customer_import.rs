@@ -287,4 +287,32 @@ mod tests {
         let mail = r#"{"customers": [{"external_id": "A", "name": "A", "contacts": [{"email": "nope", "name": "N", "portal_role": "Admin"}]}]}"#;
         assert!(parse(mail).unwrap_err().contains("contacts[0].email"));
     }
+
+    #[test]
+    fn invoices_are_checked_with_their_place() {
+        let with = |invoice: &str| {
+            format!(
+                r#"{{"customers": [{{"external_id": "A", "name": "A", "invoices": [
+{invoice}
+]}}]}}"#
+            )
+        };
+        let good = r#"{"number": "I-1", "issued": "2026-11-01", "period_start": "2026-11-01", "period_end": "2026-11-30", "amount": "1500", "currency": "JPY", "status": "Overdue", "due": "2026-12-01"}"#;
+        let records = parse(&with(good)).unwrap();
+        assert_eq!(records[0].invoices[0].amount.minor, 1500);
+        assert_eq!(records[0].invoices[0].status, "overdue");
+        let float = good.replace(r#""1500""#, "1500.5");
+        let err = parse(&with(&float)).unwrap_err();
+        assert!(err.contains("invalid type: floating point") && err.contains("line 2"), "{err}");
+        let decimals = good.replace(r#""1500""#, r#""15.5""#);
+        assert!(parse(&with(&decimals)).unwrap_err().contains("invoices[0].amount: `15.5`: JPY has no minor unit"));
+        let status = good.replace("Overdue", "pending");
+        assert!(parse(&with(&status)).unwrap_err().contains("invoices[0].status"));
+        let unknown = good.replace(r#""due""#, r#""colour": 1, "due""#);
+        assert!(parse(&with(&unknown)).unwrap_err().contains("unknown field `colour`"));
+        let twice = format!("{good}, {good}");
+        assert!(parse(&with(&twice)).unwrap_err().contains("`I-1` appears twice"));
+        let pdf = good.replace(r#""due""#, r#""pdf_url": "javascript:alert(1)", "due""#);
+        assert!(parse(&with(&pdf)).unwrap_err().contains("is not an http(s) address"));
+    }
 }
