@@ -276,6 +276,11 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::staff::org_views::contacts)
         .service(pages::staff::org_views::billing)
         .service(pages::staff::org_views::members);
+    cfg.service(
+        web::resource("/api/v1/usage")
+            .app_data(web::PayloadConfig::new(pages::projects::usage_api::MAX_BODY))
+            .route(web::post().to(pages::projects::usage_api::report)),
+    );
     for base in ["/orgs/{slug}/projects/{project}", "/personal/projects/{project}", "/shared/{project}"] {
         use pages::projects::{collaborators, settings, team, tokens, transfer};
         cfg.route(&format!("{base}/team"), web::get().to(team::team))

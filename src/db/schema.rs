@@ -129,6 +129,36 @@ diesel::table! {
 }
 
 diesel::table! {
+    project_owners (project_id, since) {
+        project_id -> Text,
+        since -> Timestamp,
+        org_id -> Nullable<Text>,
+        owner_user_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    usage_records (project_id, record_id) {
+        project_id -> Text,
+        record_id -> Text,
+        metric -> Text,
+        quantity -> BigInt,
+        day -> Date,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    usage_monthly (project_id, month, metric, payer_org_id) {
+        project_id -> Text,
+        month -> Date,
+        metric -> Text,
+        payer_org_id -> Text,
+        quantity -> BigInt,
+    }
+}
+
+diesel::table! {
     billing_details (org_id) {
         org_id -> Text,
         contact_name -> Text,
@@ -279,6 +309,9 @@ diesel::joinable!(project_tokens -> projects (project_id));
 diesel::joinable!(project_tokens -> users (created_by));
 diesel::joinable!(project_grants -> projects (project_id));
 diesel::joinable!(project_invitations -> projects (project_id));
+diesel::joinable!(usage_records -> projects (project_id));
+diesel::joinable!(usage_monthly -> projects (project_id));
+diesel::joinable!(project_owners -> projects (project_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(security_events -> users (user_id));
 diesel::joinable!(memberships -> organizations (org_id));
@@ -316,5 +349,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     project_tokens,
     project_invitations,
     billing_details,
-    invoices
+    invoices,
+    project_owners,
+    usage_records,
+    usage_monthly
 );

@@ -18,6 +18,7 @@ pub mod secret_token;
 pub mod service_token;
 mod slug;
 pub mod spreadsheet;
+pub mod usage;
 pub mod user_agent;
 
 pub use email::Email;

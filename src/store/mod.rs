@@ -20,6 +20,7 @@ pub mod security_log;
 pub mod services;
 pub mod sessions;
 pub mod staff;
+pub mod usage;
 pub mod users;
 
 pub fn new_id() -> String {

@@ -101,6 +101,8 @@ pub fn create(conn: &mut AnyConnection, new: &NewProject<'_>, actor: &Actor) -> 
                 projects::created_at.eq(project.created_at),
             ))
             .execute(conn)?;
+        let (org, person) = (project.org_id.as_deref(), project.owner_user_id.as_deref());
+        super::usage::record_owner(conn, &project.id, project.created_at, org, person)?;
         if let Some(org_id) = &project.org_id {
             actor.record(conn, org_id, "project.create", &project.name, &format!("URL name {}", project.slug))?;
         }
@@ -309,6 +311,7 @@ pub fn transfer(
         )
         .execute(conn)?;
         replace_direct_of_members(conn, project, to_org_id, actor)?;
+        super::usage::record_owner(conn, &project.id, actor.now, Some(to_org_id), None)?;
         let (to_name, _) = org_of(conn, to_org_id)?;
         let from_name = match &project.org_id {
             Some(from) => {

@@ -28,3 +28,4 @@ mod settings;
 mod sign_in;
 mod staff;
 mod upgrade;
+mod usage;

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::helpers::{admin_with_org, hidden_field, spawn_app, Browser};
 
-async fn new_token(browser: &Browser, project: &str, name: &str) -> String {
+pub async fn new_token(browser: &Browser, project: &str, name: &str) -> String {
     let page = format!("{project}/tokens");
     let res = browser.submit(&page, &page, &[("name", name)]).await;
     assert_eq!(res.status(), StatusCode::OK);

@@ -16,6 +16,7 @@ pub mod shared;
 pub mod team;
 pub mod tokens;
 pub mod transfer;
+pub mod usage_api;
 
 use actix_web::web;
 

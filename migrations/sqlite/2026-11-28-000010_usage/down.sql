@@ -1,0 +1,3 @@
+DROP TABLE usage_monthly;
+DROP TABLE usage_records;
+DROP TABLE project_owners;
