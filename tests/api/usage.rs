@@ -78,6 +78,15 @@ async fn usage_is_stored_once_per_record_and_totalled_per_month() {
             (month, "sim.data_mb".into(), org_id, 100),
         ]
     );
+    // The project page shows its usage to whoever may view the project.
+    let tech = app.member(&slug, "tech@example.com", "Technical user").await;
+    let page = tech.get_html(&format!("/orgs/{slug}/projects/fleet")).await;
+    assert!(page.contains("October 2026") && page.contains("<code>device.hours</code>"), "{page}");
+    assert!(page.contains("<td class=\"num\">6</td>") && page.contains("<td class=\"num\">100</td>"));
+    let radar = app.browser.get_html(&format!("/orgs/{slug}/projects/radar")).await;
+    assert!(radar.contains("No usage reported for this project yet."), "another project's usage is not shown");
+    let billing = app.member(&slug, "bill@example.com", "Billing").await;
+    assert_eq!(billing.get(&format!("/orgs/{slug}/projects/fleet")).await.status(), StatusCode::NOT_FOUND);
     // One activity row per request that added records, none per record.
     assert_eq!(app.activity_count("usage.report"), 2);
     let empty = report(&app, &fleet, &json!([rec("r1", "device.hours", 5, "2026-10-31")])).await;

@@ -8,7 +8,7 @@ use super::{load, ProjectIn, Space};
 use crate::db;
 use crate::domain::Permission;
 use crate::error::AppError;
-use crate::store::users;
+use crate::store::{usage, users};
 use crate::web::extract::{CurrentUser, OrgMember};
 use crate::web::layout::{render, Layout};
 use crate::web::{format, AppState};
@@ -35,15 +35,37 @@ struct ShowPage {
     permissions: Vec<(&'static str, bool)>,
     can_manage: bool,
     can_develop: bool,
+    /// The project's usage as the platform reported it: (month, metric, total), newest first.
+    usage: Vec<(String, String, i64)>,
+}
+
+/// Sums the monthly totals over payers; the last `MONTHS` months with usage.
+fn usage_rows(rows: Vec<(time::Date, String, String, i64)>) -> Vec<(String, String, i64)> {
+    const MONTHS: usize = 12;
+    let mut out: Vec<(time::Date, String, i64)> = Vec::new();
+    for (month, metric, _, quantity) in rows {
+        match out.iter_mut().find(|(m, k, _)| *m == month && *k == metric) {
+            Some((_, _, total)) => *total += quantity,
+            None => out.push((month, metric, quantity)),
+        }
+    }
+    let mut months: Vec<time::Date> = out.iter().map(|(m, _, _)| *m).collect();
+    months.dedup();
+    let keep: Vec<time::Date> = months.into_iter().take(MONTHS).collect();
+    out.into_iter()
+        .filter(|(m, _, _)| keep.contains(m))
+        .map(|(m, metric, q)| (format!("{} {}", m.month(), m.year()), metric, q))
+        .collect()
 }
 
 async fn show(p: ProjectIn, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let creator_id = p.project.created_by.clone();
-    let created_by = db::run(&state.pool, move |conn| -> Result<_, AppError> {
-        Ok(match creator_id {
+    let (creator_id, project_id) = (p.project.created_by.clone(), p.project.id.clone());
+    let (created_by, usage) = db::run(&state.pool, move |conn| -> Result<_, AppError> {
+        let name = match creator_id {
             Some(id) => users::find(conn, &id)?.map(|u| u.name),
             None => None,
-        })
+        };
+        Ok((name, usage::monthly(conn, &project_id)?))
     })
     .await?;
     let (owner, owner_href) = match &p.space {
@@ -74,6 +96,7 @@ async fn show(p: ProjectIn, state: web::Data<AppState>) -> Result<HttpResponse, 
         permissions: SHOWN.iter().map(|perm| (perm.label(), p.can(*perm))).collect(),
         can_manage: p.can(Permission::ProjectsManage),
         can_develop: p.can(Permission::ProjectsDevelop),
+        usage: usage_rows(usage),
     })
 }
 
