@@ -113,10 +113,25 @@ pub fn replace_with_membership(
 ) -> QueryResult<usize> {
     let grants = in_org(conn, org_id, user_id)?;
     for (project_id, name) in &grants {
-        diesel::delete(project_grants::table.find((project_id, user_id))).execute(conn)?;
-        actor.record(conn, org_id, "project.direct_replaced", email, &format!("on {name}: organization access"))?;
+        replace_one(conn, org_id, project_id, name, user_id, email, actor)?;
     }
     Ok(grants.len())
+}
+
+/// Removes one direct grant that organization access replaces, with its
+/// `project.direct_replaced` row in `org_id`'s log.
+pub(super) fn replace_one(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    project_id: &str,
+    project_name: &str,
+    user_id: &str,
+    email: &str,
+    actor: &Actor,
+) -> QueryResult<()> {
+    diesel::delete(project_grants::table.find((project_id, user_id))).execute(conn)?;
+    let details = format!("on {project_name}: organization access");
+    actor.record(conn, org_id, "project.direct_replaced", email, &details)
 }
 
 /// For each address, how many of the organization's projects its account

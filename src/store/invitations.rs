@@ -79,7 +79,8 @@ impl From<MemberError> for InviteError {
     }
 }
 
-fn ttl(d: Duration) -> time::Duration {
+/// An invitation's configured lifetime as a time span (a week if it cannot be one).
+pub fn ttl(d: Duration) -> time::Duration {
     time::Duration::try_from(d).unwrap_or(time::Duration::days(7))
 }
 

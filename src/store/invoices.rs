@@ -2,6 +2,8 @@
 //! invoice number, in the import's transaction, with the billing contact's
 //! mail in the outbox), read by the Billing page in keyset pages.
 
+use std::collections::HashMap;
+
 use diesel::prelude::*;
 use time::{Date, PrimitiveDateTime};
 
@@ -132,17 +134,19 @@ pub fn sync(
         invoices::table.filter(invoices::customer_id.eq(customer_id)).filter(invoices::number.ne_all(numbers)),
     )
     .execute(conn)?;
+    // What is stored already, read once: number -> (id, told it is overdue at).
+    let stored: HashMap<String, (String, Option<PrimitiveDateTime>)> = invoices::table
+        .filter(invoices::customer_id.eq(customer_id))
+        .select((invoices::number, invoices::id, invoices::overdue_notified_at))
+        .load::<(String, String, Option<PrimitiveDateTime>)>(conn)?
+        .into_iter()
+        .map(|(number, id, told)| (number, (id, told)))
+        .collect();
     for inv in wanted {
-        type Seen = (String, String, Option<PrimitiveDateTime>);
-        let existing: Option<Seen> = invoices::table
-            .filter(invoices::customer_id.eq(customer_id))
-            .filter(invoices::number.eq(&inv.number))
-            .select((invoices::id, invoices::status, invoices::overdue_notified_at))
-            .first(conn)
-            .optional()?;
+        let existing = stored.get(&inv.number).cloned();
         let overdue = inv.status == "overdue";
         let id = match &existing {
-            Some((id, ..)) => id.clone(),
+            Some((id, _)) => id.clone(),
             None => new_id(),
         };
         let values = (
@@ -173,7 +177,7 @@ pub fn sync(
                         .execute(conn)?;
                 }
             }
-            Some((_, _, overdue_notified_at)) => {
+            Some((_, overdue_notified_at)) => {
                 diesel::update(invoices::table.find(&id)).set(values).execute(conn)?;
                 if overdue && overdue_notified_at.is_none() && notify(conn, inv, true)? {
                     diesel::update(invoices::table.find(&id))

@@ -9,6 +9,7 @@ use std::time::Duration;
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
+use super::invitations::ttl;
 use super::members::Actor;
 use super::outbox::{self, Delivery, MailFor, OutgoingMail};
 use super::projects::Project;
@@ -74,10 +75,6 @@ pub struct ProjectInvitationView {
     pub inviter_name: Option<String>,
     pub state: InvitationState,
     pub expires_at: PrimitiveDateTime,
-}
-
-fn ttl(d: Duration) -> time::Duration {
-    time::Duration::try_from(d).unwrap_or(time::Duration::days(7))
 }
 
 fn expire_stale(conn: &mut AnyConnection, project_id: &str, now: PrimitiveDateTime) -> QueryResult<usize> {

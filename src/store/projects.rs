@@ -347,9 +347,7 @@ fn replace_direct_of_members(
         .select((users::id, users::email))
         .load(conn)?;
     for (user_id, email) in replaced {
-        diesel::delete(project_grants::table.find((&project.id, &user_id))).execute(conn)?;
-        let details = format!("on {}: organization access", project.name);
-        actor.record(conn, to_org_id, "project.direct_replaced", &email, &details)?;
+        super::collaborators::replace_one(conn, to_org_id, &project.id, &project.name, &user_id, &email, actor)?;
     }
     Ok(())
 }

@@ -98,7 +98,7 @@ pub fn prepare(
 ) -> Result<(NewInvitation, String), AppError> {
     let token = InvitationToken::generate();
     let url = link(state, &token.token);
-    let lifetime = time::Duration::try_from(state.invitation_ttl).unwrap_or(time::Duration::days(7));
+    let lifetime = crate::store::invitations::ttl(state.invitation_ttl);
     let expires_on = format::date_time(state.clock.now() + lifetime);
     let mail = InvitationMail {
         to: email.as_str(),

@@ -42,7 +42,7 @@ fn prepare(
 ) -> Result<NewProjectInvitation, AppError> {
     let token = InvitationToken::generate();
     let url = link(state, &token.token);
-    let lifetime = time::Duration::try_from(state.invitation_ttl).unwrap_or(time::Duration::days(7));
+    let lifetime = crate::store::invitations::ttl(state.invitation_ttl);
     let expires_on = format::date_time(state.clock.now() + lifetime);
     let noun = state.catalog.project_noun().to_lowercase();
     let mail = ProjectInvitationMail {
