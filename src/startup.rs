@@ -240,6 +240,11 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::billing::page::show)
         .service(pages::billing::page::save)
         .service(pages::billing::export::invoices_csv)
+        .service(pages::billing::export::usage_csv)
+        .service(pages::billing::usage::show)
+        .service(pages::billing::usage_day::show)
+        .service(pages::billing::billed::add)
+        .service(pages::billing::billed::remove)
         .service(pages::projects::api::project)
         .service(pages::projects::new_any::new_form)
         .service(pages::projects::new_any::create)
@@ -275,6 +280,8 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::staff::org_views::ticket)
         .service(pages::staff::org_views::contacts)
         .service(pages::staff::org_views::billing)
+        .service(pages::staff::usage_views::usage)
+        .service(pages::staff::usage_views::project_usage)
         .service(pages::staff::org_views::members);
     cfg.service(
         web::resource("/api/v1/usage")

@@ -53,19 +53,23 @@ pub async fn wait_ready(url: &str) -> anyhow::Result<()> {
     bail!("{url} did not answer within 30 s")
 }
 
+/// A verified account as `provider` reports it; "dev" is the development sign-in's.
+pub fn profile(email: &str, name: &str, provider: &str) -> users::ProviderProfile {
+    users::ProviderProfile {
+        provider: provider.into(),
+        subject: format!("{provider}:{email}"),
+        email: email.into(),
+        email_verified: true,
+        name: name.into(),
+    }
+}
+
 pub fn seed(data_dir: &std::path::Path) -> anyhow::Result<(String, String)> {
     let pool =
         db::connect(&format!("sqlite://{}", data_dir.join("orgportal.db").display())).map_err(anyhow::Error::msg)?;
     let mut conn = pool.get()?;
     db::run_migrations(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
     let catalog = RoleCatalog::builtin();
-    let profile = |email: &str, name: &str, provider: &str| users::ProviderProfile {
-        provider: provider.into(),
-        subject: format!("{provider}:{email}"),
-        email: email.into(),
-        email_verified: true,
-        name: name.into(),
-    };
     let now = orgportal::clock::Clock::default().now();
     let admin = users::sign_in(&mut conn, &profile("admin@bench.test", "Bench Admin", "dev"), "127.0.0.1", now)?;
     let mut slugs = Vec::new();

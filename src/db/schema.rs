@@ -134,6 +134,7 @@ diesel::table! {
         since -> Timestamp,
         org_id -> Nullable<Text>,
         owner_user_id -> Nullable<Text>,
+        until -> Nullable<Timestamp>,
     }
 }
 
@@ -149,12 +150,35 @@ diesel::table! {
 }
 
 diesel::table! {
-    usage_monthly (project_id, month, metric, payer_org_id) {
+    usage_monthly (project_id, month, metric, payer_org_id, via_user_id) {
         project_id -> Text,
         month -> Date,
         metric -> Text,
         payer_org_id -> Text,
+        via_user_id -> Text,
         quantity -> BigInt,
+    }
+}
+
+diesel::table! {
+    usage_org_monthly (org_id, month, space, metric) {
+        org_id -> Text,
+        month -> Date,
+        space -> Text,
+        metric -> Text,
+        quantity -> BigInt,
+    }
+}
+
+diesel::table! {
+    billed_members (id) {
+        id -> Text,
+        org_id -> Text,
+        user_id -> Text,
+        since -> Timestamp,
+        until -> Nullable<Timestamp>,
+        added_by -> Text,
+        ended_by -> Text,
     }
 }
 
@@ -312,6 +336,8 @@ diesel::joinable!(project_invitations -> projects (project_id));
 diesel::joinable!(usage_records -> projects (project_id));
 diesel::joinable!(usage_monthly -> projects (project_id));
 diesel::joinable!(project_owners -> projects (project_id));
+diesel::joinable!(billed_members -> users (user_id));
+diesel::joinable!(billed_members -> organizations (org_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(security_events -> users (user_id));
 diesel::joinable!(memberships -> organizations (org_id));
@@ -352,5 +378,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     invoices,
     project_owners,
     usage_records,
-    usage_monthly
+    usage_monthly,
+    usage_org_monthly,
+    billed_members
 );

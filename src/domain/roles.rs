@@ -80,8 +80,8 @@ impl Permission {
             Permission::ProjectsDevelop => "Develop in projects",
             Permission::ProjectsCreate => "Create projects",
             Permission::ProjectsManage => "Manage projects and their teams",
-            Permission::BillingView => "Open the Billing page: billing details, subscription, invoices",
-            Permission::BillingManage => "Edit the billing details (contact, address, tax id)",
+            Permission::BillingView => "Open the Billing pages: billing details, subscription, invoices, usage",
+            Permission::BillingManage => "Edit the billing details and the members whose personal usage is billed",
             Permission::ActivityView => "View the activity log",
         }
     }

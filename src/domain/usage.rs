@@ -100,6 +100,32 @@ pub fn month_of(day: Date) -> Date {
     day.replace_day(1).unwrap_or(day)
 }
 
+/// The first day of the month after `month`'s.
+pub fn next_month(month: Date) -> Date {
+    let first = month_of(month);
+    let (year, m) = match first.month() {
+        time::Month::December => (first.year() + 1, time::Month::January),
+        other => (first.year(), other.next()),
+    };
+    Date::from_calendar_date(year, m, 1).unwrap_or(first)
+}
+
+/// A month as a query parameter writes it ("2026-11"); None when it is not one.
+pub fn parse_month(s: &str) -> Option<Date> {
+    let (year, month) = s.split_once('-')?;
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(year, 4) || !digits(month, 2) {
+        return None;
+    }
+    let (year, month): (i32, u8) = (year.parse().ok()?, month.parse().ok()?);
+    Date::from_calendar_date(year, time::Month::try_from(month).ok()?, 1).ok()
+}
+
+/// "2026-11", the form `parse_month` reads.
+pub fn month_key(month: Date) -> String {
+    format!("{:04}-{:02}", month.year(), u8::from(month.month()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,5 +175,16 @@ mod tests {
         assert!(bad("{").starts_with("not JSON"));
         assert!(bad("{}").contains("JSON list"));
         assert!(valid_metric(&"a".repeat(64)) && !valid_metric(&"a".repeat(65)));
+    }
+
+    #[test]
+    fn months_are_named_and_read() {
+        assert_eq!(next_month(date!(2026 - 12 - 15)), date!(2027 - 01 - 01));
+        assert_eq!(next_month(date!(2026 - 01 - 31)), date!(2026 - 02 - 01));
+        assert_eq!(parse_month("2026-11"), Some(date!(2026 - 11 - 01)));
+        assert_eq!(month_key(date!(2026 - 03 - 09)), "2026-03");
+        for bad in ["2026-13", "2026", "x-11", "2026-00", "2026-011", "+202-11", ""] {
+            assert_eq!(parse_month(bad), None, "{bad}");
+        }
     }
 }

@@ -6,7 +6,7 @@ use time::PrimitiveDateTime;
 
 use super::activity;
 use super::members::{self, Actor, MemberError};
-use crate::db::schema::{identities, memberships, organizations, users};
+use crate::db::schema::{identities, memberships, organizations, projects, users};
 use crate::db::AnyConnection;
 use crate::domain::member_rules::{self, MemberFacts, RuleError};
 use crate::domain::RoleCatalog;
@@ -103,7 +103,14 @@ pub fn delete_account(
             let managers = members::managers(conn, &m.org_id, catalog)?;
             member_rules::check_leave(catalog, &facts, managers)
                 .map_err(|rule| DeleteAccountError::Rule(m.name.clone(), rule))?;
-            members::delete_membership(conn, &m.org_id, user_id)?;
+            let me = members::MemberRow {
+                user_id: user_id.to_string(),
+                name: name.clone(),
+                email: email.clone(),
+                role: m.role.clone(),
+                joined_at: m.joined_at,
+            };
+            members::delete_membership(conn, &m.org_id, &me, "account deleted", actor)?;
             actor.record(conn, &m.org_id, "user.delete", &email, "account deleted")?;
         }
         if mine.is_empty() {
@@ -122,6 +129,9 @@ pub fn delete_account(
             )?;
         }
         activity::keep_actor_name(conn, user_id, &name)?;
+        let personal: Vec<String> =
+            projects::table.filter(projects::owner_user_id.eq(user_id)).select(projects::id).load(conn)?;
+        super::usage::keep_on_bills(conn, &personal)?;
         diesel::delete(users::table.find(user_id)).execute(conn)?;
         Ok(())
     })

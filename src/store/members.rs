@@ -121,8 +121,17 @@ pub(crate) fn insert_membership(
     Ok(())
 }
 
-pub(crate) fn delete_membership(conn: &mut AnyConnection, org_id: &str, user_id: &str) -> QueryResult<()> {
-    let n = diesel::delete(memberships::table.find((org_id, user_id))).execute(conn)?;
+/// Ends a membership; `why` (left, removed, account deleted) also ends the
+/// organization's paying for the person's personal usage, if it did.
+pub(crate) fn delete_membership(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    target: &MemberRow,
+    why: &str,
+    actor: &Actor,
+) -> QueryResult<()> {
+    super::billed_members::end_on_departure(conn, org_id, &target.user_id, &target.email, why, actor)?;
+    let n = diesel::delete(memberships::table.find((org_id, &target.user_id))).execute(conn)?;
     diesel::update(organizations::table.find(org_id))
         .set(organizations::member_count.eq(organizations::member_count - n as i32))
         .execute(conn)?;
@@ -232,7 +241,7 @@ pub fn remove(
         let target = target_in_tx(conn, org_id, target_id)?;
         let facts = MemberFacts { user_id: &target.user_id, role: &target.role, is_owner: target.user_id == owner };
         member_rules::check_removal(catalog, &actor.user_id, &facts, managers(conn, org_id, catalog)?)?;
-        delete_membership(conn, org_id, target_id)?;
+        delete_membership(conn, org_id, &target, "removed from the organization", actor)?;
         actor.record(conn, org_id, "member.remove", &target.email, &format!("role {}", target.role))?;
         Ok(target)
     })
@@ -244,7 +253,7 @@ pub fn leave(conn: &mut AnyConnection, catalog: &RoleCatalog, org_id: &str, acto
         let me = target_in_tx(conn, org_id, &actor.user_id)?;
         let facts = MemberFacts { user_id: &me.user_id, role: &me.role, is_owner: me.user_id == owner };
         member_rules::check_leave(catalog, &facts, managers(conn, org_id, catalog)?)?;
-        delete_membership(conn, org_id, &actor.user_id)?;
+        delete_membership(conn, org_id, &me, "left the organization", actor)?;
         actor.record(conn, org_id, "member.leave", &me.email, "")?;
         Ok(())
     })

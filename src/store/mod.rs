@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod billed_members;
 pub mod billing;
 pub mod collaborators;
 pub mod customer_data;
@@ -21,6 +22,7 @@ pub mod services;
 pub mod sessions;
 pub mod staff;
 pub mod usage;
+pub mod usage_bill;
 pub mod users;
 
 pub fn new_id() -> String {

@@ -4,7 +4,7 @@ use time::PrimitiveDateTime;
 use super::activity::{self, NewActivity};
 use super::members::Actor;
 use super::{is_unique_violation, new_id};
-use crate::db::schema::{memberships, organizations, users};
+use crate::db::schema::{memberships, organizations, projects, users};
 use crate::db::AnyConnection;
 use crate::domain::{OrgLimit, OrgName, Slug};
 
@@ -259,6 +259,9 @@ pub fn delete(
                 created_at: now,
             },
         )?;
+        let projects: Vec<String> =
+            projects::table.filter(projects::org_id.eq(&org.id)).select(projects::id).load(conn)?;
+        super::usage::keep_on_bills(conn, &projects)?;
         diesel::delete(organizations::table.find(&org.id)).execute(conn)?;
         Ok(())
     })

@@ -266,6 +266,7 @@ pub fn rename(
 /// Deletes the project with its grants; `project.delete` in the organization's log.
 pub fn delete(conn: &mut AnyConnection, project: &Project, actor: &Actor) -> QueryResult<()> {
     crate::db::write_transaction(conn, |conn| {
+        super::usage::keep_on_bills(conn, std::slice::from_ref(&project.id))?;
         diesel::delete(projects::table.find(&project.id)).execute(conn)?;
         if let Some(org_id) = &project.org_id {
             actor.record(conn, org_id, "project.delete", &project.name, &format!("URL name {}", project.slug))?;

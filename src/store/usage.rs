@@ -10,9 +10,10 @@ use time::{Date, PrimitiveDateTime};
 use super::activity::{self, NewActivity};
 use super::new_id;
 use super::projects::Project;
-use crate::db::schema::{project_owners, usage_monthly, usage_records};
+use crate::db::schema::{project_owners, usage_monthly, usage_org_monthly, usage_records};
 use crate::db::AnyConnection;
 use crate::domain::usage::{month_of, UsageRecord};
+use crate::domain::usage_payer::{OwnerPeriod, Payer, Payers};
 
 /// Records that `project_id` belongs to the organization or person from `since`.
 pub fn record_owner(
@@ -24,6 +25,11 @@ pub fn record_owner(
 ) -> QueryResult<()> {
     // Two changes at the same instant: the later one is the owner from then.
     diesel::delete(project_owners::table.find((project_id, since))).execute(conn)?;
+    diesel::update(
+        project_owners::table.filter(project_owners::project_id.eq(project_id)).filter(project_owners::until.is_null()),
+    )
+    .set(project_owners::until.eq(since))
+    .execute(conn)?;
     diesel::insert_into(project_owners::table)
         .values((
             project_owners::project_id.eq(project_id),
@@ -35,24 +41,19 @@ pub fn record_owner(
     Ok(())
 }
 
-/// The organization that pays for usage on each day: the owner at the end
-/// of that day ("" when a person's own space owned it).
-struct Owners(Vec<(Date, String)>);
-
-impl Owners {
-    fn load(conn: &mut AnyConnection, project_id: &str) -> QueryResult<Self> {
-        let rows: Vec<(PrimitiveDateTime, Option<String>)> = project_owners::table
-            .filter(project_owners::project_id.eq(project_id))
-            .order(project_owners::since.asc())
-            .select((project_owners::since, project_owners::org_id))
-            .load(conn)?;
-        Ok(Owners(rows.into_iter().map(|(since, org)| (since.date(), org.unwrap_or_default())).collect()))
-    }
-
-    fn payer(&self, day: Date) -> &str {
-        let on_or_before = self.0.iter().rev().find(|(since, _)| *since <= day);
-        on_or_before.or(self.0.first()).map_or("", |(_, org)| org.as_str())
-    }
+/// What decides who paid on each day of this project's usage: its
+/// ownership history and the billed periods of the people who owned it.
+pub(crate) fn payers(conn: &mut AnyConnection, project_id: &str) -> QueryResult<Payers> {
+    let owners: Vec<OwnerPeriod> = project_owners::table
+        .filter(project_owners::project_id.eq(project_id))
+        .select((project_owners::since, project_owners::org_id, project_owners::owner_user_id))
+        .load::<(PrimitiveDateTime, Option<String>, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(since, org_id, user_id)| OwnerPeriod { since: since.date(), org_id, user_id })
+        .collect();
+    let users = Payers::owner_users(&owners);
+    let billed = if users.is_empty() { Vec::new() } else { super::billed_members::periods(conn, &users)? };
+    Ok(Payers::new(owners, billed))
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -83,7 +84,7 @@ pub fn ingest(
     now: PrimitiveDateTime,
 ) -> Result<IngestReport, IngestError> {
     crate::db::write_transaction(conn, |conn| {
-        let owners = Owners::load(conn, &project.id)?;
+        let payers = payers(conn, &project.id)?;
         let mut known: HashMap<String, (String, i64, Date)> = HashMap::new();
         for chunk in records.chunks(500) {
             let ids: Vec<&str> = chunk.iter().map(|r| r.id.as_str()).collect();
@@ -95,7 +96,7 @@ pub fn ingest(
             known.extend(rows.into_iter().map(|(id, metric, quantity, day)| (id, (metric, quantity, day))));
         }
         let mut report = IngestReport::default();
-        let mut totals: HashMap<(Date, &str, &str), i64> = HashMap::new();
+        let mut totals: HashMap<(Date, &str, Payer), i64> = HashMap::new();
         for r in records {
             if let Some((metric, quantity, day)) = known.get(&r.id) {
                 if (metric.as_str(), *quantity, *day) != (r.metric.as_str(), r.quantity, r.day) {
@@ -115,24 +116,13 @@ pub fn ingest(
                     usage_records::received_at.eq(now),
                 ))
                 .execute(conn)?;
-            *totals.entry((month_of(r.day), r.metric.as_str(), owners.payer(r.day))).or_default() += r.quantity;
+            *totals.entry((month_of(r.day), r.metric.as_str(), payers.of(r.day))).or_default() += r.quantity;
             report.new += 1;
         }
         for ((month, metric, payer), quantity) in totals {
-            let key = (project.id.as_str(), month, metric, payer);
-            let n = diesel::update(usage_monthly::table.find(key))
-                .set(usage_monthly::quantity.eq(usage_monthly::quantity + quantity))
-                .execute(conn)?;
-            if n == 0 {
-                diesel::insert_into(usage_monthly::table)
-                    .values((
-                        usage_monthly::project_id.eq(&project.id),
-                        usage_monthly::month.eq(month),
-                        usage_monthly::metric.eq(metric),
-                        usage_monthly::payer_org_id.eq(payer),
-                        usage_monthly::quantity.eq(quantity),
-                    ))
-                    .execute(conn)?;
+            add_monthly(conn, &project.id, month, metric, payer, quantity)?;
+            if !payer.org_id.is_empty() {
+                add_org_monthly(conn, payer.org_id, month, payer.via_user_id, metric, quantity)?;
             }
         }
         if let (Some(org_id), true) = (&project.org_id, report.new > 0) {
@@ -162,4 +152,93 @@ pub fn monthly(conn: &mut AnyConnection, project_id: &str) -> QueryResult<Vec<(D
         .order((usage_monthly::month.desc(), usage_monthly::metric.asc()))
         .select((usage_monthly::month, usage_monthly::metric, usage_monthly::payer_org_id, usage_monthly::quantity))
         .load(conn)
+}
+
+fn add_monthly(
+    conn: &mut AnyConnection,
+    project_id: &str,
+    month: Date,
+    metric: &str,
+    payer: Payer,
+    quantity: i64,
+) -> QueryResult<()> {
+    let key = (project_id, month, metric, payer.org_id, payer.via_user_id);
+    let n = diesel::update(usage_monthly::table.find(key))
+        .set(usage_monthly::quantity.eq(usage_monthly::quantity + quantity))
+        .execute(conn)?;
+    if n == 0 {
+        diesel::insert_into(usage_monthly::table)
+            .values((
+                usage_monthly::project_id.eq(project_id),
+                usage_monthly::month.eq(month),
+                usage_monthly::metric.eq(metric),
+                usage_monthly::payer_org_id.eq(payer.org_id),
+                usage_monthly::via_user_id.eq(payer.via_user_id),
+                usage_monthly::quantity.eq(quantity),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Adds to an organization's total of a month; `space` is '' for its own
+/// projects, a billed member's id, or DELETED.
+fn add_org_monthly(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    month: Date,
+    space: &str,
+    metric: &str,
+    quantity: i64,
+) -> QueryResult<()> {
+    let n = diesel::update(usage_org_monthly::table.find((org_id, month, space, metric)))
+        .set(usage_org_monthly::quantity.eq(usage_org_monthly::quantity + quantity))
+        .execute(conn)?;
+    if n == 0 {
+        diesel::insert_into(usage_org_monthly::table)
+            .values((
+                usage_org_monthly::org_id.eq(org_id),
+                usage_org_monthly::month.eq(month),
+                usage_org_monthly::space.eq(space),
+                usage_org_monthly::metric.eq(metric),
+                usage_org_monthly::quantity.eq(quantity),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The space of an organization's totals that holds projects deleted since.
+pub const DELETED: &str = "-";
+
+/// Before projects are deleted (their records go with them): what they used
+/// on organizations' bills stays there, counted under "deleted projects".
+pub fn keep_on_bills(conn: &mut AnyConnection, project_ids: &[String]) -> QueryResult<()> {
+    for chunk in project_ids.chunks(500) {
+        keep_chunk_on_bills(conn, chunk)?;
+    }
+    Ok(())
+}
+
+fn keep_chunk_on_bills(conn: &mut AnyConnection, project_ids: &[String]) -> QueryResult<()> {
+    let rows: Vec<(Date, String, String, String, i64)> = usage_monthly::table
+        .filter(usage_monthly::project_id.eq_any(project_ids))
+        .filter(usage_monthly::payer_org_id.ne(""))
+        .select((
+            usage_monthly::month,
+            usage_monthly::metric,
+            usage_monthly::payer_org_id,
+            usage_monthly::via_user_id,
+            usage_monthly::quantity,
+        ))
+        .load(conn)?;
+    for (month, metric, org_id, via, quantity) in rows {
+        add_org_monthly(conn, &org_id, month, &via, &metric, -quantity)?;
+        add_org_monthly(conn, &org_id, month, DELETED, &metric, quantity)?;
+        // A space left with nothing (a deleted account's) is no line of the bill.
+        diesel::delete(usage_org_monthly::table.find((&org_id, month, &via, &metric)))
+            .filter(usage_org_monthly::quantity.eq(0))
+            .execute(conn)?;
+    }
+    Ok(())
 }

@@ -39,3 +39,52 @@ pub fn parse_keyset_token(s: &str) -> Option<(PrimitiveDateTime, String)> {
     let t = time::OffsetDateTime::from_unix_timestamp_nanos(nanos.parse().ok()?).ok()?;
     Some((PrimitiveDateTime::new(t.date(), t.time()), id.to_string()))
 }
+
+/// A keyset position in name order: `{id}~{name}` (the id holds no `~`).
+pub fn name_token(name: &str, id: &str) -> String {
+    format!("{id}~{name}")
+}
+
+/// (name, id) from `name_token`.
+pub fn parse_name_token(s: &str) -> Option<(String, String)> {
+    let (id, name) = s.split_once('~')?;
+    Some((name.to_string(), id.to_string()))
+}
+
+/// "November 2026"
+pub fn month(d: time::Date) -> String {
+    format!("{} {}", d.month(), d.year())
+}
+
+/// A whole number with thousands separated: "1,234,567".
+pub fn count(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(super::count(0), "0");
+        assert_eq!(super::count(999), "999");
+        assert_eq!(super::count(1_000), "1,000");
+        assert_eq!(super::count(-1_234_567), "-1,234,567");
+    }
+
+    #[test]
+    fn name_tokens_round_trip() {
+        let token = super::name_token("Fleet ~ radar", "id-1");
+        assert_eq!(super::parse_name_token(&token), Some(("Fleet ~ radar".into(), "id-1".into())));
+    }
+}

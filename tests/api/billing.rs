@@ -284,8 +284,8 @@ async fn the_roles_page_says_what_the_billing_role_opens() {
     let slug = crate::helpers::admin_with_org(&app, "owner@example.com", "Acme").await;
     let bill = app.member(&slug, "bill@example.com", "Billing").await;
     let roles = bill.get_html(&format!("/orgs/{slug}/roles")).await;
-    assert!(roles.contains("Open the Billing page: billing details, subscription, invoices"));
-    assert!(roles.contains("opens the Billing page (billing details, subscription, invoices and their CSV)"));
+    assert!(roles.contains("Open the Billing pages: billing details, subscription, invoices, usage"));
+    assert!(roles.contains("opens the Billing pages (billing details, subscription, invoices, usage and their CSV)"));
     let nav = bill.get_html(&format!("/orgs/{slug}")).await;
     assert!(nav.contains(&format!("href=\"/orgs/{slug}/billing\"")), "the Billing role sees the link");
 }

@@ -1,6 +1,7 @@
 //! One test binary (fast to link), one module per area.
 
 mod activity;
+mod billed_usage;
 mod billing;
 mod browser;
 mod catalogs;
@@ -29,3 +30,4 @@ mod sign_in;
 mod staff;
 mod upgrade;
 mod usage;
+mod usage_page;

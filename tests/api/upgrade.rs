@@ -1,6 +1,7 @@
 //! Operators upgrade in place: a database written by the previous release
 //! (tests/fixtures/previous-release, made by tools/upgrade-fixture/make.py
-//! with that release's binary) opens with this one and keeps every row.
+//! with that release's binary, commit 823a57f) opens with this one and keeps
+//! every row.
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -14,20 +15,28 @@ const SQLITE: &str = include_str!("../fixtures/previous-release/sqlite.sql");
 const POSTGRES: &str = include_str!("../fixtures/previous-release/postgres.sql");
 
 /// Every table the previous release had, with the rows its fixture holds.
-const TABLES: [(&str, i64); 13] = [
+const TABLES: [(&str, i64); 21] = [
     ("users", 4),
     ("identities", 4),
     ("organizations", 2),
     ("memberships", 3),
-    ("activity", 14),
+    ("activity", 17),
     ("invitations", 2),
     ("mail_outbox", 2),
     ("customers", 2),
     ("customer_contacts", 3),
     ("entitlements", 3),
+    ("invoices", 3),
     ("tickets", 3),
     ("service_tokens", 1),
     ("staff", 1),
+    ("sessions", 4),
+    ("security_events", 4),
+    ("projects", 2),
+    ("project_tokens", 2),
+    ("project_owners", 2),
+    ("usage_records", 6),
+    ("usage_monthly", 6),
 ];
 
 #[derive(QueryableByName)]
@@ -52,7 +61,9 @@ async fn a_database_of_the_previous_release_keeps_every_row() {
     for (table, rows) in TABLES {
         assert_eq!(count(&mut conn, table), rows, "{table} kept every row");
     }
-    assert_eq!(count(&mut conn, "sessions"), 0, "the new tables are there");
+    assert_eq!(count(&mut conn, "billed_members"), 0, "the new tables are there");
+    // The organization's monthly totals are made from the kept per-project ones.
+    assert_eq!(count(&mut conn, "usage_org_monthly"), 3, "Acme's Fleet: two metrics in November, one in October");
     assert_eq!(db::run_migrations(&mut conn).unwrap(), 0, "every migration applied at start-up");
     drop(conn);
 
@@ -64,6 +75,12 @@ async fn a_database_of_the_previous_release_keeps_every_row() {
     assert!(activity.contains("invitation.accept") || activity.contains("member.join"), "old activity rows show");
     let services = app.browser.get_html("/orgs/acme/services").await;
     assert!(services.contains("PMM production"));
+    let usage = app.browser.get_html("/orgs/acme/billing/usage?month=2026-11").await;
+    assert!(usage.contains(">Fleet</a>") && usage.contains("<td class=\"num\">11</td>"), "{usage}");
+    let october = app.browser.get_html("/orgs/acme/billing/usage?month=2026-10").await;
+    assert!(october.contains("<td class=\"num\"><strong>10</strong></td>"), "{october}");
+    let notes = app.browser.get_html("/personal/projects/notes").await;
+    assert!(notes.contains("<td class=\"num\">12</td>"), "the personal project's usage is kept");
     let ada = app.new_browser();
     ada.sign_in("ada@northwind.example", "Ada Admin").await;
     let tickets = ada.get_html("/orgs/northwind-databases/tickets?tab=all").await;

@@ -11,7 +11,7 @@ use crate::helpers::{admin_with_org, spawn_app, TestApp};
 use crate::project_tokens::new_token;
 use crate::projects::create;
 
-async fn report(app: &TestApp, token: &str, body: &Value) -> (StatusCode, Value) {
+pub async fn report(app: &TestApp, token: &str, body: &Value) -> (StatusCode, Value) {
     let res = reqwest::Client::new()
         .post(format!("{}/api/v1/usage", app.address))
         .bearer_auth(token)
@@ -23,7 +23,7 @@ async fn report(app: &TestApp, token: &str, body: &Value) -> (StatusCode, Value)
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-fn rec(id: &str, metric: &str, quantity: i64, day: &str) -> Value {
+pub fn rec(id: &str, metric: &str, quantity: i64, day: &str) -> Value {
     json!({ "id": id, "metric": metric, "quantity": quantity, "day": day })
 }
 

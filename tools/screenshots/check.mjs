@@ -31,6 +31,23 @@ await page.click("button:has-text('Send invitation')");
 await page.goto(base + "/dev/mailbox");
 const invitation = new URL(await page.getAttribute("section.mail a:has-text('Open the link')", "href")).pathname;
 
+// Usage reported for the project; the checker's personal usage billed to the organization.
+await page.goto(`${base}/orgs/${slug}/projects/checked-project/tokens`);
+await page.fill("#name", "Platform");
+await page.click("button:has-text('Create token')");
+const token = await page.inputValue("input[readonly]");
+const reported = await fetch(base + "/api/v1/usage", {
+  method: "POST",
+  headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+  body: JSON.stringify([{ id: "c1", metric: "device.hours", quantity: 5, day: new Date().toISOString().slice(0, 10) }]),
+});
+console.log("usage:", reported.status);
+await page.goto(`${base}/orgs/${slug}/billing`);
+await page.fill("#billed-email", "checker@example.com");
+await page.click("button:has-text('Bill their personal usage')");
+await page.goto(`${base}/orgs/${slug}/billing/usage`);
+const byDay = await page.getAttribute("a[href*='/billing/usage/projects/']", "href");
+
 const paths = (process.env.CHECK_PATHS ?? "").split(",").filter(Boolean);
 const pages = paths.length ? paths : [
   "/getting-started", `/orgs/${slug}`, `/orgs/${slug}/members`, `/orgs/${slug}/members/invite`,
@@ -39,7 +56,7 @@ const pages = paths.length ? paths : [
   `/orgs/${slug}/projects`, `/orgs/${slug}/projects/new`, `/orgs/${slug}/projects/checked-project`,
   `/orgs/${slug}/projects/checked-project/settings`, `/orgs/${slug}/projects/checked-project/team`,
   `/orgs/${slug}/projects/checked-project/transfer`, `/orgs/${slug}/projects/checked-project/tokens`, "/personal/projects", "/personal/projects/new", "/projects/new",
-  `/orgs/${slug}/billing`, "/shared", invitation,
+  `/orgs/${slug}/billing`, `/orgs/${slug}/billing/usage`, byDay, "/shared", invitation,
 ];
 let failed = 0;
 const files = [];

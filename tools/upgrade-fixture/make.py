@@ -7,11 +7,13 @@ OLD_BINARY is orgportal built from the release being upgraded from (for example
 `git worktree add /tmp/prev <commit> && cargo build` there). For SQLite and for
 PostgreSQL it imports examples/customers.json, adds a staff member, starts the
 old portal and drives it like a browser (sign-ins, an organization, invitations
-sent and accepted, a connection token, a ticket, a staff view), stops it, and
+sent and accepted, a connection token, a ticket, a staff view, an organization's
+and a personal project with usage reported through the API), stops it, and
 dumps the database as SQL: OUT_DIR/sqlite.sql and OUT_DIR/postgres.sql.
 Needs the sqlite3 and pg_dump command-line tools. Standard library only.
 """
 import http.cookiejar
+import json
 import os
 import re
 import shutil
@@ -87,6 +89,20 @@ def invitation_links(mail_dir, count):
     raise SystemExit("the old portal wrote no invitation mail")
 
 
+def report_usage(browser, base, projects, name, prefix):
+    """Creates a project, a connection token of it, and reports usage with it."""
+    browser.submit(f"{projects}/new", projects, [("name", name), ("slug", ""), ("description", "")])
+    page = f"{projects}/{name.lower()}/tokens"
+    _, _, html = browser.request(page, [("csrf_token", browser.csrf(page)), ("name", "Platform")])
+    token = re.search(r'readonly value="([^"]+)"', html).group(1)
+    records = [{"id": f"{prefix}-{i}", "metric": metric, "quantity": 10 + i, "day": day}
+               for i, (metric, day) in enumerate([("device.hours", "2026-10-31"), ("device.hours", "2026-11-01"),
+                                                  ("sim.data_mb", "2026-11-02")])]
+    request = urllib.request.Request(base + "/api/v1/usage", data=json.dumps(records).encode(),
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    assert urllib.request.urlopen(request, timeout=20).status == 200
+
+
 def populate(binary, env, data_dir):
     run = lambda *args: subprocess.run([binary, *args], env=env, cwd=data_dir, check=True, capture_output=True)
     run("customers", "import", os.path.join(REPO, "examples", "customers.json"))
@@ -114,6 +130,8 @@ def populate(binary, env, data_dir):
         for token in links:
             status, _, _ = bob.request(f"/invitations/{token}/accept", [("csrf_token", bob.csrf(f"/invitations/{token}"))])
         owner.submit("/orgs/acme/services", "/orgs/acme/services", [("name", "PMM production")])
+        report_usage(owner, base, "/orgs/acme/projects", "Fleet", "acme-fleet")
+        report_usage(owner, base, "/personal/projects", "Notes", "notes")
         ada = Browser(base)
         ada.sign_in("ada@northwind.example", "Ada Admin")
         ada.submit("/orgs/northwind-databases/tickets/new", "/orgs/northwind-databases/tickets",

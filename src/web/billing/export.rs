@@ -1,11 +1,15 @@
-//! Every invoice of the organization's customer account as CSV (`billing.view`).
+//! The Billing pages' CSV exports (`billing.view`): every invoice of the
+//! organization's customer account, and a month's usage.
 
 use actix_web::{get, web, HttpResponse};
 
+use super::usage::UsageQuery;
 use crate::db;
+use crate::domain::usage::{month_key, next_month};
 use crate::domain::Permission;
 use crate::error::AppError;
-use crate::store::{customer_data, invoices};
+use crate::store::usage::DELETED;
+use crate::store::{billed_members, customer_data, invoices, usage_bill};
 use crate::web::csv_export::{attachment, CsvExport};
 use crate::web::extract::OrgMember;
 use crate::web::AppState;
@@ -31,4 +35,41 @@ pub async fn invoices_csv(member: OrgMember, state: web::Data<AppState>) -> Resu
         csv.row(&[&i.number, &issued, &start, &end, &amount, &i.amount.currency, &i.status, &due, &pdf])?;
     }
     Ok(attachment(csv.finish()?, &format!("{}-invoices.csv", member.view.org.slug)))
+}
+
+/// The month's usage lines as CSV (`billing.view`): one row per project,
+/// space and metric, and the deleted projects' total.
+#[get("/orgs/{slug}/billing/usage.csv")]
+pub async fn usage_csv(
+    member: OrgMember,
+    query: web::Query<UsageQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    member.require(Permission::BillingView)?;
+    let month = query.month(state.clock.now().date())?;
+    let org_id = member.org_id().to_string();
+    let (lines, totals, billed) = db::run(&state.pool, move |conn| -> Result<_, AppError> {
+        let (start, end) = (month.midnight(), next_month(month).midnight());
+        Ok((
+            usage_bill::month_lines(conn, &org_id, month)?,
+            usage_bill::totals(conn, &org_id, month)?,
+            billed_members::during(conn, &org_id, start, end)?,
+        ))
+    })
+    .await?;
+    let key = month_key(month);
+    let org_name = &member.view.org.name;
+    let mut csv = CsvExport::new(&["month", "space", "project", "metric", "quantity"])?;
+    for (project, via, metric, quantity) in lines {
+        let space = match billed.iter().find(|b| b.user_id == via) {
+            _ if via.is_empty() => org_name.clone(),
+            Some(b) => format!("personal: {} <{}>", b.name, b.email),
+            None => "personal: deleted account".to_string(),
+        };
+        csv.row(&[&key, &space, &project, &metric, &quantity.to_string()])?;
+    }
+    for (_, metric, quantity) in totals.iter().filter(|(space, _, _)| space == DELETED) {
+        csv.row(&[&key, "deleted projects", "", metric, &quantity.to_string()])?;
+    }
+    Ok(attachment(csv.finish()?, &format!("{}-usage-{key}.csv", member.view.org.slug)))
 }

@@ -1,6 +1,10 @@
-//! The organization's Billing page (`billing.view`): billing details
-//! (edited with `billing.manage`), the subscription's priced entitlements
-//! and the invoices of its customer account, with their CSV export.
+//! The organization's Billing pages: billing details (edited with
+//! `billing.manage`), the subscription's priced entitlements, the invoices
+//! of its customer account, the members whose personal usage it pays, and
+//! Usage (what its projects and billed members used, by month and by day).
 
+pub mod billed;
 pub mod export;
 pub mod page;
+pub mod usage;
+pub mod usage_day;

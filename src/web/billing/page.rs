@@ -12,6 +12,7 @@ use crate::domain::countries::{self, COUNTRIES};
 use crate::domain::customer_import::Invoice;
 use crate::domain::Permission;
 use crate::error::AppError;
+use crate::store::billed_members::{self, BilledMember};
 use crate::store::billing;
 use crate::store::customer_data::{self, CustomerLink};
 use crate::store::invoices::{self, InvoiceCursor};
@@ -58,6 +59,38 @@ pub struct BillingPage {
     pub pager: Pager,
     /// The staff area's read-only view.
     pub staff: bool,
+    /// Where its pages are: /orgs/{slug}/billing or the staff area's.
+    pub base: String,
+    pub org_name: String,
+    pub billed: Vec<BilledItem>,
+    pub ended: Vec<BilledItem>,
+    /// The billed-member form's address and its error.
+    pub billed_email: String,
+    pub billed_error: Option<String>,
+}
+
+pub struct BilledItem {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub since: String,
+    pub until: String,
+    pub added_by: String,
+    pub ended_by: String,
+}
+
+impl From<BilledMember> for BilledItem {
+    fn from(b: BilledMember) -> Self {
+        BilledItem {
+            since: format::date(b.since),
+            until: b.until.map(format::date).unwrap_or_default(),
+            user_id: b.user_id,
+            name: b.name,
+            email: b.email,
+            added_by: b.added_by,
+            ended_by: b.ended_by,
+        }
+    }
 }
 
 impl BillingPage {
@@ -130,7 +163,12 @@ pub struct Loaded {
     customer: Option<CustomerLink>,
     priced: Vec<PricedItem>,
     invoices: Vec<(String, Invoice)>,
+    billed: Vec<BilledMember>,
+    ended: Vec<BilledMember>,
 }
+
+/// How many ended billing periods the page lists.
+const ENDED_SHOWN: i64 = 20;
 
 pub fn load(conn: &mut AnyConnection, org_id: &str, before: Option<&InvoiceCursor>) -> Result<Loaded, AppError> {
     let details = billing::find(conn, org_id)?;
@@ -154,11 +192,21 @@ pub fn load(conn: &mut AnyConnection, org_id: &str, before: Option<&InvoiceCurso
             (priced, invoices::page(conn, &c.id, before, INVOICES_PAGE + 1)?)
         }
     };
-    Ok(Loaded { details, customer, priced, invoices })
+    let billed = billed_members::current(conn, org_id)?;
+    let ended = billed_members::ended(conn, org_id, ENDED_SHOWN)?;
+    Ok(Loaded { details, customer, priced, invoices, billed, ended })
 }
 
 /// Builds the page from what was read; `base` is the page's own address.
-pub fn page(layout: Layout, slug: &str, base: &str, mut loaded: Loaded, past_first: bool, staff: bool) -> BillingPage {
+pub fn page(
+    layout: Layout,
+    org: (&str, &str),
+    base: &str,
+    mut loaded: Loaded,
+    past_first: bool,
+    staff: bool,
+) -> BillingPage {
+    let (slug, org_name) = org;
     let next_href = cut_to_page(&mut loaded.invoices, INVOICES_PAGE)
         .map(|(id, last)| format!("{base}?before={}", format::keyset_token(last.issued_on.midnight(), id)));
     let details = loaded.details;
@@ -176,18 +224,28 @@ pub fn page(layout: Layout, slug: &str, base: &str, mut loaded: Loaded, past_fir
         invoices: loaded.invoices.into_iter().map(|(_, i)| invoice_item(i)).collect(),
         pager: Pager::new(base.to_string(), past_first, next_href, "Older"),
         staff,
+        base: base.to_string(),
+        org_name: org_name.to_string(),
+        billed: loaded.billed.into_iter().map(BilledItem::from).collect(),
+        ended: loaded.ended.into_iter().map(BilledItem::from).collect(),
+        billed_email: String::new(),
+        billed_error: None,
     }
 }
 
-async fn member_page(member: &OrgMember, state: &AppState, query: BillingQuery) -> Result<BillingPage, AppError> {
+pub(super) async fn member_page(
+    member: &OrgMember,
+    state: &AppState,
+    query: BillingQuery,
+) -> Result<BillingPage, AppError> {
     member.require(Permission::BillingView)?;
     let before = query.cursor();
     let past_first = before.is_some();
     let org_id = member.org_id().to_string();
     let loaded = db::run(&state.pool, move |conn| load(conn, &org_id, before.as_ref())).await?;
-    let slug = &member.view.org.slug;
-    let mut page =
-        page(member.layout("Billing", "billing"), slug, &format!("/orgs/{slug}/billing"), loaded, past_first, false);
+    let (slug, name) = (&member.view.org.slug, &member.view.org.name);
+    let base = format!("/orgs/{slug}/billing");
+    let mut page = page(member.layout("Billing", "billing"), (slug, name), &base, loaded, past_first, false);
     page.can_manage = member.can(Permission::BillingManage);
     Ok(page)
 }

@@ -13,6 +13,7 @@ use crate::db;
 use crate::domain::project_access::{self, Listing};
 use crate::domain::Slug;
 use crate::error::AppError;
+use crate::store::billed_members;
 use crate::store::projects::{self, NewProject, Owner, ProjectCursor, ProjectError};
 use crate::web::extract::{flash, CurrentUser, OrgMember};
 use crate::web::layout::{render, render_with, Layout};
@@ -41,6 +42,8 @@ struct ListPage {
     search: String,
     projects: Vec<ProjectItem>,
     pager: Pager,
+    /// In a personal space: "Your personal usage is billed to Acme since ...".
+    billed_note: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -50,13 +53,13 @@ pub struct ListQuery {
     after: Option<String>,
 }
 
-fn encode_cursor(c: &ProjectCursor) -> String {
-    format!("{}~{}", c.id, c.name)
+/// What a billed member reads in their personal space and settings.
+pub fn billed_note(org_name: &str, since: time::PrimitiveDateTime) -> String {
+    format!("Your personal usage is billed to {org_name} since {}.", format::long_date(since))
 }
 
 fn decode_cursor(s: &str) -> Option<ProjectCursor> {
-    let (id, name) = s.split_once('~')?;
-    Some(ProjectCursor { id: id.to_string(), name: name.to_string() })
+    format::parse_name_token(s).map(|(name, id)| ProjectCursor { id, name })
 }
 
 async fn list(space: Space, query: ListQuery, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
@@ -69,8 +72,9 @@ async fn list(space: Space, query: ListQuery, state: web::Data<AppState>) -> Res
         Space::Personal(_) | Space::Shared { .. } => None,
     };
     let catalog_state = state.clone();
+    let personal = matches!(space, Space::Personal(_));
     // No total: counting a large space on every view would cost more than the page itself.
-    let mut rows = db::run(&state.pool, move |conn| -> Result<_, AppError> {
+    let (mut rows, billed) = db::run(&state.pool, move |conn| -> Result<_, AppError> {
         let shown = match (&owner, role) {
             (Owner::Org(org_id), Some(role)) => {
                 let default = crate::store::members::default_project_role(conn, org_id, &user_id)?;
@@ -79,13 +83,14 @@ async fn list(space: Space, query: ListQuery, state: web::Data<AppState>) -> Res
             _ => Listing::All,
         };
         let term = Some(search.as_str()).filter(|s| !s.is_empty());
-        Ok(projects::page(conn, &owner, &user_id, shown, term, after.as_ref(), PAGE + 1)?)
+        let billed = if personal { billed_members::payer_of(conn, &user_id)? } else { None };
+        Ok((projects::page(conn, &owner, &user_id, shown, term, after.as_ref(), PAGE + 1)?, billed))
     })
     .await?;
     let base = space.base();
     let q = query.q.trim().to_string();
     let next_href = cut_to_page(&mut rows, PAGE).map(|last| {
-        let cursor = encode_cursor(&ProjectCursor { name: last.name.clone(), id: last.id.clone() });
+        let cursor = format::name_token(&last.name, &last.id);
         format!(
             "{base}?{}",
             serde_urlencoded::to_string([("q", q.as_str()), ("after", cursor.as_str())]).unwrap_or_default()
@@ -116,6 +121,7 @@ async fn list(space: Space, query: ListQuery, state: web::Data<AppState>) -> Res
         nouns,
         base,
         search: q,
+        billed_note: billed.map(|(org, since)| billed_note(&org, since)),
     })
 }
 

@@ -9,9 +9,11 @@ use askama::Template;
 use crate::db;
 use crate::error::AppError;
 use crate::store::accounts::{self, Membership};
+use crate::store::billed_members;
 use crate::store::members::{self, MemberError};
 use crate::web::extract::{flash, CurrentUser};
 use crate::web::layout::{render_with, Layout};
+use crate::web::projects::list::billed_note;
 use crate::web::{format, see_other, AppState};
 
 pub struct OrgItem {
@@ -29,6 +31,7 @@ pub struct OrgItem {
 struct OrganizationsPage {
     layout: Layout,
     orgs: Vec<OrgItem>,
+    billed_note: Option<String>,
 }
 
 async fn page(
@@ -37,8 +40,10 @@ async fn page(
     refused: Option<(&str, String)>,
 ) -> Result<OrganizationsPage, AppError> {
     let user_id = current.user.id.clone();
-    let rows: Vec<Membership> =
-        db::run(&state.pool, move |conn| accounts::memberships_of(conn, &user_id).map_err(AppError::from)).await?;
+    let (rows, billed): (Vec<Membership>, _) = db::run(&state.pool, move |conn| -> Result<_, AppError> {
+        Ok((accounts::memberships_of(conn, &user_id)?, billed_members::payer_of(conn, &user_id)?))
+    })
+    .await?;
     let orgs = rows
         .into_iter()
         .map(|m| OrgItem {
@@ -50,7 +55,11 @@ async fn page(
             joined: format::date(m.joined_at),
         })
         .collect();
-    Ok(OrganizationsPage { layout: super::layout(current, "Organizations", "organizations"), orgs })
+    Ok(OrganizationsPage {
+        layout: super::layout(current, "Organizations", "organizations"),
+        orgs,
+        billed_note: billed.map(|(org, since)| billed_note(&org, since)),
+    })
 }
 
 #[get("/settings/organizations")]

@@ -3,3 +3,4 @@
 
 pub mod org_views;
 pub mod organizations;
+pub mod usage_views;

@@ -32,7 +32,13 @@ pub async fn organization(org: StaffOrg) -> HttpResponse {
 
 /// Reads what a page shows and records the view of it (named by `page`
 /// from what was read) in the organization's activity log, in one trip.
-async fn viewed<T, F, P>(org: &StaffOrg, req: &HttpRequest, state: &AppState, page: P, read: F) -> Result<T, AppError>
+pub(super) async fn viewed<T, F, P>(
+    org: &StaffOrg,
+    req: &HttpRequest,
+    state: &AppState,
+    page: P,
+    read: F,
+) -> Result<T, AppError>
 where
     T: Send + 'static,
     F: FnOnce(&mut AnyConnection, &str) -> Result<T, AppError> + Send + 'static,
@@ -75,9 +81,10 @@ pub async fn billing(
         move |conn, org_id| billing_page::load(conn, org_id, before.as_ref()),
     )
     .await?;
-    let slug = org.org.slug.clone();
+    let (slug, name) = (org.org.slug.clone(), org.org.name.clone());
     let layout = org.layout("Staff: billing", "billing");
-    render(&billing_page::page(layout, &slug, &format!("/staff/orgs/{slug}/billing"), loaded, past_first, true))
+    let base = format!("/staff/orgs/{slug}/billing");
+    render(&billing_page::page(layout, (&slug, &name), &base, loaded, past_first, true))
 }
 
 #[get("/staff/orgs/{slug}/tickets")]
