@@ -33,6 +33,39 @@ enum Command {
         #[command(subcommand)]
         command: CustomersCommand,
     },
+    /// Organizations.
+    Orgs {
+        #[command(subcommand)]
+        command: OrgsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgsCommand {
+    /// Set up an organization for a customer (see README, "Setting up a
+    /// customer's organization"): all or nothing; nothing changes on any error.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// The owner: an existing account's verified email.
+        #[arg(long)]
+        owner: String,
+        /// The URL name (default: derived from the name).
+        #[arg(long, default_value = "")]
+        slug: String,
+        /// A personal project to move in, as OWNER-EMAIL/PROJECT-URL-NAME (repeat for more).
+        #[arg(long)]
+        transfer: Vec<String>,
+        /// A person whose personal usage the organization pays (repeat for more).
+        #[arg(long)]
+        billed: Vec<String>,
+        /// The external id of an imported customer account to link.
+        #[arg(long, default_value = "")]
+        customer: String,
+        /// Print what would happen and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -45,7 +78,12 @@ enum CustomersCommand {
 #[derive(Subcommand)]
 enum StaffCommand {
     /// Make the person who signs in with this (verified) email support staff.
-    Add { email: String },
+    Add {
+        email: String,
+        /// Also let them set up organizations for customers (staff.provision).
+        #[arg(long)]
+        provision: bool,
+    },
     /// Take support staff rights away from this email.
     Remove { email: String },
     /// List support staff: those added here and those in ORGPORTAL_STAFF_EMAILS.
@@ -99,6 +137,47 @@ async fn run(command: Command) -> anyhow::Result<()> {
             );
         }
         Command::Staff { command } => staff(settings, command).await?,
+        Command::Orgs { command } => orgs(settings, command).await?,
+    }
+    Ok(())
+}
+
+async fn orgs(settings: Settings, command: OrgsCommand) -> anyhow::Result<()> {
+    use orgportal::domain::provisioning::{check, Problem, Request};
+    use orgportal::store::provisioning::{self, Operator, ProvisionError};
+    let OrgsCommand::Create { name, owner, slug, transfer, billed, customer, dry_run } = command;
+    let request = Request { name, slug, owner, transfers: transfer, billed, customer };
+    let refused = |problems: Vec<Problem>| {
+        let lines: Vec<String> =
+            problems.iter().map(|p| format!("  --{} {}: {}", p.field, p.value, p.message)).collect();
+        anyhow::anyhow!("nothing was changed:\n{}", lines.join("\n"))
+    };
+    let checked = check(&request).map_err(refused)?;
+    let catalog = orgportal::startup::load_catalog(&settings)?;
+    let owner_role = catalog.owner_role().to_string();
+    let now = settings.clock.now();
+    let base_url = settings.base_url.as_ref().map_or_else(|| format!("http://{}", settings.bind), Url::to_string);
+    let role = owner_role.clone();
+    let result = blocking(&settings, move |conn| {
+        if dry_run {
+            return Ok(provisioning::plan(conn, &checked)?.map(|plan| (None, plan)));
+        }
+        let op = Operator { user_id: None, label: "command line".into(), ip: String::new() };
+        let mail = |plan: &provisioning::Plan, org: &orgportal::store::orgs::Org| {
+            orgportal::mail::templates::provisioned_mail(plan, org, &base_url, &catalog)
+        };
+        match provisioning::provision(conn, &checked, &op, &role, &mail, now) {
+            Ok((org, plan)) => Ok(Ok((Some(org), plan))),
+            Err(ProvisionError::Problems(p)) => Ok(Err(p)),
+            Err(ProvisionError::Db(e)) => Err(e.into()),
+        }
+    })
+    .await?;
+    let (org, plan) = result.map_err(refused)?;
+    let lines = plan.lines(&owner_role).join("\n");
+    match org {
+        None => println!("dry run, nothing changed; this would be done:\n{lines}"),
+        Some(org) => println!("{} is set up (/orgs/{}):\n{lines}", org.name, org.slug),
     }
     Ok(())
 }
@@ -110,13 +189,14 @@ async fn staff(settings: Settings, command: StaffCommand) -> anyhow::Result<()> 
     let in_settings = |e: &str| settings.staff_emails.iter().any(|s| s == e);
     let now = settings.clock.now();
     let message = match command {
-        StaffCommand::Add { email: typed } => {
+        StaffCommand::Add { email: typed, provision } => {
             let email = email(&typed)?;
-            let added = blocking(&settings, move |conn| Ok(staff::add(conn, &email, now)?)).await?;
+            let added = blocking(&settings, move |conn| Ok(staff::add(conn, &email, provision, now)?)).await?;
+            let rights = if provision { "support staff with staff.provision" } else { "support staff" };
             if added {
-                format!("{} is support staff now", typed.trim())
+                format!("{} is {rights} now", typed.trim())
             } else {
-                format!("{} was support staff already", typed.trim())
+                format!("{} was {rights} already", typed.trim())
             }
         }
         StaffCommand::Remove { email: typed } => {
@@ -134,8 +214,14 @@ async fn staff(settings: Settings, command: StaffCommand) -> anyhow::Result<()> 
         }
         StaffCommand::List => {
             let rows = blocking(&settings, |conn| Ok(staff::list(conn)?)).await?;
-            let mut lines: Vec<String> = rows.into_iter().map(|(e, _)| format!("{e}\t(orgportal staff add)")).collect();
+            let mut lines: Vec<String> = rows
+                .into_iter()
+                .map(|(e, _, provision)| {
+                    format!("{e}\t(orgportal staff add{})", if provision { " --provision" } else { "" })
+                })
+                .collect();
             lines.extend(settings.staff_emails.iter().map(|e| format!("{e}\t(ORGPORTAL_STAFF_EMAILS)")));
+            lines.extend(settings.staff_provisioners.iter().map(|e| format!("{e}\t(ORGPORTAL_STAFF_PROVISIONERS)")));
             if lines.is_empty() {
                 "no support staff".to_string()
             } else {

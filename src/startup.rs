@@ -128,6 +128,7 @@ impl Application {
             mail_wakeup,
             mailbox_dir,
             staff_emails: Arc::new(settings.staff_emails.clone()),
+            staff_provisioners: Arc::new(settings.staff_provisioners.clone()),
             session_lifetimes: Lifetimes { idle: settings.session_idle, max: settings.session_max },
             limits: Arc::new(Limits::new(&settings.rate_limits)),
             trusted_proxies: settings.trusted_proxies.clone(),
@@ -272,6 +273,9 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::settings::delete_account::confirm)
         .service(pages::settings::delete_account::delete)
         .service(pages::staff::organizations::organizations)
+        // /staff/orgs/new before /staff/orgs/{slug}.
+        .service(pages::staff::provision::new_form)
+        .service(pages::staff::provision::submit)
         .service(pages::staff::organizations::site_activity)
         .service(pages::staff::organizations::site_activity_export)
         .service(pages::staff::org_views::organization)

@@ -76,6 +76,9 @@ pub struct Settings {
     pub clock: crate::clock::Clock,
     /// Support staff by verified email (lower-cased); `orgportal staff add` adds more.
     pub staff_emails: Vec<String>,
+    /// Staff who may also set up organizations (staff.provision);
+    /// `orgportal staff add --provision` adds more.
+    pub staff_provisioners: Vec<String>,
     /// A session ends after this long without a request...
     pub session_idle: Duration,
     /// ...and this long after sign-in, whatever happens.
@@ -93,6 +96,14 @@ pub struct Settings {
 pub struct SettingError {
     pub name: String,
     pub reason: String,
+}
+
+/// A comma-separated list of email addresses, each checked and lower-cased.
+fn email_list(v: &str) -> Result<Vec<String>, String> {
+    v.split(',')
+        .filter(|e| !e.trim().is_empty())
+        .map(|e| crate::domain::Email::parse(e).map(|e| e.as_str().to_string()))
+        .collect()
 }
 
 fn bad(name: &str, reason: impl Into<String>) -> SettingError {
@@ -122,6 +133,7 @@ struct Raw {
     mail_from: Option<String>,
     mail_retry_base: Option<String>,
     staff_emails: Option<String>,
+    staff_provisioners: Option<String>,
     session_idle: Option<String>,
     session_max: Option<String>,
     rate_sign_in: Option<String>,
@@ -154,6 +166,7 @@ impl Settings {
             mail_retry_base: Duration::from_secs(30),
             clock: crate::clock::Clock::default(),
             staff_emails: Vec::new(),
+            staff_provisioners: Vec::new(),
             session_idle: Duration::from_secs(7 * 24 * 3600),
             session_max: Duration::from_secs(30 * 24 * 3600),
             rate_limits: RateLimits::default(),
@@ -235,12 +248,10 @@ impl Settings {
             s.mail_retry_base = parse_duration(&v).map_err(|e| bad("mail_retry_base", e))?;
         }
         if let Some(v) = present(raw.staff_emails) {
-            s.staff_emails = v
-                .split(',')
-                .filter(|e| !e.trim().is_empty())
-                .map(|e| crate::domain::Email::parse(e).map(|e| e.as_str().to_string()))
-                .collect::<Result<_, _>>()
-                .map_err(|e| bad("staff_emails", e))?;
+            s.staff_emails = email_list(&v).map_err(|e| bad("staff_emails", e))?;
+        }
+        if let Some(v) = present(raw.staff_provisioners) {
+            s.staff_provisioners = email_list(&v).map_err(|e| bad("staff_provisioners", e))?;
         }
         if let Some(v) = present(raw.session_idle) {
             s.session_idle = parse_duration(&v).map_err(|e| bad("session_idle", e))?;

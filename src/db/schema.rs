@@ -249,6 +249,7 @@ diesel::table! {
     staff (email) {
         email -> Text,
         added_at -> Timestamp,
+        can_provision -> Bool,
     }
 }
 

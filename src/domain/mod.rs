@@ -13,6 +13,7 @@ mod org_name;
 mod policy;
 pub mod project;
 pub mod project_access;
+pub mod provisioning;
 pub mod roles;
 pub mod secret_token;
 pub mod service_token;

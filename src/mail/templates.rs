@@ -135,3 +135,67 @@ impl InvoiceMail {
         })
     }
 }
+
+#[derive(Template)]
+#[template(path = "emails/provisioned.txt")]
+struct ProvisionedText<'a> {
+    m: &'a ProvisionedMail<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "emails/provisioned.html")]
+struct ProvisionedHtml<'a> {
+    m: &'a ProvisionedMail<'a>,
+}
+
+/// To the owner of an organization an operator set up for them.
+pub struct ProvisionedMail<'a> {
+    pub to: &'a str,
+    pub owner_name: &'a str,
+    pub org_name: &'a str,
+    /// The catalog's nouns, lower case: "product", "products".
+    pub noun: &'a str,
+    pub nouns: &'a str,
+    pub moved: Vec<String>,
+    pub billed: usize,
+    pub link: &'a str,
+}
+
+impl ProvisionedMail<'_> {
+    pub fn render(&self) -> Result<OutgoingMail, askama::Error> {
+        Ok(OutgoingMail {
+            to: self.to.to_string(),
+            subject: format!("{} is ready for you on orgportal", self.org_name),
+            text: ProvisionedText { m: self }.render()?,
+            html: ProvisionedHtml { m: self }.render()?,
+        })
+    }
+}
+
+/// The owner's mail about an organization set up for them, at `base_url`.
+pub fn provisioned_mail(
+    plan: &crate::store::provisioning::Plan,
+    org: &crate::store::orgs::Org,
+    base_url: &str,
+    catalog: &crate::domain::RoleCatalog,
+) -> Option<OutgoingMail> {
+    let link = format!("{}/orgs/{}", base_url.trim_end_matches('/'), org.slug);
+    let (noun, nouns) = (catalog.project_noun().to_lowercase(), catalog.projects_noun().to_lowercase());
+    let mail = ProvisionedMail {
+        to: &plan.owner.email,
+        owner_name: &plan.owner.name,
+        org_name: &org.name,
+        noun: &noun,
+        nouns: &nouns,
+        moved: plan.moves.iter().map(|m| m.project.name.clone()).collect(),
+        billed: plan.billed.len(),
+        link: &link,
+    };
+    match mail.render() {
+        Ok(m) => Some(m),
+        Err(e) => {
+            tracing::error!(error = %e, "the provisioning mail did not render");
+            None
+        }
+    }
+}

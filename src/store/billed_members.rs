@@ -113,15 +113,7 @@ pub fn add(conn: &mut AnyConnection, org_id: &str, email: &str, actor: &Actor) -
             None => {}
         }
         let added_by = email_of(conn, &actor.user_id)?;
-        diesel::insert_into(billed_members::table)
-            .values((
-                billed_members::id.eq(new_id()),
-                billed_members::org_id.eq(org_id),
-                billed_members::user_id.eq(&user_id),
-                billed_members::since.eq(actor.now),
-                billed_members::added_by.eq(&added_by),
-            ))
-            .execute(conn)?;
+        start_period(conn, org_id, &user_id, &added_by, actor.now)?;
         actor.record(conn, org_id, "billing.member_add", email, "personal usage billed to the organization")?;
         Ok(BilledMember {
             user_id,
@@ -145,6 +137,26 @@ pub fn add(conn: &mut AnyConnection, org_id: &str, email: &str, actor: &Actor) -
         }
         other => other,
     }
+}
+
+/// Opens a period from `now`; the caller has checked there is no open one.
+pub(crate) fn start_period(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    user_id: &str,
+    added_by: &str,
+    now: PrimitiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(billed_members::table)
+        .values((
+            billed_members::id.eq(new_id()),
+            billed_members::org_id.eq(org_id),
+            billed_members::user_id.eq(user_id),
+            billed_members::since.eq(now),
+            billed_members::added_by.eq(added_by),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Ends the open period of `user_id` in the organization; returns their

@@ -17,6 +17,7 @@ pub mod project_invitations;
 pub mod project_team;
 pub mod project_tokens;
 pub mod projects;
+pub mod provisioning;
 pub mod security_log;
 pub mod services;
 pub mod sessions;

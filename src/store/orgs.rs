@@ -82,7 +82,7 @@ fn slug_taken(conn: &mut AnyConnection, slug: &str) -> QueryResult<bool> {
     Ok(n > 0)
 }
 
-fn free_slug(conn: &mut AnyConnection, choice: &SlugChoice) -> Result<Slug, CreateOrgError> {
+pub(crate) fn free_slug(conn: &mut AnyConnection, choice: &SlugChoice) -> Result<Slug, CreateOrgError> {
     match choice {
         SlugChoice::Explicit(slug) => {
             if slug_taken(conn, slug.as_str())? {
@@ -117,9 +117,28 @@ pub struct NewOrg<'a> {
     pub now: PrimitiveDateTime,
 }
 
+/// How the creation goes into the new organization's activity log.
+pub struct Recorded<'a> {
+    pub actor_id: Option<&'a str>,
+    pub action: &'a str,
+    /// None: "slug {slug}".
+    pub details: Option<&'a str>,
+}
+
 /// Creates the organization with its creator as primary owner, and records
 /// it in the activity log, all in one transaction.
 pub fn create(conn: &mut AnyConnection, new: &NewOrg<'_>, ip: &str) -> Result<Org, CreateOrgError> {
+    create_recorded(conn, new, ip, &Recorded { actor_id: Some(new.owner_id), action: "org.create", details: None })
+}
+
+/// `create`, with the activity row's actor, action and details given (an
+/// organization set up by an operator for its owner).
+pub fn create_recorded(
+    conn: &mut AnyConnection,
+    new: &NewOrg<'_>,
+    ip: &str,
+    recorded: &Recorded<'_>,
+) -> Result<Org, CreateOrgError> {
     let NewOrg { name, slug, owner_id, owner_role, limit, now } = *new;
     let result = crate::db::write_transaction(conn, |conn| {
         let current: i64 = memberships::table.filter(memberships::user_id.eq(owner_id)).count().get_result(conn)?;
@@ -145,14 +164,14 @@ pub fn create(conn: &mut AnyConnection, new: &NewOrg<'_>, ip: &str) -> Result<Or
             ))
             .execute(conn)?;
         super::members::insert_membership(conn, &org.id, owner_id, owner_role, now)?;
-        let details = format!("slug {}", org.slug);
+        let details = recorded.details.map_or_else(|| format!("slug {}", org.slug), str::to_string);
         activity::record(
             conn,
             &NewActivity {
                 id: new_id(),
                 org_id: Some(&org.id),
-                actor_id: Some(owner_id),
-                action: "org.create",
+                actor_id: recorded.actor_id,
+                action: recorded.action,
                 target: &org.name,
                 details: &details,
                 ip,

@@ -15,6 +15,8 @@ pub enum SecurityEvent {
     SignOut,
     SessionRevoked,
     OthersRevoked,
+    /// An operator moved one of the person's personal projects into an organization.
+    ProjectMoved,
 }
 
 impl SecurityEvent {
@@ -24,6 +26,7 @@ impl SecurityEvent {
             SecurityEvent::SignOut => "session.sign_out",
             SecurityEvent::SessionRevoked => "session.revoke",
             SecurityEvent::OthersRevoked => "session.revoke_others",
+            SecurityEvent::ProjectMoved => "project.moved",
         }
     }
 
@@ -34,6 +37,7 @@ impl SecurityEvent {
             "session.sign_out" => "Signed out",
             "session.revoke" => "Signed out another session",
             "session.revoke_others" => "Signed out of all other sessions",
+            "project.moved" => "A personal project moved to an organization",
             _ => "Other",
         }
     }

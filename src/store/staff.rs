@@ -12,18 +12,31 @@ use crate::db::schema::{customers, organizations, staff};
 use crate::db::AnyConnection;
 
 pub fn is_listed(conn: &mut AnyConnection, email: &str) -> QueryResult<bool> {
-    let n: i64 = staff::table.filter(staff::email.eq(email)).count().get_result(conn)?;
-    Ok(n > 0)
+    Ok(rights(conn, email)?.is_some())
 }
 
-/// Adds `email`; false when it was listed already.
-pub fn add(conn: &mut AnyConnection, email: &str, now: PrimitiveDateTime) -> QueryResult<bool> {
+/// Some(may provision) when `email` is in the staff table.
+pub fn rights(conn: &mut AnyConnection, email: &str) -> QueryResult<Option<bool>> {
+    staff::table.find(email).select(staff::can_provision).first(conn).optional()
+}
+
+/// Adds `email` (with staff.provision when `provision`); false when it was
+/// listed already with those rights.
+pub fn add(conn: &mut AnyConnection, email: &str, provision: bool, now: PrimitiveDateTime) -> QueryResult<bool> {
     crate::db::write_transaction(conn, |conn| {
-        if is_listed(conn, email)? {
-            return Ok(false);
+        let details = if provision { "command line, with staff.provision" } else { "command line" };
+        match rights(conn, email)? {
+            Some(had) if had == provision => return Ok(false),
+            Some(_) => {
+                diesel::update(staff::table.find(email)).set(staff::can_provision.eq(provision)).execute(conn)?;
+            }
+            None => {
+                diesel::insert_into(staff::table)
+                    .values((staff::email.eq(email), staff::added_at.eq(now), staff::can_provision.eq(provision)))
+                    .execute(conn)?;
+            }
         }
-        diesel::insert_into(staff::table).values((staff::email.eq(email), staff::added_at.eq(now))).execute(conn)?;
-        record_operator(conn, None, "staff.add", email, "command line", now)?;
+        record_operator(conn, None, "staff.add", email, details, now)?;
         Ok(true)
     })
 }
@@ -39,8 +52,9 @@ pub fn remove(conn: &mut AnyConnection, email: &str, now: PrimitiveDateTime) -> 
     })
 }
 
-pub fn list(conn: &mut AnyConnection) -> QueryResult<Vec<(String, PrimitiveDateTime)>> {
-    staff::table.select((staff::email, staff::added_at)).order(staff::email.asc()).load(conn)
+/// (email, added, may provision), by email.
+pub fn list(conn: &mut AnyConnection) -> QueryResult<Vec<(String, PrimitiveDateTime, bool)>> {
+    staff::table.select((staff::email, staff::added_at, staff::can_provision)).order(staff::email.asc()).load(conn)
 }
 
 #[derive(Debug, Clone, Queryable)]

@@ -35,6 +35,8 @@ pub struct CurrentUser {
     pub orgs: Vec<OrgSummary>,
     /// Support staff: a verified email in ORGPORTAL_STAFF_EMAILS or the staff table.
     pub is_staff: bool,
+    /// Staff with staff.provision: they set up organizations for customers.
+    pub can_provision: bool,
     csrf: String,
     flash: Option<String>,
     dev_sign_in: bool,
@@ -97,7 +99,7 @@ async fn load(
 ) -> Result<(CurrentUser, Option<MemberView>), AppError> {
     let token_hash = signed_in?.hash();
     let state = app_state(req)?;
-    let staff_emails = state.staff_emails.clone();
+    let (staff_emails, provisioners) = (state.staff_emails.clone(), state.staff_provisioners.clone());
     let (idle, now) = (state.session_lifetimes.idle, state.clock.now());
     let found = db::run(&state.pool, move |conn| -> Result<_, AppError> {
         let Some((session, user)) = sessions::find_active(conn, &token_hash, idle, now)? else { return Ok(None) };
@@ -107,12 +109,19 @@ async fn load(
             Some(slug) => orgs::find_for_member(conn, &slug, &user_id)?,
             None => None,
         };
-        let is_staff = user.email_verified
-            && (staff_emails.contains(&user.email) || crate::store::staff::is_listed(conn, &user.email)?);
-        Ok(Some((session.id, user, orgs, view, is_staff)))
+        // Some(may provision) for support staff.
+        let staff = if !user.email_verified {
+            None
+        } else if provisioners.contains(&user.email) {
+            Some(true)
+        } else {
+            let listed = crate::store::staff::rights(conn, &user.email)?;
+            listed.or(staff_emails.contains(&user.email).then_some(false))
+        };
+        Ok(Some((session.id, user, orgs, view, staff)))
     })
     .await?;
-    let Some((session_id, user, orgs, view, is_staff)) = found else {
+    let Some((session_id, user, orgs, view, staff)) = found else {
         // Signed out elsewhere, expired, or the account is gone: drop the
         // cookie and start over.
         if let Ok(identity) = Identity::extract(req).await {
@@ -126,7 +135,8 @@ async fn load(
         user,
         session_id,
         orgs,
-        is_staff,
+        is_staff: staff.is_some(),
+        can_provision: staff == Some(true),
         csrf: csrf::token(&session),
         flash,
         dev_sign_in: state.dev.is_some(),

@@ -55,6 +55,7 @@ pub struct AppState {
     pub mailbox_dir: Option<PathBuf>,
     /// ORGPORTAL_STAFF_EMAILS (the `staff` table lists more).
     pub staff_emails: Arc<Vec<String>>,
+    pub staff_provisioners: Arc<Vec<String>>,
     pub session_lifetimes: crate::store::sessions::Lifetimes,
     pub limits: Arc<rate_limit::Limits>,
     pub trusted_proxies: Vec<std::net::IpAddr>,

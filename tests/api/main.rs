@@ -21,6 +21,7 @@ mod project_permissions;
 mod project_team;
 mod project_tokens;
 mod projects;
+mod provisioning;
 mod rate_limits;
 mod security;
 mod services;

@@ -15,7 +15,7 @@ const SAM: &str = "sam@support.example";
 
 /// Sam, support staff (added as `orgportal staff add` does), signed in.
 async fn staff_browser(app: &TestApp) -> Browser {
-    orgportal::store::staff::add(&mut app.conn(), SAM, app.settings.clock.now()).unwrap();
+    orgportal::store::staff::add(&mut app.conn(), SAM, false, app.settings.clock.now()).unwrap();
     let sam = app.new_browser();
     sam.sign_in(SAM, "Sam Support").await;
     sam
@@ -130,7 +130,7 @@ async fn staff_cannot_change_an_organization() {
     assert!(res.status() == StatusCode::NOT_FOUND || res.status() == StatusCode::METHOD_NOT_ALLOWED);
 }
 
-fn cli(app: &TestApp, args: &[&str]) -> (bool, String) {
+pub fn cli(app: &TestApp, args: &[&str]) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_orgportal"))
         .args(args)
         .env("ORGPORTAL_DATABASE_URL", &app.db.url)

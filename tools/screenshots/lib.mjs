@@ -29,3 +29,12 @@ export async function signIn(page, email, name) {
   await page.fill("#name", name);
   await page.click("button:has-text('Continue')");
 }
+
+// Saves the page at 1280 px and at a 390 px phone width (`${name}-phone`).
+export async function desktopAndPhone(page, shot, name) {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await shot(name);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shot(`${name}-phone`);
+  await page.setViewportSize({ width: 1280, height: 800 });
+}

@@ -6,7 +6,7 @@
 // refused address first), reports usage of a personal project, and saves
 // the Billing page's billed members, the Usage page, one project's days
 // and the personal space's notice, at 1280 px and 390 px.
-import { base, browser, session, signIn } from "./lib.mjs";
+import { base, browser, desktopAndPhone, session, signIn } from "./lib.mjs";
 
 const { page, shot } = await session();
 await page.goto(base + "/auth/dev/start");
@@ -35,13 +35,7 @@ async function report(token, records) {
   console.log("usage:", res.status, await res.text());
 }
 
-async function both(name) {
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await shot(name);
-  await page.setViewportSize({ width: 390, height: 844 });
-  await shot(`${name}-phone`);
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
+const both = (name) => desktopAndPhone(page, shot, name);
 
 const today = new Date().toISOString().slice(0, 10);
 const fleet = await tokenOf(org + "/projects", "Fleet");

@@ -3,4 +3,5 @@
 
 pub mod org_views;
 pub mod organizations;
+pub mod provision;
 pub mod usage_views;

@@ -36,6 +36,8 @@ pub struct OrgItem {
 #[template(path = "staff_orgs.html")]
 struct OrgsPage {
     layout: Layout,
+    /// staff.provision: the New organization button.
+    can_provision: bool,
     q: String,
     orgs: Vec<OrgItem>,
     pager: Pager,
@@ -72,7 +74,7 @@ pub async fn organizations(
         .collect();
     let mut layout = staff.current.layout("Staff: organizations");
     layout.wide = true;
-    render(&OrgsPage { layout, q, orgs, pager })
+    render(&OrgsPage { layout, can_provision: staff.current.can_provision, q, orgs, pager })
 }
 
 const SITE_LOG: &str = "Changes that belong to no organization, newest first: deleted organizations, \
