@@ -133,6 +133,7 @@ impl Application {
             limits: Arc::new(Limits::new(&settings.rate_limits)),
             trusted_proxies: settings.trusted_proxies.clone(),
             personal_spaces: settings.personal_spaces,
+            direct_add: settings.direct_add,
         });
         // The cookie lives as long as a session may; the database ends it sooner.
         let cookie_ttl = actix_web::cookie::time::Duration::try_from(settings.session_max)

@@ -88,6 +88,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Every user has a personal space that owns projects.
     pub personal_spaces: bool,
+    /// The invite form may add people who have an account at once (Segments' "Add member").
+    pub direct_add: bool,
 }
 
 /// A setting that could not be used, named as the operator wrote it.
@@ -142,6 +144,7 @@ struct Raw {
     rate_token_failures: Option<String>,
     trusted_proxies: Option<String>,
     personal_spaces: Option<String>,
+    direct_add: Option<String>,
 }
 
 impl Settings {
@@ -172,6 +175,7 @@ impl Settings {
             rate_limits: RateLimits::default(),
             trusted_proxies: Vec::new(),
             personal_spaces: true,
+            direct_add: false,
         }
     }
 
@@ -269,6 +273,9 @@ impl Settings {
             if let Some(v) = present(value) {
                 *slot = Rate::parse(&v).map_err(|e| bad(name, e))?;
             }
+        }
+        if let Some(v) = present(raw.direct_add) {
+            s.direct_add = parse_bool(&v).ok_or_else(|| bad("direct_add", "expected true or false"))?;
         }
         if let Some(v) = present(raw.personal_spaces) {
             s.personal_spaces = parse_bool(&v).ok_or_else(|| bad("personal_spaces", "expected true or false"))?;

@@ -41,6 +41,7 @@ diesel::table! {
         role -> Text,
         created_at -> Timestamp,
         default_project_role -> Nullable<Text>,
+        added_by -> Nullable<Text>,
     }
 }
 

@@ -199,3 +199,36 @@ pub fn provisioned_mail(
         }
     }
 }
+
+#[derive(Template)]
+#[template(path = "emails/added.txt")]
+struct AddedText<'a> {
+    m: &'a AddedMail<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "emails/added.html")]
+struct AddedHtml<'a> {
+    m: &'a AddedMail<'a>,
+}
+
+/// To someone added to an organization directly (no invitation).
+pub struct AddedMail<'a> {
+    pub to: &'a str,
+    pub name: &'a str,
+    pub by_name: &'a str,
+    pub org_name: &'a str,
+    pub role: &'a str,
+    pub link: &'a str,
+}
+
+impl AddedMail<'_> {
+    pub fn render(&self) -> Result<OutgoingMail, askama::Error> {
+        Ok(OutgoingMail {
+            to: self.to.to_string(),
+            subject: format!("{} added you to {} on orgportal", self.by_name, self.org_name),
+            text: AddedText { m: self }.render()?,
+            html: AddedHtml { m: self }.render()?,
+        })
+    }
+}

@@ -109,6 +109,7 @@ pub fn delete_account(
                 email: email.clone(),
                 role: m.role.clone(),
                 joined_at: m.joined_at,
+                added_by: None,
             };
             members::delete_membership(conn, &m.org_id, &me, "account deleted", actor)?;
             actor.record(conn, &m.org_id, "user.delete", &email, "account deleted")?;

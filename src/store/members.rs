@@ -12,6 +12,13 @@ use crate::db::AnyConnection;
 use crate::domain::member_rules::{self, MemberFacts, RuleError};
 use crate::domain::{Permission, RoleCatalog};
 
+/// The columns of a `MemberRow`, in its order.
+macro_rules! member_columns {
+    () => {
+        (users::id, users::name, users::email, memberships::role, memberships::created_at, memberships::added_by)
+    };
+}
+
 #[derive(Debug, Clone, Queryable)]
 pub struct MemberRow {
     pub user_id: String,
@@ -19,6 +26,8 @@ pub struct MemberRow {
     pub email: String,
     pub role: String,
     pub joined_at: PrimitiveDateTime,
+    /// Who added them directly (no invitation), when someone did.
+    pub added_by: Option<String>,
 }
 
 /// Where the next page starts: after this (joined_at, user_id).
@@ -58,7 +67,7 @@ pub fn page(
     macro_rules! finish {
         ($query:expr) => {
             $query
-                .select((users::id, users::name, users::email, memberships::role, memberships::created_at))
+                .select(member_columns!())
                 .order((memberships::created_at.asc(), memberships::user_id.asc()))
                 .limit(limit + 1)
                 .load::<MemberRow>(conn)?
@@ -143,7 +152,7 @@ pub fn find(conn: &mut AnyConnection, org_id: &str, user_id: &str) -> QueryResul
         .inner_join(users::table)
         .filter(memberships::org_id.eq(org_id))
         .filter(memberships::user_id.eq(user_id))
-        .select((users::id, users::name, users::email, memberships::role, memberships::created_at))
+        .select(member_columns!())
         .first(conn)
         .optional()
 }

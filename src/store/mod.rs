@@ -8,6 +8,7 @@ pub mod billing;
 pub mod collaborators;
 pub mod customer_data;
 pub mod customers;
+pub mod direct_add;
 pub mod invitations;
 pub mod invoices;
 pub mod members;

@@ -61,6 +61,8 @@ pub struct AppState {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// ORGPORTAL_PERSONAL_SPACES.
     pub personal_spaces: bool,
+    /// ORGPORTAL_DIRECT_ADD: the invite form offers adding existing accounts at once.
+    pub direct_add: bool,
 }
 
 impl AppState {

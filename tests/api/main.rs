@@ -8,6 +8,7 @@ mod catalogs;
 mod collaborators;
 mod customer_pages;
 mod customers;
+mod direct_add;
 mod helpers;
 mod infra;
 mod invitations;

@@ -11,8 +11,9 @@ use crate::db;
 use crate::domain::invitation::{check_rows, InvitationToken, MAX_INVITES};
 use crate::domain::Permission;
 use crate::error::AppError;
-use crate::mail::templates::InvitationMail;
+use crate::mail::templates::{AddedMail, InvitationMail};
 use crate::store::collaborators;
+use crate::store::direct_add::{self, Added};
 use crate::store::invitations::{self, NewInvitation, RowOutcome};
 use crate::web::extract::{flash, OrgMember};
 use crate::web::format;
@@ -37,6 +38,11 @@ struct InvitePage {
     rows: Vec<FormRow>,
     roles: Vec<String>,
     sent: Vec<String>,
+    /// Added directly in this submission (ORGPORTAL_DIRECT_ADD).
+    added: Vec<String>,
+    /// The policy allows adding existing accounts at once, and whether it was asked for.
+    direct_add: bool,
+    direct: bool,
     can_add: bool,
     max: usize,
     /// "7 days", from the configured invitation lifetime.
@@ -45,6 +51,9 @@ struct InvitePage {
 
 fn page(member: &OrgMember, state: &AppState, rows: Vec<FormRow>, sent: Vec<String>) -> InvitePage {
     InvitePage {
+        added: Vec::new(),
+        direct_add: state.direct_add,
+        direct: false,
         layout: member.layout("Invite members", "members"),
         slug: member.view.org.slug.clone(),
         can_add: rows.len() < MAX_INVITES,
@@ -136,6 +145,11 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     member.require(Permission::MembersInvite)?;
     let fields = form.into_inner();
+    let wants_direct = fields.iter().any(|(k, v)| k == "direct" && v == "1");
+    if wants_direct && !state.direct_add {
+        return Err(AppError::Forbidden("Adding members directly is turned off on this portal.".into()));
+    }
+    let page = |rows, sent| InvitePage { direct: wants_direct, ..page(&member, &state, rows, sent) };
     let emails = fields.iter().filter(|(k, _)| k == "email").map(|(_, v)| v.clone());
     let roles = fields.iter().filter(|(k, _)| k == "role").map(|(_, v)| v.clone());
     let raw: Vec<(String, String)> = emails.zip(roles.chain(std::iter::repeat(String::new()))).collect();
@@ -156,7 +170,7 @@ pub async fn submit(
         if rows.len() < MAX_INVITES {
             rows.push(blank(&state));
         }
-        return render(&page(&member, &state, rows, Vec::new()));
+        return render(&page(rows, Vec::new()));
     }
 
     let checked = check_rows(&raw, &state.catalog);
@@ -166,7 +180,7 @@ pub async fn submit(
             rows.push(blank(&state));
         }
         rows[0].error = Some("Enter at least one email address.".into());
-        return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page(&member, &state, rows, Vec::new()));
+        return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page(rows, Vec::new()));
     }
     // check_rows skips empty rows: its length is the number of filled rows.
     let too_many = checked.len() > MAX_INVITES;
@@ -177,12 +191,13 @@ pub async fn submit(
     }
     if too_many {
         // Nothing is sent: the whole batch is over the limit.
-        return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page(&member, &state, rows, Vec::new()));
+        return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page(rows, Vec::new()));
     }
 
     let direct = direct_access(&state, &member, &checked).await?;
     let mut batch = Vec::new();
     let mut batch_rows = Vec::new();
+    let mut valid = Vec::new();
     for (i, c) in checked {
         let Ok((email, role)) = c else { continue };
         if let Some((_, n)) = direct.iter().find(|(e, _)| e == email.as_str()).filter(|_| !rows[i].replace) {
@@ -194,11 +209,37 @@ pub async fn submit(
             ));
             continue;
         }
+        valid.push((i, email, role));
+    }
+    if !valid.is_empty() {
+        state.limits.invitations_sent.hit_n(member.org_id(), valid.len() as u32)?;
+    }
+    let mut added: Vec<usize> = Vec::new();
+    let mut no_account: Vec<String> = Vec::new();
+    for (i, email, role) in valid {
+        if wants_direct {
+            match add_directly(&req, &state, &member, email.as_str(), &role).await? {
+                Added::Added(_) => {
+                    added.push(i);
+                    continue;
+                }
+                Added::NoAccount => no_account.push(email.as_str().to_string()),
+                Added::Unverified => {
+                    rows[i].error = Some(
+                        "This account has not verified its address: it cannot be added directly. Untick \
+                         \"Add directly\" to send an invitation."
+                            .into(),
+                    );
+                    continue;
+                }
+                Added::AlreadyMember => {
+                    rows[i].error = Some("Already a member of this organization.".into());
+                    continue;
+                }
+            }
+        }
         batch.push(prepare(&state, &member, email, &role)?.0);
         batch_rows.push(i);
-    }
-    if !batch.is_empty() {
-        state.limits.invitations_sent.hit_n(member.org_id(), batch.len() as u32)?;
     }
     let (org_id, actor, ttl) = (member.org_id().to_string(), member.actor(&req, &state), state.invitation_ttl);
     let outcomes = db::run(&state.pool, move |conn| {
@@ -207,7 +248,7 @@ pub async fn submit(
     .await?;
     state.mail_wakeup.notify_one();
 
-    let mut sent = Vec::new();
+    let mut sent = added.clone();
     for (i, outcome) in batch_rows.into_iter().zip(outcomes) {
         match outcome {
             RowOutcome::Invited => sent.push(i),
@@ -217,7 +258,9 @@ pub async fn submit(
             }
         }
     }
-    let sent_emails: Vec<String> = sent.iter().map(|i| rows[*i].email.trim().to_lowercase()).collect();
+    let email_of = |i: &usize| rows[*i].email.trim().to_lowercase();
+    let added_emails: Vec<String> = added.iter().map(email_of).collect();
+    let sent_emails: Vec<String> = sent.iter().filter(|i| !added.contains(i)).map(email_of).collect();
     let remaining: Vec<FormRow> = rows
         .into_iter()
         .enumerate()
@@ -225,9 +268,48 @@ pub async fn submit(
         .map(|(_, r)| r)
         .collect();
     if remaining.is_empty() {
-        let n = sent_emails.len();
-        flash(&session, &format!("{n} {} sent.", if n == 1 { "invitation" } else { "invitations" }));
+        flash(&session, &outcome_message(added_emails.len(), sent_emails.len(), &no_account));
         return Ok(see_other(&format!("/orgs/{}/members", member.view.org.slug)));
     }
-    render_with(StatusCode::UNPROCESSABLE_ENTITY, &page(&member, &state, remaining, sent_emails))
+    let mut shown = page(remaining, sent_emails);
+    shown.added = added_emails;
+    render_with(StatusCode::UNPROCESSABLE_ENTITY, &shown)
+}
+
+/// "2 added directly. 1 invitation sent (no account yet: ann@example.com)."
+fn outcome_message(added: usize, sent: usize, no_account: &[String]) -> String {
+    let mut parts = Vec::new();
+    if added > 0 {
+        parts.push(format!("{added} added directly."));
+    }
+    if sent > 0 || parts.is_empty() {
+        let mut s = format!("{sent} {} sent", if sent == 1 { "invitation" } else { "invitations" });
+        if !no_account.is_empty() {
+            s.push_str(&format!(" (no account yet: {})", no_account.join(", ")));
+        }
+        parts.push(format!("{s}."));
+    }
+    parts.join(" ")
+}
+
+/// Adds the existing account of `email` at once, telling them by email.
+async fn add_directly(
+    req: &HttpRequest,
+    state: &AppState,
+    member: &OrgMember,
+    email: &str,
+    role: &str,
+) -> Result<Added, AppError> {
+    let (org_id, actor) = (member.org_id().to_string(), member.actor(req, state));
+    let (email, role) = (email.to_string(), role.to_string());
+    let (org_name, by_name) = (member.view.org.name.clone(), member.current.user.name.clone());
+    let link = state.url(&format!("/orgs/{}", member.view.org.slug));
+    db::run(&state.pool, move |conn| {
+        let mail = |name: &str| {
+            let m = AddedMail { to: &email, name, by_name: &by_name, org_name: &org_name, role: &role, link: &link };
+            m.render().ok()
+        };
+        direct_add::add(conn, &org_id, &email, &role, &mail, &actor).map_err(AppError::from)
+    })
+    .await
 }

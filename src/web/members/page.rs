@@ -35,6 +35,8 @@ pub struct MemberItem {
     pub joined: String,
     pub is_owner: bool,
     pub is_me: bool,
+    /// "added directly by ann@example.com" when they joined without an invitation.
+    pub added_by: Option<String>,
 }
 
 pub struct InvitationItem {
@@ -119,6 +121,7 @@ pub async fn list(
             is_owner: r.user_id == owner_id,
             is_me: r.user_id == me,
             joined: format::date(r.joined_at),
+            added_by: r.added_by,
             user_id: r.user_id,
             name: r.name,
             email: r.email,
@@ -182,6 +185,7 @@ pub fn sample_page(rows: usize) -> Result<String, AppError> {
             joined: joined.clone(),
             is_owner: i == 0,
             is_me: false,
+            added_by: None,
         })
         .collect();
     let mut layout = Layout::bare("Members");
