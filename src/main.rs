@@ -53,7 +53,7 @@ enum OrgsCommand {
         /// The URL name (default: derived from the name).
         #[arg(long, default_value = "")]
         slug: String,
-        /// A personal project to move in, as OWNER-EMAIL/PROJECT-URL-NAME (repeat for more).
+        /// A personal project to move in, as OWNER-EMAIL/PROJECT (its URL name or name; repeat for more).
         #[arg(long)]
         transfer: Vec<String>,
         /// A person whose personal usage the organization pays (repeat for more).

@@ -31,11 +31,11 @@ impl Problem {
     }
 }
 
-/// A personal project to move: its owner's address and URL name.
+/// A personal project to move: its owner's address and its URL name or name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transfer {
     pub owner: Email,
-    pub slug: Slug,
+    pub project: String,
     /// As typed, for messages.
     pub typed: String,
 }
@@ -52,9 +52,13 @@ pub struct Checked {
 }
 
 fn transfer(typed: &str) -> Result<Transfer, String> {
-    let (owner, slug) =
-        typed.trim().rsplit_once('/').ok_or_else(|| "write the project as OWNER-EMAIL/PROJECT-URL-NAME".to_string())?;
-    Ok(Transfer { owner: Email::parse(owner)?, slug: Slug::parse(slug.trim())?, typed: typed.trim().to_string() })
+    let bad = || "write the project as OWNER-EMAIL/PROJECT (its URL name or its name)".to_string();
+    let (owner, project) = typed.trim().split_once('/').ok_or_else(bad)?;
+    let project = project.trim();
+    if project.is_empty() {
+        return Err(bad());
+    }
+    Ok(Transfer { owner: Email::parse(owner)?, project: project.to_string(), typed: typed.trim().to_string() })
 }
 
 /// Collects the problems while each field is read.
@@ -79,7 +83,7 @@ pub fn check(r: &Request) -> Result<Checked, Vec<Problem>> {
     let mut transfers: Vec<Transfer> = Vec::new();
     for typed in r.transfers.iter().filter(|t| !t.trim().is_empty()) {
         let Some(t) = keep.of("transfer", typed, transfer(typed)) else { continue };
-        if transfers.iter().any(|seen| seen.owner == t.owner && seen.slug == t.slug) {
+        if transfers.iter().any(|seen| seen.owner == t.owner && seen.project.eq_ignore_ascii_case(&t.project)) {
             keep.of("transfer", typed, Err::<(), _>("the same project is named twice".to_string()));
             continue;
         }
@@ -125,7 +129,7 @@ mod tests {
         let c = check(&request()).unwrap();
         assert_eq!(c.owner.as_str(), "olivia@example.com");
         assert_eq!(c.slug, None);
-        assert_eq!(c.transfers[1].slug.as_str(), "notes");
+        assert_eq!(c.transfers[1].project, "notes");
         assert_eq!(c.billed.len(), 1);
     }
 
@@ -152,7 +156,7 @@ mod tests {
             ]
         );
         assert!(problems[2].message.contains("named twice"));
-        assert!(problems[3].message.contains("OWNER-EMAIL/PROJECT-URL-NAME"));
+        assert!(problems[3].message.contains("OWNER-EMAIL/PROJECT"));
     }
 
     #[test]

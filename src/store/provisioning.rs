@@ -165,22 +165,36 @@ pub fn plan(conn: &mut AnyConnection, c: &Checked) -> QueryResult<Result<Plan, V
             ));
             continue;
         };
-        let project: Option<Project> = projects::table
+        // By URL name, else by name (which must then name one project).
+        let mut found: Vec<Project> = projects::table
             .filter(projects::owner_user_id.eq(&from.id))
-            .filter(projects::slug.eq(t.slug.as_str()))
+            .filter(projects::slug.eq(&t.project).or(projects::name.eq(&t.project)))
             .select(Project::as_select())
-            .first(conn)
-            .optional()?;
-        let Some(project) = project else {
-            let message = format!(
-                "{} has no personal project with the URL name {} (a project already in an organization is moved \
-                 with its Transfer page)",
-                from.email,
-                t.slug.as_str()
-            );
-            problems.push(Problem::new("transfer", &t.typed, message));
-            continue;
+            .load(conn)?;
+        if let Some(i) = found.iter().position(|p| p.slug == t.project) {
+            found = vec![found.swap_remove(i)];
+        }
+        let project = match found.len() {
+            1 => found.remove(0),
+            0 => {
+                let message = format!(
+                    "{} has no personal project with this URL name or name (a project already in an organization \
+                     is moved with its Transfer page)",
+                    from.email
+                );
+                problems.push(Problem::new("transfer", &t.typed, message));
+                continue;
+            }
+            n => {
+                let message = format!("{} has {n} personal projects with this name: use the URL name", from.email);
+                problems.push(Problem::new("transfer", &t.typed, message));
+                continue;
+            }
         };
+        if moves.iter().any(|m| m.project.id == project.id) {
+            problems.push(Problem::new("transfer", &t.typed, "the same project is named twice"));
+            continue;
+        }
         if moves.iter().any(|m| m.project.slug == project.slug) {
             let message = format!("another project moving in has the URL name {}", project.slug);
             problems.push(Problem::new("transfer", &t.typed, message));

@@ -77,10 +77,17 @@ async fn existing_accounts_join_at_once_and_others_are_invited_or_refused_per_ro
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{role}");
         assert_eq!(counts(&app), before, "{role}: nothing changed");
     }
+    // Another organization's admin, and support staff (read-only, not members): 404.
     let outsider = app.new_browser();
     outsider.sign_in("out@example.com", "Out").await;
-    let res = outsider.submit("/settings", &format!("/orgs/{slug}/invitations"), &fields).await;
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    outsider.create_org("Other").await;
+    let staff = app.new_browser();
+    staff.sign_in("sam@support.example", "Sam").await;
+    orgportal::store::staff::add(&mut app.conn(), "sam@support.example", false, app.settings.clock.now()).unwrap();
+    for browser in [&outsider, &staff] {
+        let res = browser.submit("/settings", &format!("/orgs/{slug}/invitations"), &fields).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    }
     assert_eq!(counts(&app)[1..], before[1..], "no invitation, no mail from refused requests");
 
     let rows = [
@@ -105,7 +112,7 @@ async fn existing_accounts_join_at_once_and_others_are_invited_or_refused_per_ro
         "{html}"
     );
     assert_eq!(app.role_of(&slug, "ann@example.com"), None);
-    assert!(html.contains("Invitations sent to new@example.com."), "{html}");
+    assert!(html.contains("Invitations sent to new@example.com (no account yet)."), "{html}");
     assert!(html.contains("This account has not verified its address"));
     assert!(html.contains("Already a member of this organization."));
     assert!(html.contains("is not a valid email address"));

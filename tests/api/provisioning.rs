@@ -137,7 +137,7 @@ async fn staff_with_staff_provision_preview_and_create_an_organization() {
     let html = res.text().await.unwrap();
     for message in [
         "carol@example.com/fleet: the same project is named twice",
-        "fleet: write the project as OWNER-EMAIL/PROJECT-URL-NAME",
+        "fleet: write the project as OWNER-EMAIL/PROJECT (its URL name or its name)",
     ] {
         assert!(html.contains(message), "{message}: {html}");
     }
@@ -147,7 +147,7 @@ async fn staff_with_staff_provision_preview_and_create_an_organization() {
     for message in [
         "who@example.com: no account has this address",
         "the URL name globex is taken",
-        "carol@example.com has no personal project with the URL name nothing",
+        "carol@example.com/nothing: carol@example.com has no personal project with this URL name or name",
         "bob@example.com: already billed to Globex",
         "nobody@example.com: no account has this address",
     ] {
@@ -266,7 +266,8 @@ async fn the_command_line_previews_and_creates_the_same_way() {
     assert!(ok && out.contains("dry run, nothing changed") && out.contains("Moves in: Fleet (fleet)"), "{out}");
     assert_eq!(counts(&app), before);
 
-    let (ok, out) = cli(&app, &with(&["--transfer", "carol@example.com/fleet", "--billed", "dave@example.com"]));
+    // By its name rather than its URL name.
+    let (ok, out) = cli(&app, &with(&["--transfer", "carol@example.com/Fleet", "--billed", "dave@example.com"]));
     assert!(ok && out.contains("Initech is set up (/orgs/initech)"), "{out}");
     let org_id = app.org_id("initech");
     let actor: Option<String> = activity::table

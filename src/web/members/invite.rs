@@ -260,7 +260,12 @@ pub async fn submit(
     }
     let email_of = |i: &usize| rows[*i].email.trim().to_lowercase();
     let added_emails: Vec<String> = added.iter().map(email_of).collect();
-    let sent_emails: Vec<String> = sent.iter().filter(|i| !added.contains(i)).map(email_of).collect();
+    let sent_emails: Vec<String> = sent
+        .iter()
+        .filter(|i| !added.contains(i))
+        .map(email_of)
+        .map(|e| if no_account.contains(&e) { format!("{e} (no account yet)") } else { e })
+        .collect();
     let remaining: Vec<FormRow> = rows
         .into_iter()
         .enumerate()

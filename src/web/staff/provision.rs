@@ -84,7 +84,7 @@ impl NewOrgPage {
                 "transfer",
                 "Projects to move in (optional)",
                 &f.transfers,
-                "One per line: the owner's email / the project's URL name, e.g. carol@example.com/fleet.",
+                "One per line: the owner's email / the project's URL name or name, e.g. carol@example.com/fleet.",
             ),
             (
                 "billed",
