@@ -172,6 +172,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    activity_facets (scope, kind, value) {
+        scope -> Text,
+        kind -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
     billed_members (id) {
         id -> Text,
         org_id -> Text,
@@ -382,5 +390,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     usage_records,
     usage_monthly,
     usage_org_monthly,
-    billed_members
+    billed_members,
+    activity_facets
 );

@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
-use crate::db::schema::activity;
+use crate::db::schema::{activity, activity_facets};
 use crate::db::AnyConnection;
 
 /// One row of the activity log, as written.
@@ -18,8 +18,14 @@ pub struct NewActivity<'a> {
     pub created_at: PrimitiveDateTime,
 }
 
+/// Writes the row, and its action and actor into the log's filter choices.
 pub fn record(conn: &mut AnyConnection, row: &NewActivity<'_>) -> QueryResult<()> {
     diesel::insert_into(activity::table).values(row).execute(conn)?;
+    let scope = row.org_id.unwrap_or("");
+    remember(conn, scope, "action", row.action)?;
+    if let Some(actor) = row.actor_id {
+        remember(conn, scope, "actor", actor)?;
+    }
     Ok(())
 }
 
@@ -114,10 +120,12 @@ pub fn list(
         query = query.filter(activity::created_at.lt(until));
     }
     if let Some(c) = before {
+        // `created_at <= c` first: the index range starts at the cursor
+        // (an OR alone makes SQLite read every newer row to skip them).
         query = query.filter(
             activity::created_at
-                .lt(c.created_at)
-                .or(activity::created_at.eq(c.created_at).and(activity::id.lt(c.id.clone()))),
+                .le(c.created_at)
+                .and(activity::created_at.lt(c.created_at).or(activity::id.lt(c.id.clone()))),
         );
     }
     let mut rows: Vec<ActivityRow> = query.load(conn)?;
@@ -144,25 +152,54 @@ pub struct Facets {
 }
 
 /// The actions and actors that appear in the organization's log (None: the
-/// site-wide log, rows of no organization).
+/// site-wide log, rows of no organization), from the facets kept as rows
+/// are written (a log of any length answers in a few rows).
 pub fn facets(conn: &mut AnyConnection, org_id: Option<&str>) -> QueryResult<Facets> {
     use crate::db::schema::users;
-    let mut actions = activity::table.select(activity::action).distinct().order(activity::action.asc()).into_boxed();
-    let mut actors = activity::table
-        .inner_join(users::table.on(users::id.nullable().eq(activity::actor_id)))
-        .select((users::id, users::email))
-        .distinct()
+    let scope = org_id.unwrap_or("");
+    let actions = activity_facets::table
+        .filter(activity_facets::scope.eq(scope))
+        .filter(activity_facets::kind.eq("action"))
+        .order(activity_facets::value.asc())
+        .select(activity_facets::value)
+        .load(conn)?;
+    // Actors whose account is gone drop out, as their rows' links do.
+    let actors = activity_facets::table
+        .inner_join(users::table.on(users::id.eq(activity_facets::value)))
+        .filter(activity_facets::scope.eq(scope))
+        .filter(activity_facets::kind.eq("actor"))
         .order(users::email.asc())
-        .into_boxed();
-    match org_id {
-        Some(id) => {
-            actions = actions.filter(activity::org_id.eq(id.to_string()));
-            actors = actors.filter(activity::org_id.eq(id.to_string()));
-        }
-        None => {
-            actions = actions.filter(activity::org_id.is_null());
-            actors = actors.filter(activity::org_id.is_null());
-        }
+        .select((users::id, users::email))
+        .load(conn)?;
+    Ok(Facets { actions, actors })
+}
+
+/// Adds a filter choice of the log `scope` unless it is there: one read of
+/// its key; the rare insert runs in a savepoint, so that two transactions
+/// adding the same choice at once both go on.
+fn remember(conn: &mut AnyConnection, scope: &str, kind: &str, value: &str) -> QueryResult<()> {
+    let known: Option<String> =
+        activity_facets::table.find((scope, kind, value)).select(activity_facets::value).first(conn).optional()?;
+    if known.is_some() {
+        return Ok(());
     }
-    Ok(Facets { actions: actions.load(conn)?, actors: actors.load(conn)? })
+    let inserted = conn.transaction(|conn| {
+        diesel::insert_into(activity_facets::table)
+            .values((
+                activity_facets::scope.eq(scope),
+                activity_facets::kind.eq(kind),
+                activity_facets::value.eq(value),
+            ))
+            .execute(conn)
+    });
+    match inserted {
+        Err(e) if super::is_unique_violation(&e) => Ok(()),
+        other => other.map(|_| ()),
+    }
+}
+
+/// An organization's filter choices go with it.
+pub fn forget_facets(conn: &mut AnyConnection, org_id: &str) -> QueryResult<()> {
+    diesel::delete(activity_facets::table.filter(activity_facets::scope.eq(org_id))).execute(conn)?;
+    Ok(())
 }

@@ -281,6 +281,7 @@ pub fn delete(
         let projects: Vec<String> =
             projects::table.filter(projects::org_id.eq(&org.id)).select(projects::id).load(conn)?;
         super::usage::keep_on_bills(conn, &projects)?;
+        activity::forget_facets(conn, &org.id)?;
         diesel::delete(organizations::table.find(&org.id)).execute(conn)?;
         Ok(())
     })

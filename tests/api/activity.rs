@@ -112,3 +112,54 @@ async fn csv_export_round_trips_awkward_values() {
     assert_eq!(&records[0][3], "member.role_change");
     assert_eq!(&records[0][4], "bob@example.com");
 }
+
+/// The filter choices kept for each log: (kind, value) of `scope` ('' site-wide).
+fn facets(app: &crate::helpers::TestApp, scope: &str) -> Vec<(String, String)> {
+    use diesel::prelude::*;
+    use orgportal::db::schema::activity_facets;
+    let mut rows: Vec<(String, String)> = activity_facets::table
+        .filter(activity_facets::scope.eq(scope))
+        .select((activity_facets::kind, activity_facets::value))
+        .load(&mut *app.conn())
+        .unwrap();
+    rows.sort();
+    rows
+}
+
+#[tokio::test]
+async fn the_filter_choices_are_each_log_s_own_and_kept_as_rows_are_written() {
+    let app = spawn_app().await;
+    let acme = admin_with_org(&app, "owner@example.com", "Acme").await;
+    let gina = app.new_browser();
+    gina.sign_in("gina@example.com", "Gina").await;
+    let globex = gina.create_org("Globex").await;
+    app.member(&acme, "bob@example.com", "View-only").await;
+    let bob_id = app.user_id("bob@example.com");
+    let role = format!("/orgs/{acme}/members/{bob_id}/role");
+    for r in ["Billing", "View-only"] {
+        app.browser.submit(&format!("/orgs/{acme}/members"), &role, &[("role", r)]).await;
+    }
+    let (owner, gina_id) = (app.user_id("owner@example.com"), app.user_id("gina@example.com"));
+    let acme_id = app.org_id(&acme);
+    let expected = |action: &[&str], actor: &str| -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = action.iter().map(|a| ("action".to_string(), a.to_string())).collect();
+        v.push(("actor".into(), actor.into()));
+        v.sort();
+        v
+    };
+    assert_eq!(facets(&app, &acme_id), expected(&["member.role_change", "org.create"], &owner), "once each");
+    assert_eq!(facets(&app, &app.org_id(&globex)), expected(&["org.create"], &gina_id));
+
+    let page = app.browser.get_html(&format!("/orgs/{acme}/activity")).await;
+    assert!(page.contains("<option value=\"member.role_change\">") && page.contains("owner@example.com</option>"));
+    assert!(!page.contains("gina@example.com"), "another log's actor is not offered");
+    let other = gina.get_html(&format!("/orgs/{globex}/activity")).await;
+    assert!(!other.contains("member.role_change"), "another log's action is not offered");
+
+    // A deleted organization's choices go with it.
+    let globex_id = app.org_id(&globex);
+    let res =
+        gina.submit(&format!("/orgs/{globex}"), &format!("/orgs/{globex}/delete"), &[("confirm_name", "Globex")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(facets(&app, &globex_id).is_empty());
+}

@@ -73,6 +73,9 @@ async fn a_database_of_the_previous_release_keeps_every_row() {
     assert!(members.contains("bob@acme.example") && members.contains("carol@acme.example"), "members and pending");
     let activity = app.browser.get_html("/orgs/acme/activity").await;
     assert!(activity.contains("invitation.accept") || activity.contains("member.join"), "old activity rows show");
+    // The filter choices are made from the old rows by migration 000014.
+    assert!(activity.contains("<option value=\"invitation.create\">"), "{activity}");
+    assert!(activity.contains("<option value=\"project.token_create\">"), "{activity}");
     let services = app.browser.get_html("/orgs/acme/services").await;
     assert!(services.contains("PMM production"));
     let usage = app.browser.get_html("/orgs/acme/billing/usage?month=2026-11").await;
