@@ -12,13 +12,12 @@ mod common;
 use std::time::Instant;
 
 use anyhow::Context;
-use common::{check_page, profile, sign_in, start_server, wrk, Result_};
+use common::{check_page, profile, sign_in, start_server, wrk};
 use diesel::prelude::*;
 use orgportal::db::schema::activity;
 use orgportal::db::{self, AnyConnection};
-use orgportal::domain::{OrgLimit, OrgName, RoleCatalog, Slug};
 use orgportal::store::activity::NewActivity;
-use orgportal::store::{members, orgs, users};
+use orgportal::store::{members, users};
 
 fn main() -> anyhow::Result<()> {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?.block_on(run())
@@ -33,18 +32,7 @@ fn seed_org(
     rows: usize,
 ) -> anyhow::Result<(String, String)> {
     let start = orgportal::clock::Clock::default().now() - time::Duration::minutes(rows as i64 + 10);
-    let org_name = OrgName::parse(name).map_err(anyhow::Error::msg)?;
-    let slug = orgs::SlugChoice::Derived(Slug::derive(name).context("slug")?);
-    let catalog = RoleCatalog::builtin();
-    let new = orgs::NewOrg {
-        name: &org_name,
-        slug: &slug,
-        owner_id: &admin.id,
-        owner_role: catalog.owner_role(),
-        limit: OrgLimit::Unlimited,
-        now: start,
-    };
-    let org = orgs::create(conn, &new, "127.0.0.1")?;
+    let org = common::create_org(conn, &admin.id, name, start)?;
     let mut actors = Vec::new();
     for i in 0..50 {
         let email = format!("actor{i:02}@{}.test", org.slug);
@@ -81,17 +69,6 @@ fn seed_org(
         .select((activity::created_at, activity::id))
         .first(conn)?;
     Ok((org.slug, orgportal::web::format::keyset_token(at, &id)))
-}
-
-fn within(r: &Result_, reference: &Result_) {
-    let ok = r.rps >= reference.rps / 1.5 && r.p99_ms <= 1.5 * reference.p99_ms;
-    println!(
-        "  {}: {:.2} x the throughput, {:.2} x the p99 of the 100-row log  {}",
-        r.name,
-        r.rps / reference.rps,
-        r.p99_ms / reference.p99_ms,
-        if ok { "met" } else { "MISSED" }
-    );
 }
 
 async fn run() -> anyhow::Result<()> {
@@ -132,6 +109,6 @@ async fn run() -> anyhow::Result<()> {
     common::print_table(&small_r, &[&small_r, &big_r[0], &big_r[1]], "× 100 rows");
     println!("\npeak RSS: orgportal {:.1} MiB", server.peak_rss_mib());
     println!("\ntarget: within 1.5 x the 100-row log's page");
-    big_r.iter().for_each(|r| within(r, &small_r));
+    big_r.iter().for_each(|r| common::within(r, &small_r, "100-row log's"));
     Ok(())
 }

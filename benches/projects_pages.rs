@@ -14,7 +14,7 @@ mod common;
 use std::time::Instant;
 
 use anyhow::Context;
-use common::{check_page, seed, sign_in, start_server, wrk, Result_};
+use common::{check_page, seed, sign_in, start_server, wrk};
 use diesel::prelude::*;
 use orgportal::db;
 use orgportal::db::schema::{memberships, organizations, projects};
@@ -114,18 +114,8 @@ async fn run() -> anyhow::Result<()> {
     common::print_table(&small_team_r, &[&small_team_r, &teams[0], &teams[1]], "× 100-size");
     println!("\npeak RSS: orgportal {:.1} MiB", server.peak_rss_mib());
 
-    let within = |r: &Result_, reference: &Result_| {
-        let ok = r.rps >= reference.rps / 1.5 && r.p99_ms <= 1.5 * reference.p99_ms;
-        println!(
-            "  {}: {:.2} x the throughput, {:.2} x the p99 of the 100-size page  {}",
-            r.name,
-            r.rps / reference.rps,
-            r.p99_ms / reference.p99_ms,
-            if ok { "met" } else { "MISSED" }
-        );
-    };
     println!("\ntarget: within 1.5 x the 100-size page");
-    lists.iter().for_each(|r| within(r, &small_list_r));
-    teams.iter().for_each(|r| within(r, &small_team_r));
+    lists.iter().for_each(|r| common::within(r, &small_list_r, "100-size"));
+    teams.iter().for_each(|r| common::within(r, &small_team_r, "100-size"));
     Ok(())
 }

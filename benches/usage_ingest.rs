@@ -15,10 +15,10 @@ use std::time::Instant;
 use common::{free_port, wait_ready, Server};
 use diesel::prelude::*;
 use orgportal::db;
-use orgportal::domain::{service_token, OrgLimit, OrgName, ProjectName, RoleCatalog, Slug};
+use orgportal::domain::{service_token, ProjectName, Slug};
 use orgportal::store::members::Actor;
 use orgportal::store::projects::{self, NewProject, Owner};
-use orgportal::store::{orgs, project_tokens, users};
+use orgportal::store::{project_tokens, users};
 
 const BATCH: usize = 1_000;
 const CLIENTS: usize = 4;
@@ -33,26 +33,9 @@ fn seed(url: &str) -> anyhow::Result<String> {
     let mut conn = pool.get()?;
     db::run_migrations(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
     let now = orgportal::clock::Clock::default().now();
-    let profile = users::ProviderProfile {
-        provider: "dev".into(),
-        subject: "dev:admin".into(),
-        email: "admin@bench.test".into(),
-        email_verified: true,
-        name: "Bench Admin".into(),
-    };
-    let admin = users::sign_in(&mut conn, &profile, "127.0.0.1", now)?;
-    let name = OrgName::parse("Bench Usage").map_err(anyhow::Error::msg)?;
-    let slug = orgs::SlugChoice::Derived(Slug::derive("Bench Usage").ok_or_else(|| anyhow::anyhow!("slug"))?);
-    let catalog = RoleCatalog::builtin();
-    let new = orgs::NewOrg {
-        name: &name,
-        slug: &slug,
-        owner_id: &admin.id,
-        owner_role: catalog.owner_role(),
-        limit: OrgLimit::Unlimited,
-        now,
-    };
-    let org = orgs::create(&mut conn, &new, "127.0.0.1")?;
+    let admin =
+        users::sign_in(&mut conn, &common::profile("admin@bench.test", "Bench Admin", "dev"), "127.0.0.1", now)?;
+    let org = common::create_org(&mut conn, &admin.id, "Bench Usage", now)?;
     let actor = Actor { user_id: admin.id.clone(), ip: "127.0.0.1".into(), now };
     let project_name = ProjectName::parse("Fleet", "Project").map_err(anyhow::Error::msg)?;
     let project_slug = Slug::derive("fleet").ok_or_else(|| anyhow::anyhow!("slug"))?;

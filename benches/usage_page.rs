@@ -18,13 +18,13 @@ mod common;
 use std::time::Instant;
 
 use anyhow::Context;
-use common::{check_page, sign_in, start_server, wrk, Result_};
+use common::{check_page, sign_in, start_server, wrk};
 use orgportal::db::{self, AnyConnection};
 use orgportal::domain::usage::UsageRecord;
-use orgportal::domain::{OrgLimit, OrgName, ProjectName, RoleCatalog, Slug};
+use orgportal::domain::{ProjectName, Slug};
 use orgportal::store::members::{self, Actor};
 use orgportal::store::projects::{self, NewProject, Owner, Project};
-use orgportal::store::{billed_members, orgs, usage, users};
+use orgportal::store::{billed_members, usage, users};
 use time::{Date, PrimitiveDateTime};
 
 const METRICS: [&str; 3] = ["device.hours", "sim.data_mb", "api.calls"];
@@ -76,18 +76,7 @@ fn seed_org(
 ) -> anyhow::Result<String> {
     let clock = orgportal::clock::Clock::default();
     let (now, today) = (clock.now(), clock.now().date());
-    let org_name = OrgName::parse(name).map_err(anyhow::Error::msg)?;
-    let slug = orgs::SlugChoice::Derived(Slug::derive(name).context("slug")?);
-    let catalog = RoleCatalog::builtin();
-    let new = orgs::NewOrg {
-        name: &org_name,
-        slug: &slug,
-        owner_id: &admin.id,
-        owner_role: catalog.owner_role(),
-        limit: OrgLimit::Unlimited,
-        now,
-    };
-    let org = orgs::create(conn, &new, "127.0.0.1")?;
+    let org = common::create_org(conn, &admin.id, name, now)?;
     // Projects and billing periods start a year back, so the year's usage is the organization's.
     let past = now - time::Duration::days(400);
     let admin_actor = Actor { user_id: admin.id.clone(), ip: "127.0.0.1".into(), now: past };
@@ -105,17 +94,6 @@ fn seed_org(
         report(conn, &p, per_project, today, now)?;
     }
     Ok(org.slug)
-}
-
-fn within(r: &Result_, reference: &Result_, label: &str) {
-    let ok = r.rps >= reference.rps / 1.5 && r.p99_ms <= 1.5 * reference.p99_ms;
-    println!(
-        "  {}: {:.2} x the throughput, {:.2} x the p99 of the {label} page  {}",
-        r.name,
-        r.rps / reference.rps,
-        r.p99_ms / reference.p99_ms,
-        if ok { "met" } else { "MISSED" }
-    );
 }
 
 async fn run() -> anyhow::Result<()> {
@@ -162,8 +140,8 @@ async fn run() -> anyhow::Result<()> {
     common::print_table(&small_r, &[&small_r, &one_page_r, &big_r[0], &big_r[1]], "× small");
     println!("\npeak RSS: orgportal {:.1} MiB", server.peak_rss_mib());
     println!("\ntarget: within 1.5 x the 10-project page (which shows 10 projects and 2 spaces, not 50 and 11)");
-    big_r.iter().for_each(|r| within(r, &small_r, "10-project"));
+    big_r.iter().for_each(|r| common::within(r, &small_r, "10-project"));
     println!("flat with data size: within 1.5 x the one-page organization's page (the same rows shown)");
-    big_r.iter().for_each(|r| within(r, &one_page_r, "one-page"));
+    big_r.iter().for_each(|r| common::within(r, &one_page_r, "one-page"));
     Ok(())
 }

@@ -64,27 +64,50 @@ pub fn profile(email: &str, name: &str, provider: &str) -> users::ProviderProfil
     }
 }
 
+/// A new organization named `name` owned by `owner_id` with the built-in
+/// catalog's owner role, its URL name derived from the name.
+pub fn create_org(
+    conn: &mut db::AnyConnection,
+    owner_id: &str,
+    name: &str,
+    now: time::PrimitiveDateTime,
+) -> anyhow::Result<orgs::Org> {
+    let org_name = OrgName::parse(name).map_err(anyhow::Error::msg)?;
+    let slug = orgs::SlugChoice::Derived(Slug::derive(name).context("slug")?);
+    let catalog = RoleCatalog::builtin();
+    let new = orgs::NewOrg {
+        name: &org_name,
+        slug: &slug,
+        owner_id,
+        owner_role: catalog.owner_role(),
+        limit: OrgLimit::Unlimited,
+        now,
+    };
+    Ok(orgs::create(conn, &new, "127.0.0.1")?)
+}
+
+/// Prints whether `r` is within 1.5x of `reference`'s throughput and p99.
+pub fn within(r: &Result_, reference: &Result_, label: &str) {
+    let ok = r.rps >= reference.rps / 1.5 && r.p99_ms <= 1.5 * reference.p99_ms;
+    println!(
+        "  {}: {:.2} x the throughput, {:.2} x the p99 of the {label} page  {}",
+        r.name,
+        r.rps / reference.rps,
+        r.p99_ms / reference.p99_ms,
+        if ok { "met" } else { "MISSED" }
+    );
+}
+
 pub fn seed(data_dir: &std::path::Path) -> anyhow::Result<(String, String)> {
     let pool =
         db::connect(&format!("sqlite://{}", data_dir.join("orgportal.db").display())).map_err(anyhow::Error::msg)?;
     let mut conn = pool.get()?;
     db::run_migrations(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let catalog = RoleCatalog::builtin();
     let now = orgportal::clock::Clock::default().now();
     let admin = users::sign_in(&mut conn, &profile("admin@bench.test", "Bench Admin", "dev"), "127.0.0.1", now)?;
     let mut slugs = Vec::new();
     for (name, count) in [("Bench Ten Thousand", 10_000), ("Bench Hundred", 100)] {
-        let org_name = OrgName::parse(name).map_err(anyhow::Error::msg)?;
-        let slug = orgs::SlugChoice::Derived(Slug::derive(name).context("slug")?);
-        let new = orgs::NewOrg {
-            name: &org_name,
-            slug: &slug,
-            owner_id: &admin.id,
-            owner_role: catalog.owner_role(),
-            limit: OrgLimit::Unlimited,
-            now,
-        };
-        let org = orgs::create(&mut conn, &new, "127.0.0.1")?;
+        let org = create_org(&mut conn, &admin.id, name, now)?;
         let start = orgportal::clock::Clock::default().now();
         db::write_transaction(&mut conn, |conn| -> anyhow::Result<()> {
             for i in 1..count {
