@@ -13,9 +13,14 @@ pub struct CsvExport {
 
 impl CsvExport {
     pub fn new(columns: &[&str]) -> Result<Self, AppError> {
-        let mut export = Self { out: csv::Writer::from_writer(Vec::new()) };
+        let mut export = Self::rows_only();
         export.row(columns)?;
         Ok(export)
+    }
+
+    /// A part of an export after its first (which has the header).
+    pub fn rows_only() -> Self {
+        Self { out: csv::Writer::from_writer(Vec::new()) }
     }
 
     pub fn row(&mut self, cells: &[&str]) -> Result<(), AppError> {
@@ -29,8 +34,22 @@ impl CsvExport {
 
 /// The download of a finished export.
 pub fn attachment(body: Vec<u8>, filename: &str) -> HttpResponse {
-    HttpResponse::Ok()
+    download(filename).body(body)
+}
+
+/// The download of an export sent as it is made, part by part: the
+/// server holds one part at a time, whatever the export's length.
+pub fn streamed_attachment<S>(parts: S, filename: &str) -> HttpResponse
+where
+    S: futures_util::Stream<Item = Result<actix_web::web::Bytes, AppError>> + 'static,
+{
+    download(filename).streaming(parts)
+}
+
+fn download(filename: &str) -> actix_web::HttpResponseBuilder {
+    let mut response = HttpResponse::Ok();
+    response
         .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
-        .body(body)
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")));
+    response
 }

@@ -11,7 +11,7 @@ use crate::db;
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::store::activity::{self, ActivityCursor, ActivityFilter, ActivityRow};
-use crate::web::csv_export::{attachment, CsvExport};
+use crate::web::csv_export::{streamed_attachment, CsvExport};
 use crate::web::extract::OrgMember;
 use crate::web::format;
 use crate::web::layout::{render, Layout};
@@ -200,34 +200,62 @@ pub async fn export_log(
     if let Some(e) = from_error.or(to_error) {
         return Err(AppError::BadRequest(e));
     }
-    let body = db::run(&state.pool, move |conn| -> Result<Vec<u8>, AppError> {
-        let mut out = CsvExport::new(&["time", "actor_name", "actor_email", "action", "target", "details", "ip"])?;
-        let mut before: Option<ActivityCursor> = None;
-        loop {
-            let rows = activity::list(conn, org_id.as_deref(), &f, before.as_ref(), EXPORT_BATCH)?;
-            for r in &rows {
-                let when = r.created_at.assume_utc().format(&time::format_description::well_known::Rfc3339);
-                out.row(&[
-                    when.unwrap_or_default().as_str(),
-                    r.actor_name.as_deref().unwrap_or(""),
-                    r.actor_email.as_deref().unwrap_or(""),
-                    &r.action,
-                    &r.target,
-                    &r.details,
-                    &r.ip,
-                ])?;
+    // One batch per trip to the database, sent before the next is read.
+    struct Next {
+        before: Option<ActivityCursor>,
+        first: bool,
+        done: bool,
+    }
+    let (pool, f) = (state.pool.clone(), std::sync::Arc::new(f));
+    let start = Next { before: None, first: true, done: false };
+    let parts = futures_util::stream::unfold(start, move |next| {
+        let (pool, f, org_id) = (pool.clone(), f.clone(), org_id.clone());
+        async move {
+            if next.done {
+                return None;
             }
-            match rows.last() {
-                Some(last) if rows.len() as i64 == EXPORT_BATCH => {
-                    before = Some(ActivityCursor { created_at: last.created_at, id: last.id.clone() })
+            let Next { before, first, .. } = next;
+            let read = db::run(&pool, move |conn| -> Result<_, AppError> {
+                let rows = activity::list(conn, org_id.as_deref(), &f, before.as_ref(), EXPORT_BATCH)?;
+                Ok((csv_part(&rows, first)?, rows.last().map(|l| (l.created_at, l.id.clone())), rows.len()))
+            })
+            .await;
+            Some(match read {
+                Ok((bytes, last, n)) => {
+                    let before = last.map(|(created_at, id)| ActivityCursor { created_at, id });
+                    let done = (n as i64) < EXPORT_BATCH;
+                    (Ok(actix_web::web::Bytes::from(bytes)), Next { before, first: false, done })
                 }
-                _ => break,
-            }
+                Err(e) => {
+                    tracing::error!(error = %e, "the activity export stopped");
+                    (Err(e), Next { before: None, first: false, done: true })
+                }
+            })
         }
-        out.finish()
-    })
-    .await?;
-    Ok(attachment(body, &filename))
+    });
+    Ok(streamed_attachment(parts, &filename))
+}
+
+/// One batch of rows as CSV; the first with the header.
+fn csv_part(rows: &[ActivityRow], first: bool) -> Result<Vec<u8>, AppError> {
+    let mut out = if first {
+        CsvExport::new(&["time", "actor_name", "actor_email", "action", "target", "details", "ip"])?
+    } else {
+        CsvExport::rows_only()
+    };
+    for r in rows {
+        let when = r.created_at.assume_utc().format(&time::format_description::well_known::Rfc3339);
+        out.row(&[
+            when.unwrap_or_default().as_str(),
+            r.actor_name.as_deref().unwrap_or(""),
+            r.actor_email.as_deref().unwrap_or(""),
+            &r.action,
+            &r.target,
+            &r.details,
+            &r.ip,
+        ])?;
+    }
+    out.finish()
 }
 
 #[get("/orgs/{slug}/activity.csv")]
