@@ -9,10 +9,8 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use common::{free_port, wait_ready, Server};
 use diesel::prelude::*;
 use orgportal::db;
 use orgportal::domain::{service_token, ProjectName, Slug};
@@ -96,19 +94,7 @@ async fn load(base: &str, token: &str, batches: usize, day: &str, expect_new: bo
 async fn scenario(label: &str, database_url: &str, batches: usize) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let token = seed(database_url)?;
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let server = Server(
-        Command::new(env!("CARGO_BIN_EXE_orgportal"))
-            .env("ORGPORTAL_DATA_DIR", dir.path())
-            .env("ORGPORTAL_DATABASE_URL", database_url)
-            .env("ORGPORTAL_BIND", format!("127.0.0.1:{port}"))
-            .env("ORGPORTAL_WORKERS", "2")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()?,
-    );
-    wait_ready(&format!("{base}/readyz")).await?;
+    let (server, base) = common::start_server_on(dir.path(), Some(database_url)).await?;
     let day = orgportal::clock::Clock::default().now().date().to_string();
     let new = load(&base, &token, batches, &day, true).await?;
     let repeats = load(&base, &token, batches, &day, false).await?;

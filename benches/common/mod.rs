@@ -217,19 +217,26 @@ pub async fn check_page(url: &str, cookie: &str, expect: &str) -> anyhow::Result
 
 /// Starts the release binary on the seeded data directory (SQLite, two workers).
 pub async fn start_server(dir: &std::path::Path) -> anyhow::Result<(Server, String)> {
+    start_server_on(dir, None).await
+}
+
+/// `start_server`, on the database at `database_url` when one is given.
+pub async fn start_server_on(dir: &std::path::Path, database_url: Option<&str>) -> anyhow::Result<(Server, String)> {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     // MALLOC_ARENA_MAX, when set, reaches the server (it trades throughput for memory).
-    let server = Server(
-        Command::new(env!("CARGO_BIN_EXE_orgportal"))
-            .current_dir(dir)
-            .env("ORGPORTAL_DATA_DIR", dir)
-            .env("ORGPORTAL_BIND", format!("127.0.0.1:{port}"))
-            .env("ORGPORTAL_WORKERS", "2")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()?,
-    );
+    let mut command = Command::new(env!("CARGO_BIN_EXE_orgportal"));
+    command
+        .current_dir(dir)
+        .env("ORGPORTAL_DATA_DIR", dir)
+        .env("ORGPORTAL_BIND", format!("127.0.0.1:{port}"))
+        .env("ORGPORTAL_WORKERS", "2")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(url) = database_url {
+        command.env("ORGPORTAL_DATABASE_URL", url);
+    }
+    let server = Server(command.spawn()?);
     wait_ready(&format!("{base}/readyz")).await?;
     Ok((server, base))
 }

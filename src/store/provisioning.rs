@@ -70,7 +70,8 @@ pub struct Move {
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub name: String,
-    pub slug: String,
+    /// Free when planned; `provision` creates the organization with it.
+    pub slug: Slug,
     pub owner: Person,
     pub moves: Vec<Move>,
     pub billed: Vec<Person>,
@@ -88,7 +89,7 @@ impl Plan {
     /// What will happen, one line each: the preview's and `--dry-run`'s text.
     pub fn lines(&self, owner_role: &str) -> Vec<String> {
         let mut lines = vec![
-            format!("Organization: {} (URL name {})", self.name, self.slug),
+            format!("Organization: {} (URL name {})", self.name, self.slug.as_str()),
             format!("Owner: {} <{}>, primary owner with the role {owner_role}", self.owner.name, self.owner.email),
         ];
         for m in &self.moves {
@@ -143,16 +144,16 @@ pub fn plan(conn: &mut AnyConnection, c: &Checked) -> QueryResult<Result<Plan, V
         None => Slug::derive(c.name.as_str()).map(SlugChoice::Derived),
     };
     let slug = match choice.map(|choice| orgs::free_slug(conn, &choice)) {
-        Some(Ok(slug)) => slug.as_str().to_string(),
+        Some(Ok(slug)) => Some(slug),
         Some(Err(orgs::CreateOrgError::Db(e))) => return Err(e),
         Some(Err(_)) => {
             let typed = c.slug.as_ref().map_or("", |s| s.as_str());
             problems.push(Problem::new("slug", typed, format!("the URL name {typed} is taken")));
-            String::new()
+            None
         }
         None => {
             problems.push(Problem::new("slug", "", "the name gives no URL name: type one"));
-            String::new()
+            None
         }
     };
     let mut moves: Vec<Move> = Vec::new();
@@ -251,8 +252,8 @@ pub fn plan(conn: &mut AnyConnection, c: &Checked) -> QueryResult<Result<Plan, V
             }
         }
     };
-    Ok(match owner {
-        Some(owner) if problems.is_empty() => {
+    Ok(match (owner, slug) {
+        (Some(owner), Some(slug)) if problems.is_empty() => {
             Ok(Plan { name: c.name.as_str().to_string(), slug, owner, moves, billed, customer })
         }
         _ => Err(problems),
@@ -299,15 +300,19 @@ pub fn provision(
             details.push(format!("customer {external_id}"));
         }
         let details = details.join("; ");
-        let slug =
-            SlugChoice::Explicit(Slug::parse(&plan.slug).map_err(|_| diesel::result::Error::RollbackTransaction)?);
-        let name = crate::domain::OrgName::parse(&plan.name).map_err(|_| diesel::result::Error::RollbackTransaction)?;
-        let new =
-            NewOrg { name: &name, slug: &slug, owner_id: &plan.owner.id, owner_role, limit: OrgLimit::Unlimited, now };
+        let slug = SlugChoice::Explicit(plan.slug.clone());
+        let new = NewOrg {
+            name: &c.name,
+            slug: &slug,
+            owner_id: &plan.owner.id,
+            owner_role,
+            limit: OrgLimit::Unlimited,
+            now,
+        };
         let recorded = Recorded { actor_id: op.user_id.as_deref(), action: "org.provision", details: Some(&details) };
         let org = orgs::create_recorded(conn, &new, &op.ip, &recorded).map_err(|e| match e {
             orgs::CreateOrgError::Db(e) => ProvisionError::Db(e),
-            _ => ProvisionError::Problems(vec![Problem::new("slug", &plan.slug, "the URL name is taken")]),
+            _ => ProvisionError::Problems(vec![Problem::new("slug", plan.slug.as_str(), "the URL name is taken")]),
         })?;
         for m in &plan.moves {
             move_in(conn, &org, &plan, m, op, owner_role, now)?;

@@ -8,3 +8,8 @@ pub mod export;
 pub mod page;
 pub mod usage;
 pub mod usage_day;
+
+/// What a billed member reads in their personal space and settings.
+pub fn billed_note(org_name: &str, since: time::PrimitiveDateTime) -> String {
+    format!("Your personal usage is billed to {org_name} since {}.", super::format::long_date(since))
+}

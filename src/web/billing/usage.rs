@@ -150,14 +150,11 @@ pub fn page(at: Where<'_>, month: Date, past_first: bool, mut loaded: Loaded) ->
         href: None,
         cells: cells(&metrics, |m| sum(Some(""), m)),
     }];
-    let mut members: Vec<&str> = loaded.billed.iter().map(|b| b.user_id.as_str()).collect();
-    members.extend(loaded.totals.iter().map(|(s, _, _)| s.as_str()).filter(|s| !s.is_empty() && *s != DELETED));
-    let mut seen: Vec<&str> = Vec::new();
-    for user_id in members {
-        if seen.contains(&user_id) {
-            continue;
-        }
-        seen.push(user_id);
+    // Everyone billed in the month (by name), then spaces with usage whose period is gone.
+    let billed = loaded.billed.iter().map(|b| b.user_id.as_str());
+    let with_usage = loaded.totals.iter().map(|(s, _, _)| s.as_str()).filter(|s| !s.is_empty() && *s != DELETED);
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for user_id in billed.chain(with_usage).filter(|u| seen.insert(u)) {
         summary.push(Row {
             label: format!("{}'s personal space", member_label(&loaded.billed, user_id)),
             note: periods_of(&loaded.billed, user_id),

@@ -53,11 +53,6 @@ pub struct ListQuery {
     after: Option<String>,
 }
 
-/// What a billed member reads in their personal space and settings.
-pub fn billed_note(org_name: &str, since: time::PrimitiveDateTime) -> String {
-    format!("Your personal usage is billed to {org_name} since {}.", format::long_date(since))
-}
-
 fn decode_cursor(s: &str) -> Option<ProjectCursor> {
     format::parse_name_token(s).map(|(name, id)| ProjectCursor { id, name })
 }
@@ -121,7 +116,7 @@ async fn list(space: Space, query: ListQuery, state: web::Data<AppState>) -> Res
         nouns,
         base,
         search: q,
-        billed_note: billed.map(|(org, since)| billed_note(&org, since)),
+        billed_note: billed.map(|(org, since)| crate::web::billing::billed_note(&org, since)),
     })
 }
 

@@ -11,9 +11,9 @@ use crate::error::AppError;
 use crate::store::accounts::{self, Membership};
 use crate::store::billed_members;
 use crate::store::members::{self, MemberError};
+use crate::web::billing::billed_note;
 use crate::web::extract::{flash, CurrentUser};
 use crate::web::layout::{render_with, Layout};
-use crate::web::projects::list::billed_note;
 use crate::web::{format, see_other, AppState};
 
 pub struct OrgItem {
