@@ -11,7 +11,6 @@ mod common;
 
 use std::time::Instant;
 
-use diesel::prelude::*;
 use orgportal::db;
 use orgportal::domain::{service_token, ProjectName, Slug};
 use orgportal::store::members::Actor;
@@ -112,14 +111,8 @@ async fn run() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let sqlite = format!("sqlite://{}", dir.path().join("orgportal.db").display());
     scenario("SQLite", &sqlite, batches).await?;
-    if let Ok(admin) = std::env::var("BENCH_POSTGRES_URL") {
-        let name = format!("orgportal_bench_{}", std::process::id());
-        let mut conn = diesel::PgConnection::establish(&admin)?;
-        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn)?;
-        let url = format!("{}/{name}", admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base));
-        let result = scenario("PostgreSQL", &url, batches).await;
-        diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut conn)?;
-        result?;
+    if let Some(postgres) = common::PostgresDatabase::create()? {
+        scenario("PostgreSQL", &postgres.url, batches).await?;
     }
     Ok(())
 }

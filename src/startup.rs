@@ -90,6 +90,7 @@ impl Application {
         };
         let mailbox_dir = transport.mailbox_dir().cloned();
         let pool = open_database(&settings).await?;
+        let pool_size = pool.max_size();
         let key = Key::try_from(session_key::load_or_create(&settings)?.as_slice())
             .context("ORGPORTAL_SESSION_KEY: the key is too short")?;
         let http = reqwest::Client::builder()
@@ -161,9 +162,13 @@ impl Application {
                 .wrap(from_fn(middleware::request_context))
         })
         .listen(listener)?;
-        if let Some(workers) = settings.workers {
-            server = server.workers(workers);
-        }
+        let workers = settings.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        // Each worker has its own blocking pool for database calls (512
+        // threads by default). More threads than pooled connections only wait
+        // for one, and every thread costs a stack and a malloc arena: the
+        // pool's size, shared among the workers, is enough.
+        let connections = pool_size as usize;
+        server = server.workers(workers).worker_max_blocking_threads(connections.div_ceil(workers).max(1));
         Ok(Self { port: addr.port(), base_url, server: server.run(), mail_worker })
     }
 

@@ -48,7 +48,7 @@ pub async fn wait_ready(url: &str) -> anyhow::Result<()> {
         if reqwest::get(url).await.is_ok_and(|r| r.status().is_success()) {
             return Ok(());
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
     bail!("{url} did not answer within 30 s")
 }
@@ -98,15 +98,28 @@ pub fn within(r: &Result_, reference: &Result_, label: &str) {
     );
 }
 
+/// The SQLite database of a bench's data directory.
+pub fn sqlite_url(data_dir: &std::path::Path) -> String {
+    format!("sqlite://{}", data_dir.join("orgportal.db").display())
+}
+
+/// The organizations with 10,000 and 100 members of the Projects bench.
 pub fn seed(data_dir: &std::path::Path) -> anyhow::Result<(String, String)> {
-    let pool =
-        db::connect(&format!("sqlite://{}", data_dir.join("orgportal.db").display())).map_err(anyhow::Error::msg)?;
+    let slugs = seed_orgs(&sqlite_url(data_dir), &[("Bench Ten Thousand", 10_000), ("Bench Hundred", 100)])?;
+    Ok((slugs[0].clone(), slugs[1].clone()))
+}
+
+/// One organization per (name, members) owned by admin@bench.test, its
+/// members named "Member 00001".. with addresses member00001@{slug}.test..;
+/// returns their slugs.
+pub fn seed_orgs(database_url: &str, orgs: &[(&str, usize)]) -> anyhow::Result<Vec<String>> {
+    let pool = db::connect(database_url).map_err(anyhow::Error::msg)?;
     let mut conn = pool.get()?;
     db::run_migrations(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
     let now = orgportal::clock::Clock::default().now();
     let admin = users::sign_in(&mut conn, &profile("admin@bench.test", "Bench Admin", "dev"), "127.0.0.1", now)?;
     let mut slugs = Vec::new();
-    for (name, count) in [("Bench Ten Thousand", 10_000), ("Bench Hundred", 100)] {
+    for &(name, count) in orgs {
         let org = create_org(&mut conn, &admin.id, name, now)?;
         let start = orgportal::clock::Clock::default().now();
         db::write_transaction(&mut conn, |conn| -> anyhow::Result<()> {
@@ -120,7 +133,7 @@ pub fn seed(data_dir: &std::path::Path) -> anyhow::Result<(String, String)> {
         })?;
         slugs.push(org.slug);
     }
-    Ok((slugs[0].clone(), slugs[1].clone()))
+    Ok(slugs)
 }
 
 /// The development sign-in, as a browser does it; returns the session cookie.
@@ -222,10 +235,29 @@ pub async fn start_server(dir: &std::path::Path) -> anyhow::Result<(Server, Stri
 
 /// `start_server`, on the database at `database_url` when one is given.
 pub async fn start_server_on(dir: &std::path::Path, database_url: Option<&str>) -> anyhow::Result<(Server, String)> {
+    let (server, base, _) = start_timed(dir, database_url).await?;
+    Ok((server, base))
+}
+
+/// `start_server_on`, also saying how long the server took to answer `/readyz`.
+pub async fn start_timed(
+    dir: &std::path::Path,
+    database_url: Option<&str>,
+) -> anyhow::Result<(Server, String, Duration)> {
+    start_binary(std::path::Path::new(env!("CARGO_BIN_EXE_orgportal")), dir, database_url).await
+}
+
+/// `start_timed` with another build of orgportal (an earlier commit's, to
+/// compare in one run).
+pub async fn start_binary(
+    binary: &std::path::Path,
+    dir: &std::path::Path,
+    database_url: Option<&str>,
+) -> anyhow::Result<(Server, String, Duration)> {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     // MALLOC_ARENA_MAX, when set, reaches the server (it trades throughput for memory).
-    let mut command = Command::new(env!("CARGO_BIN_EXE_orgportal"));
+    let mut command = Command::new(binary);
     command
         .current_dir(dir)
         .env("ORGPORTAL_DATA_DIR", dir)
@@ -236,9 +268,40 @@ pub async fn start_server_on(dir: &std::path::Path, database_url: Option<&str>) 
     if let Some(url) = database_url {
         command.env("ORGPORTAL_DATABASE_URL", url);
     }
+    let started = Instant::now();
     let server = Server(command.spawn()?);
     wait_ready(&format!("{base}/readyz")).await?;
-    Ok((server, base))
+    Ok((server, base, started.elapsed()))
+}
+
+/// A database of its own on the PostgreSQL server at `BENCH_POSTGRES_URL`,
+/// dropped with this value.
+pub struct PostgresDatabase {
+    admin: String,
+    name: String,
+    pub url: String,
+}
+
+impl PostgresDatabase {
+    /// None when BENCH_POSTGRES_URL is not set.
+    pub fn create() -> anyhow::Result<Option<Self>> {
+        use diesel::{Connection, RunQueryDsl};
+        let Ok(admin) = std::env::var("BENCH_POSTGRES_URL") else { return Ok(None) };
+        let name = format!("orgportal_bench_{}", std::process::id());
+        let mut conn = diesel::PgConnection::establish(&admin)?;
+        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn)?;
+        let url = format!("{}/{name}", admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base));
+        Ok(Some(Self { admin, name, url }))
+    }
+}
+
+impl Drop for PostgresDatabase {
+    fn drop(&mut self) {
+        use diesel::{Connection, RunQueryDsl};
+        if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin) {
+            let _ = diesel::sql_query(format!("DROP DATABASE {} WITH (FORCE)", self.name)).execute(&mut conn);
+        }
+    }
 }
 
 /// Prints a table of runs, each also as a ratio to `reference`.

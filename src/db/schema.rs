@@ -338,6 +338,24 @@ diesel::table! {
     }
 }
 
+// SQLite only (migration 000015): the member search index. `users_search` is
+// an FTS5 table whose one column is a user's name and address on two lines.
+diesel::table! {
+    users_search_docs (doc) {
+        doc -> BigInt,
+        user_id -> Text,
+    }
+}
+
+diesel::table! {
+    users_search (rowid) {
+        rowid -> BigInt,
+        document -> Text,
+    }
+}
+
+diesel::joinable!(users_search_docs -> users (user_id));
+diesel::joinable!(users_search_docs -> users_search (doc));
 diesel::joinable!(identities -> users (user_id));
 diesel::joinable!(project_tokens -> projects (project_id));
 diesel::joinable!(project_tokens -> users (created_by));
@@ -391,5 +409,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     usage_monthly,
     usage_org_monthly,
     billed_members,
-    activity_facets
+    activity_facets,
+    users_search_docs,
+    users_search
 );

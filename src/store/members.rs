@@ -6,18 +6,21 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::activity::{self, NewActivity};
-use super::{lower, new_id};
+use super::new_id;
 use crate::db::schema::{memberships, organizations, users};
 use crate::db::AnyConnection;
 use crate::domain::member_rules::{self, MemberFacts, RuleError};
 use crate::domain::{Permission, RoleCatalog};
 
 /// The columns of a `MemberRow`, in its order.
-macro_rules! member_columns {
-    () => {
-        (users::id, users::name, users::email, memberships::role, memberships::created_at, memberships::added_by)
-    };
-}
+pub(super) const MEMBER_COLUMNS: (
+    users::id,
+    users::name,
+    users::email,
+    memberships::role,
+    memberships::created_at,
+    memberships::added_by,
+) = (users::id, users::name, users::email, memberships::role, memberships::created_at, memberships::added_by);
 
 #[derive(Debug, Clone, Queryable)]
 pub struct MemberRow {
@@ -30,17 +33,7 @@ pub struct MemberRow {
     pub added_by: Option<String>,
 }
 
-/// Where the next page starts: after this (joined_at, user_id).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cursor {
-    pub joined_at: PrimitiveDateTime,
-    pub user_id: String,
-}
-
-pub struct MemberPage {
-    pub rows: Vec<MemberRow>,
-    pub next: Option<Cursor>,
-}
+pub use super::member_page::{page, Cursor, MemberPage};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MemberError {
@@ -50,55 +43,6 @@ pub enum MemberError {
     NotFound,
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
-}
-
-/// One page of members in the order they joined; `search` matches a part of
-/// the name or the email, ignoring case. Each of the four query shapes is
-/// written out (not boxed) so that its prepared statement is cached.
-pub fn page(
-    conn: &mut AnyConnection,
-    org_id: &str,
-    search: Option<&str>,
-    after: Option<&Cursor>,
-    limit: i64,
-) -> QueryResult<MemberPage> {
-    let pattern = super::contains_pattern(search);
-    let base = memberships::table.inner_join(users::table).filter(memberships::org_id.eq(org_id));
-    macro_rules! finish {
-        ($query:expr) => {
-            $query
-                .select(member_columns!())
-                .order((memberships::created_at.asc(), memberships::user_id.asc()))
-                .limit(limit + 1)
-                .load::<MemberRow>(conn)?
-        };
-    }
-    macro_rules! after {
-        ($c:expr) => {
-            // `joined >= x` first: the index range starts at the cursor.
-            memberships::created_at
-                .ge($c.joined_at)
-                .and(memberships::created_at.gt($c.joined_at).or(memberships::user_id.gt($c.user_id.as_str())))
-        };
-    }
-    macro_rules! matching {
-        ($p:expr) => {
-            lower(users::name).like($p.as_str()).escape('\\').or(users::email.like($p.as_str()).escape('\\'))
-        };
-    }
-    let mut rows = match (after, &pattern) {
-        (None, None) => finish!(base),
-        (Some(c), None) => finish!(base.filter(after!(c))),
-        (None, Some(p)) => finish!(base.filter(matching!(p))),
-        (Some(c), Some(p)) => finish!(base.filter(after!(c)).filter(matching!(p))),
-    };
-    let next = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| Cursor { joined_at: r.joined_at, user_id: r.user_id.clone() })
-    } else {
-        None
-    };
-    Ok(MemberPage { rows, next })
 }
 
 /// How many members the organization has (a counter kept with each change).
@@ -152,7 +96,7 @@ pub fn find(conn: &mut AnyConnection, org_id: &str, user_id: &str) -> QueryResul
         .inner_join(users::table)
         .filter(memberships::org_id.eq(org_id))
         .filter(memberships::user_id.eq(user_id))
-        .select(member_columns!())
+        .select(MEMBER_COLUMNS)
         .first(conn)
         .optional()
 }

@@ -11,6 +11,7 @@ pub mod customers;
 pub mod direct_add;
 pub mod invitations;
 pub mod invoices;
+pub mod member_page;
 pub mod members;
 pub mod orgs;
 pub mod outbox;

@@ -86,42 +86,84 @@ pub fn anonymous_layout(req: &HttpRequest, title: &str) -> Layout {
 
 type Fut<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
 
-fn app_state(req: &HttpRequest) -> Result<&web::Data<AppState>, AppError> {
+pub(super) fn app_state(req: &HttpRequest) -> Result<&web::Data<AppState>, AppError> {
     req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal(anyhow::anyhow!("no state")))
 }
 
-/// Checks the session and loads its user, their organizations and, with
-/// `slug`, their membership of that organization, in one trip to the database.
-async fn load(
-    req: &HttpRequest,
-    signed_in: Result<SessionToken, AppError>,
+/// What the database says about a signed-in request: its session and user,
+/// their organizations and, with a slug, their membership of that one.
+pub(super) struct Found {
+    session_id: String,
+    user: User,
+    orgs: Vec<OrgSummary>,
+    view: Option<MemberView>,
+    /// Some(may provision) for support staff.
+    staff: Option<bool>,
+}
+
+/// The lookup behind every signed-in page, made on a pooled connection.
+pub(super) struct Lookup {
+    token_hash: String,
     slug: Option<String>,
-) -> Result<(CurrentUser, Option<MemberView>), AppError> {
-    let token_hash = signed_in?.hash();
-    let state = app_state(req)?;
-    let (staff_emails, provisioners) = (state.staff_emails.clone(), state.staff_provisioners.clone());
-    let (idle, now) = (state.session_lifetimes.idle, state.clock.now());
-    let found = db::run(&state.pool, move |conn| -> Result<_, AppError> {
-        let Some((session, user)) = sessions::find_active(conn, &token_hash, idle, now)? else { return Ok(None) };
-        let user_id = user.id.clone();
-        let orgs = orgs::list_for_user(conn, &user_id)?;
-        let view = match slug {
-            Some(slug) => orgs::find_for_member(conn, &slug, &user_id)?,
+    idle: std::time::Duration,
+    now: time::PrimitiveDateTime,
+    staff_emails: Arc<Vec<String>>,
+    provisioners: Arc<Vec<String>>,
+}
+
+impl Found {
+    pub(super) fn view(&self) -> Option<&MemberView> {
+        self.view.as_ref()
+    }
+}
+
+impl Lookup {
+    pub(super) fn new(
+        req: &HttpRequest,
+        signed_in: Result<SessionToken, AppError>,
+        slug: Option<String>,
+    ) -> Result<Self, AppError> {
+        let token_hash = signed_in?.hash();
+        let state = app_state(req)?;
+        Ok(Lookup {
+            token_hash,
+            slug,
+            idle: state.session_lifetimes.idle,
+            now: state.clock.now(),
+            staff_emails: state.staff_emails.clone(),
+            provisioners: state.staff_provisioners.clone(),
+        })
+    }
+
+    /// None when the session is gone (signed out, expired, account deleted).
+    pub(super) fn run(self, conn: &mut db::AnyConnection) -> Result<Option<Found>, AppError> {
+        let Some((session, user)) = sessions::find_active(conn, &self.token_hash, self.idle, self.now)? else {
+            return Ok(None);
+        };
+        let orgs = orgs::list_for_user(conn, &user.id)?;
+        let view = match self.slug {
+            Some(slug) => orgs::find_for_member(conn, &slug, &user.id)?,
             None => None,
         };
-        // Some(may provision) for support staff.
         let staff = if !user.email_verified {
             None
-        } else if provisioners.contains(&user.email) {
+        } else if self.provisioners.contains(&user.email) {
             Some(true)
         } else {
             let listed = crate::store::staff::rights(conn, &user.email)?;
-            listed.or(staff_emails.contains(&user.email).then_some(false))
+            listed.or(self.staff_emails.contains(&user.email).then_some(false))
         };
-        Ok(Some((session.id, user, orgs, view, staff)))
-    })
-    .await?;
-    let Some((session_id, user, orgs, view, staff)) = found else {
+        Ok(Some(Found { session_id: session.id, user, orgs, view, staff }))
+    }
+}
+
+/// The signed-in user of what `Lookup::run` found, or the sign-in page.
+pub(super) async fn signed_in(
+    req: &HttpRequest,
+    found: Option<Found>,
+) -> Result<(CurrentUser, Option<MemberView>), AppError> {
+    let state = app_state(req)?;
+    let Some(Found { session_id, user, orgs, view, staff }) = found else {
         // Signed out elsewhere, expired, or the account is gone: drop the
         // cookie and start over.
         if let Ok(identity) = Identity::extract(req).await {
@@ -144,6 +186,18 @@ async fn load(
         catalog: state.catalog.clone(),
     };
     Ok((current, view))
+}
+
+/// Checks the session and loads its user, their organizations and, with
+/// `slug`, their membership of that organization, in one trip to the database.
+async fn load(
+    req: &HttpRequest,
+    signed_in_as: Result<SessionToken, AppError>,
+    slug: Option<String>,
+) -> Result<(CurrentUser, Option<MemberView>), AppError> {
+    let lookup = Lookup::new(req, signed_in_as, slug)?;
+    let found = db::run(&app_state(req)?.pool, move |conn| lookup.run(conn)).await?;
+    signed_in(req, found).await
 }
 
 impl FromRequest for CurrentUser {

@@ -15,6 +15,7 @@ pub mod home;
 pub mod layout;
 pub mod members;
 pub mod middleware;
+pub mod org_page;
 pub mod orgs;
 pub mod pager;
 pub mod projects;

@@ -71,6 +71,10 @@ async fn a_database_of_the_previous_release_keeps_every_row() {
     app.browser.sign_in("owner@acme.example", "Olivia Owner").await;
     let members = app.browser.get_html("/orgs/acme/members").await;
     assert!(members.contains("bob@acme.example") && members.contains("carol@acme.example"), "members and pending");
+    // The search index (migration 000015) holds the people who were there.
+    let found = app.browser.get_html("/orgs/acme/members?q=OB@ACME").await;
+    let table = &found[found.find("<table").unwrap()..found.find("</table>").unwrap()];
+    assert!(table.contains("bob@acme.example") && !table.contains("Olivia Owner"), "search by the old address");
     let activity = app.browser.get_html("/orgs/acme/activity").await;
     assert!(activity.contains("invitation.accept") || activity.contains("member.join"), "old activity rows show");
     // The filter choices are made from the old rows by migration 000014.

@@ -6,16 +6,15 @@ use actix_web::{get, web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::db;
 use crate::domain::invitation::InvitationState;
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::store::invitations;
 use crate::store::members::{self, Cursor, MemberRow};
 use crate::store::outbox::Delivery;
-use crate::web::extract::OrgMember;
 use crate::web::format;
 use crate::web::layout::{render, Layout};
+use crate::web::org_page::OrgPage;
 use crate::web::pager::Pager;
 use crate::web::AppState;
 
@@ -95,23 +94,24 @@ pub fn delivery_label(delivery: Option<&Delivery>) -> (String, &'static str, Str
 
 #[get("/orgs/{slug}/members")]
 pub async fn list(
-    member: OrgMember,
+    org_page: OrgPage,
     query: web::Query<MembersQuery>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    member.require(Permission::OrgView)?;
     let search = query.q.clone().unwrap_or_default();
     let after = query.after.as_deref().and_then(decode_cursor);
-    let (org_id, now) = (member.org_id().to_string(), state.clock.now());
+    let now = state.clock.now();
     let (term, cursor) = (search.clone(), after.clone());
-    let (page, total, pending) = db::run(&state.pool, move |conn| -> Result<_, AppError> {
-        let page = members::page(conn, &org_id, Some(&term), cursor.as_ref(), PAGE_SIZE)?;
-        let total = members::count(conn, &org_id)?;
-        let pending = invitations::pending_for_org(conn, &org_id, now)?;
-        Ok((page, total, pending))
-    })
-    .await?;
+    let (member, (page, total, pending)) = org_page
+        .load(Permission::OrgView, move |conn, view| {
+            let org_id = &view.org.id;
+            let page = members::page(conn, org_id, Some(&term), cursor.as_ref(), PAGE_SIZE)?;
+            let total = i64::from(view.org.member_count);
+            let pending = invitations::pending_for_org(conn, org_id, now)?;
+            Ok((page, total, pending))
+        })
+        .await?;
     let owner_id = member.view.org.owner_id.clone();
     let me = member.user_id().to_string();
     let members = page

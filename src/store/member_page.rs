@@ -1,0 +1,218 @@
+//! The Members page query: one page of an organization's members in the
+//! order they joined, optionally only those whose name or address contains
+//! a term (ignoring case).
+//!
+//! Search is indexed (migration 000015). On PostgreSQL, trigram GIN indexes
+//! serve `LIKE '%term%'` and the planner weighs them against reading the
+//! members in order. On SQLite an FTS5 trigram index finds the people whose
+//! name or address contains the term; when they are few on the whole site
+//! (under [`FEW`]), their memberships are looked up by key and sorted. When
+//! they are many, reading the organization's members in order and keeping the
+//! matching ones fills a page sooner, so that is done instead, as it is for a
+//! term shorter than a trigram.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use diesel::IntoSql;
+use time::PrimitiveDateTime;
+
+use super::lower;
+use super::members::{MemberRow, MEMBER_COLUMNS};
+use crate::db::schema::{memberships, users, users_search, users_search_docs};
+use crate::db::AnyConnection;
+
+/// Above this many matching people on the site, search reads members in order.
+const FEW: i64 = 1000;
+
+diesel::infix_operator!(Matches, " MATCH ");
+
+/// Where the next page starts: after this (joined_at, user_id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub joined_at: PrimitiveDateTime,
+    pub user_id: String,
+}
+
+pub struct MemberPage {
+    pub rows: Vec<MemberRow>,
+    pub next: Option<Cursor>,
+}
+
+/// The FTS5 query for `term` as one phrase (a substring with the trigram
+/// tokenizer); None when the term has no trigram.
+fn fts_phrase(term: Option<&str>) -> Option<String> {
+    // A document is a name and an address on two lines; a term never spans them.
+    let term = term.map(str::trim).filter(|t| t.chars().count() >= 3 && !t.contains('\n'))?;
+    Some(format!("\"{}\"", term.replace('"', "\"\"")))
+}
+
+/// The people whose name or address contains the term, as the SQLite index
+/// finds them (their document numbers), when they are few; None when the
+/// index should not be asked or they are many.
+fn indexed_search(conn: &mut AnyConnection, search: Option<&str>) -> QueryResult<Option<Vec<i64>>> {
+    if !matches!(conn, AnyConnection::Sqlite(_)) {
+        return Ok(None);
+    }
+    let Some(phrase) = fts_phrase(search) else { return Ok(None) };
+    let found: Vec<i64> = matches_query(&phrase).load(conn)?;
+    Ok((found.len() < FEW as usize).then_some(found))
+}
+
+#[allow(clippy::type_complexity)]
+fn matches_query(
+    phrase: &str,
+) -> diesel::dsl::Limit<
+    diesel::dsl::Select<
+        diesel::dsl::Filter<users_search::table, Matches<users_search::document, diesel::dsl::AsExprOf<&str, Text>>>,
+        users_search::rowid,
+    >,
+> {
+    users_search::table
+        .filter(Matches::new(users_search::document, phrase.into_sql::<Text>()))
+        .select(users_search::rowid)
+        .limit(FEW)
+}
+
+/// An organization's members among the index's matches (SQLite). The
+/// organization is compared as `org_id || ''` so that SQLite cannot start
+/// from the organization's members (without statistics it would): it starts
+/// from the matches and finds each one's membership by user.
+#[allow(clippy::type_complexity)]
+fn indexed_base<'a>(
+    org_id: &'a str,
+    docs: &'a [i64],
+) -> diesel::dsl::Filter<
+    diesel::dsl::Filter<
+        diesel::dsl::InnerJoin<memberships::table, diesel::dsl::InnerJoin<users::table, users_search_docs::table>>,
+        diesel::dsl::Eq<diesel::dsl::Concat<memberships::org_id, &'static str>, &'a str>,
+    >,
+    diesel::dsl::EqAny<users_search_docs::doc, &'a [i64]>,
+> {
+    memberships::table
+        .inner_join(users::table.inner_join(users_search_docs::table))
+        .filter(memberships::org_id.concat("").eq(org_id))
+        .filter(users_search_docs::doc.eq_any(docs))
+}
+
+/// One page of members in the order they joined. Each query shape is
+/// written out (not boxed) so that its prepared statement is cached.
+pub fn page(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    search: Option<&str>,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<MemberPage> {
+    let pattern = super::contains_pattern(search);
+    let indexed = match pattern {
+        Some(_) => indexed_search(conn, search)?,
+        None => None,
+    };
+    let base = memberships::table.inner_join(users::table).filter(memberships::org_id.eq(org_id));
+    macro_rules! finish {
+        ($query:expr) => {
+            $query
+                .select(MEMBER_COLUMNS)
+                .order((memberships::created_at.asc(), memberships::user_id.asc()))
+                .limit(limit + 1)
+                .load::<MemberRow>(conn)?
+        };
+    }
+    macro_rules! after {
+        ($c:expr) => {
+            // `joined >= x` first: the index range starts at the cursor.
+            memberships::created_at
+                .ge($c.joined_at)
+                .and(memberships::created_at.gt($c.joined_at).or(memberships::user_id.gt($c.user_id.as_str())))
+        };
+    }
+    macro_rules! matching {
+        ($p:expr) => {
+            lower(users::name).like($p.as_str()).escape('\\').or(users::email.like($p.as_str()).escape('\\'))
+        };
+    }
+    let mut rows = match (after, &pattern, &indexed) {
+        (None, None, _) => finish!(base),
+        (Some(c), None, _) => finish!(base.filter(after!(c))),
+        (_, Some(_), Some(docs)) if docs.is_empty() => Vec::new(),
+        (None, Some(_), Some(docs)) => finish!(indexed_base(org_id, docs)),
+        (Some(c), Some(_), Some(docs)) => finish!(indexed_base(org_id, docs).filter(after!(c))),
+        (None, Some(p), None) => finish!(base.filter(matching!(p))),
+        (Some(c), Some(p), None) => finish!(base.filter(after!(c)).filter(matching!(p))),
+    };
+    let next = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| Cursor { joined_at: r.joined_at, user_id: r.user_id.clone() })
+    } else {
+        None
+    };
+    Ok(MemberPage { rows, next })
+}
+
+#[derive(QueryableByName)]
+struct PlanLine {
+    #[diesel(sql_type = Text)]
+    #[diesel(column_name = "detail")]
+    line: String,
+}
+
+/// How the database runs the first page of a search for `term` (EXPLAIN), for
+/// the tests that check the search index is used.
+pub fn search_plan(conn: &mut AnyConnection, org_id: &str, term: &str, limit: i64) -> QueryResult<String> {
+    let pattern = super::contains_pattern(Some(term)).unwrap_or_default();
+    let lines: Vec<PlanLine> = match conn {
+        AnyConnection::Sqlite(c) => {
+            // Two statements: the index's matches, then their memberships.
+            let phrase = fts_phrase(Some(term)).unwrap_or_default();
+            let probe = sql_of(&diesel::debug_query::<diesel::sqlite::Sqlite, _>(&matches_query(&phrase)).to_string());
+            let docs = [1_i64, 2];
+            let query = indexed_base(org_id, &docs)
+                .select(MEMBER_COLUMNS)
+                .order((memberships::created_at.asc(), memberships::user_id.asc()))
+                .limit(limit + 1);
+            let sql = sql_of(&diesel::debug_query::<diesel::sqlite::Sqlite, _>(&query).to_string());
+            let mut lines: Vec<PlanLine> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {probe}")).load(c)?;
+            lines.extend(diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}")).load::<PlanLine>(c)?);
+            lines
+        }
+        AnyConnection::Postgresql(c) => {
+            let query = memberships::table
+                .inner_join(users::table)
+                .filter(memberships::org_id.eq(org_id))
+                .filter(
+                    lower(users::name)
+                        .like(pattern.as_str())
+                        .escape('\\')
+                        .or(users::email.like(pattern.as_str()).escape('\\')),
+                )
+                .select(MEMBER_COLUMNS)
+                .order((memberships::created_at.asc(), memberships::user_id.asc()))
+                .limit(limit + 1);
+            let sql = sql_of(&diesel::debug_query::<diesel::pg::Pg, _>(&query).to_string());
+            diesel::sql_query(format!("EXPLAIN {sql}"))
+                .bind::<Text, _>(org_id)
+                .bind::<Text, _>(&pattern)
+                .bind::<Text, _>("\\")
+                .bind::<Text, _>(&pattern)
+                .bind::<Text, _>("\\")
+                .bind::<BigInt, _>(limit + 1)
+                .load::<PgPlanLine>(c)?
+                .into_iter()
+                .map(|l| PlanLine { line: l.line })
+                .collect()
+        }
+    };
+    Ok(lines.into_iter().map(|l| l.line).collect::<Vec<_>>().join("\n"))
+}
+
+#[derive(QueryableByName)]
+struct PgPlanLine {
+    #[diesel(sql_type = Text)]
+    #[diesel(column_name = "QUERY PLAN")]
+    line: String,
+}
+
+/// The statement of a `debug_query` rendering, without its binds.
+fn sql_of(rendered: &str) -> String {
+    rendered.split(" -- binds:").next().unwrap_or(rendered).to_string()
+}
