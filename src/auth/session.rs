@@ -26,7 +26,18 @@ pub fn store_pending(session: &Session, pending: &PendingSignIn) -> Result<(), A
 
 /// Takes the pending sign-in out of the session: a callback can be used once.
 pub fn take_pending(session: &Session) -> Option<PendingSignIn> {
-    session.remove_as::<PendingSignIn>(PENDING_KEY).and_then(Result::ok)
+    take(session, PENDING_KEY)
+}
+
+/// Takes a value out of the session, if it is there. `Session::remove` marks
+/// the session changed even when the key is absent, and a changed session is
+/// encrypted and sent again as a new cookie: on every page, for a flash
+/// message that was never set.
+pub fn take<T: serde::de::DeserializeOwned>(session: &Session, key: &str) -> Option<T> {
+    if !session.contains_key(key) {
+        return None;
+    }
+    session.remove_as::<T>(key).and_then(Result::ok)
 }
 
 /// Only local paths are followed after sign-in, never another site.

@@ -78,7 +78,7 @@ pub fn anonymous_layout(req: &HttpRequest, title: &str) -> Layout {
     let mut layout = Layout::bare(title);
     let session = req.get_session();
     layout.csrf = csrf::token(&session);
-    layout.flash = session.remove_as::<String>(FLASH_KEY).and_then(Result::ok);
+    layout.flash = crate::auth::session::take(&session, FLASH_KEY);
     layout.show_sign_in = true;
     layout.dev_sign_in = req.app_data::<web::Data<AppState>>().is_some_and(|s| s.dev.is_some());
     layout
@@ -172,7 +172,7 @@ pub(super) async fn signed_in(
         return Err(crate::auth::session::login_required(req));
     };
     let session = req.get_session();
-    let flash = session.remove_as::<String>(FLASH_KEY).and_then(Result::ok);
+    let flash = crate::auth::session::take(&session, FLASH_KEY);
     let current = CurrentUser {
         user,
         session_id,

@@ -166,3 +166,21 @@ async fn sessions_are_shared_by_instances_on_one_database() {
     app.browser.sign_out().await;
     assert!(!copy_there.is_signed_in("/getting-started").await, "sign-out on one ends it on the other");
 }
+
+#[tokio::test]
+async fn a_page_that_changes_nothing_in_the_session_sends_no_new_cookie() {
+    let app = spawn_app().await;
+    app.browser.sign_in("ada@example.com", "Ada").await;
+    let slug = app.browser.create_org("Acme").await;
+    let sets_cookie = |res: &reqwest::Response| res.headers().contains_key("set-cookie");
+    // The first page after creating shows (and removes) the flash message:
+    // the session changed, so the cookie is sent again.
+    let first = app.browser.get(&format!("/orgs/{slug}")).await;
+    assert!(sets_cookie(&first), "the flash was taken out of the session");
+    assert!(first.text().await.unwrap().contains("Acme"));
+    for page in [format!("/orgs/{slug}/members"), format!("/orgs/{slug}"), "/settings".to_string()] {
+        let res = app.browser.get(&page).await;
+        assert_eq!(res.status(), StatusCode::OK, "{page}");
+        assert!(!sets_cookie(&res), "{page}: nothing changed, no cookie re-encrypted and re-sent");
+    }
+}

@@ -157,7 +157,7 @@ pub async fn list(
             }
         })
         .collect();
-    let new_link = session.remove_as::<(String, String)>(NEW_LINK_KEY).and_then(Result::ok);
+    let new_link = crate::auth::session::take(&session, NEW_LINK_KEY);
     render(&MembersPage {
         layout: member.layout("Members", "members"),
         slug,
