@@ -1,11 +1,11 @@
-//! Project list and Team page under load (issue 9):
+//! Project list and Team page under load (issues 9 and 11):
 //! `cargo bench --bench projects_pages`.
 //!
-//! Seeds the Members benchmark's two organizations (10,000 and 100 members)
-//! with 10,000 and 100 projects, starts the release binary on them (SQLite,
-//! two workers), signs in as their admin and loads with wrk: the project
-//! list's first page and a deep keyset page (after 9,000 projects), and a
-//! project's Team page, first and after 9,000 members. Each is compared with
+//! Seeds organizations of 100,000 and 100 members with 10,000 and 100
+//! projects, starts the release binary on them (SQLite, two workers), signs
+//! in as their admin and loads with wrk: the project list's first page and a
+//! deep keyset page (after 9,000 projects), and a project's Team page, first
+//! and after 90,000 members. Each is compared with
 //! the same page of the 100-sized organization: flat with size means a ratio
 //! near 1. Needs `wrk`. BENCH_SECONDS sets each run's length.
 
@@ -14,7 +14,7 @@ mod common;
 use std::time::Instant;
 
 use anyhow::Context;
-use common::{check_page, seed, sign_in, start_server, wrk};
+use common::{check_page, seed_orgs, sign_in, start_server, wrk};
 use diesel::prelude::*;
 use orgportal::db;
 use orgportal::db::schema::{memberships, organizations, projects};
@@ -65,7 +65,7 @@ fn seed_projects(dir: &std::path::Path, slug: &str, count: usize) -> anyhow::Res
     let (joined, user_id): (time::PrimitiveDateTime, String) = memberships::table
         .filter(memberships::org_id.eq(&org_id))
         .order((memberships::created_at.asc(), memberships::user_id.asc()))
-        .offset(9_000.min(deep))
+        .offset(if deep >= 9_000 { 90_000 } else { deep })
         .select((memberships::created_at, memberships::user_id))
         .first(&mut conn)?;
     Ok((format!("{id}~{name}"), orgportal::web::format::keyset_token(joined, &user_id)))
@@ -75,10 +75,12 @@ async fn run() -> anyhow::Result<()> {
     let seconds: u64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(10);
     let dir = tempfile::tempdir()?;
     let started = Instant::now();
-    let (big, small) = seed(dir.path())?;
+    let orgs = [("Bench Hundred Thousand", 100_000), ("Bench Hundred", 100)];
+    let slugs = seed_orgs(&common::sqlite_url(dir.path()), &orgs)?;
+    let (big, small) = (slugs[0].clone(), slugs[1].clone());
     let (list_after, team_after) = seed_projects(dir.path(), &big, 10_000)?;
     seed_projects(dir.path(), &small, 100)?;
-    println!("seeded 10,000 + 100 members and 10,000 + 100 projects in {:.1} s", started.elapsed().as_secs_f64());
+    println!("seeded 100,000 + 100 members and 10,000 + 100 projects in {:.1} s", started.elapsed().as_secs_f64());
     let (server, base) = start_server(dir.path()).await?;
     let cookie = sign_in(&base).await?;
 
@@ -92,7 +94,7 @@ async fn run() -> anyhow::Result<()> {
     check_page(&big_deep, &cookie, "Project 09002").await?;
     check_page(&small_list, &cookie, "Project 00050").await?;
     check_page(&big_team, &cookie, "member00001@").await?;
-    check_page(&big_team_deep, &cookie, "member09001@").await.context("the deep Team page")?;
+    check_page(&big_team_deep, &cookie, "member90001@").await.context("the deep Team page")?;
     check_page(&small_team, &cookie, "member00001@").await?;
 
     println!(
@@ -106,8 +108,8 @@ async fn run() -> anyhow::Result<()> {
     ];
     let small_team_r = wrk("Team page, 100 members", &small_team, Some(&cookie), seconds)?;
     let teams = [
-        wrk("Team page, 10,000 members, first page", &big_team, Some(&cookie), seconds)?,
-        wrk("Team page, 10,000 members, after 9,000", &big_team_deep, Some(&cookie), seconds)?,
+        wrk("Team page, 100,000 members, first page", &big_team, Some(&cookie), seconds)?,
+        wrk("Team page, 100,000 members, after 90,000", &big_team_deep, Some(&cookie), seconds)?,
     ];
     common::print_table(&small_list_r, &[&small_list_r, &lists[0], &lists[1]], "× 100-size");
     println!();
