@@ -3,6 +3,7 @@
 //! [`startup::Application`].
 
 pub mod auth;
+pub mod check_config;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -23,6 +23,12 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Print the settings in force (secrets hidden) and check them without
+    /// starting: exits non-zero when one is bad.
+    CheckConfig,
+    /// Copy the SQLite database to FILE while the portal runs (a consistent
+    /// snapshot). For PostgreSQL use pg_dump (see README, "Backups").
+    Backup { file: std::path::PathBuf },
     /// Support staff: they see every organization's customer data, read-only.
     Staff {
         #[command(subcommand)]
@@ -110,6 +116,32 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let app = Application::build(settings).await?;
             println!("orgportal is running at {}", app.base_url());
             app.run_until_stopped().await?;
+        }
+        Command::CheckConfig => {
+            for (name, value) in settings.describe() {
+                println!("{name}={value}");
+            }
+            let checks = tokio::task::spawn_blocking(move || orgportal::check_config::run(&settings)).await?;
+            let mut problems = 0;
+            for check in checks {
+                match check.found {
+                    Ok(found) => println!("ok       {}: {found}", check.what),
+                    Err(problem) => {
+                        problems += 1;
+                        println!("PROBLEM  {}: {problem}", check.what);
+                    }
+                }
+            }
+            if problems > 0 {
+                anyhow::bail!("{problems} problem(s) in the configuration");
+            }
+            println!("the configuration is usable");
+        }
+        Command::Backup { file } => {
+            let url = settings.database_url();
+            let to = file.clone();
+            tokio::task::spawn_blocking(move || orgportal::db::backup(&url, &to)).await??;
+            println!("backed up the database to {}", file.display());
         }
         Command::Migrate => {
             let applied = tokio::task::spawn_blocking(move || direct(&settings).map(|(_, n)| n)).await??;

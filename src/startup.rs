@@ -198,6 +198,8 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::health::readyz)
         .service(pages::assets::stylesheet)
         .service(pages::assets::script)
+        .service(pages::assets::icon)
+        .service(pages::assets::favicon)
         .service(pages::home::landing)
         .service(pages::home::getting_started)
         .service(pages::sign_in::login)

@@ -10,6 +10,7 @@ use url::Url;
 
 use crate::domain::OrgLimit;
 
+mod describe;
 mod parse;
 mod rate;
 use parse::{pair, parse_base_url, parse_bool};

@@ -90,6 +90,28 @@ where
     })
 }
 
+/// Copies the SQLite database at `url` to a new file `to` with `VACUUM INTO`:
+/// a consistent snapshot taken while the portal keeps serving (readers and
+/// writers go on). PostgreSQL has pg_dump for this.
+pub fn backup(url: &str, to: &std::path::Path) -> anyhow::Result<()> {
+    let manager = ConnectionManager::new(url).map_err(|e| anyhow::anyhow!("ORGPORTAL_DATABASE_URL: {e}"))?;
+    if manager.backend() == Backend::Postgres {
+        anyhow::bail!("the database is PostgreSQL: back it up with pg_dump (see README, \"Backups\")");
+    }
+    if to.exists() {
+        anyhow::bail!("{} exists already: choose a new file name", to.display());
+    }
+    let from = std::path::Path::new(url.trim_start_matches("sqlite://"));
+    if !from.exists() {
+        anyhow::bail!("there is no database at {} yet", from.display());
+    }
+    let mut conn =
+        r2d2::ManageConnection::connect(&manager).map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+    let target = to.to_str().ok_or_else(|| anyhow::anyhow!("{}: not a UTF-8 path", to.display()))?;
+    conn.batch_execute(&format!("VACUUM INTO '{}'", target.replace('\'', "''")))?;
+    Ok(())
+}
+
 /// True when the database answers a trivial query (readiness probe).
 pub fn ping(conn: &mut AnyConnection) -> bool {
     conn.batch_execute("SELECT 1").is_ok()

@@ -1,9 +1,10 @@
-//! The stylesheet and script, compiled into the binary.
+//! The stylesheet, script and icon, compiled into the binary.
 
 use actix_web::{get, HttpResponse};
 
 const CSS: &str = include_str!("../../static/app.css");
 const JS: &str = include_str!("../../static/app.js");
+const ICON: &str = include_str!("../../static/favicon.svg");
 
 fn asset(content_type: &str, body: &'static str) -> HttpResponse {
     HttpResponse::Ok().content_type(content_type).insert_header(("Cache-Control", "public, max-age=3600")).body(body)
@@ -17,4 +18,16 @@ pub async fn stylesheet() -> HttpResponse {
 #[get("/static/app.js")]
 pub async fn script() -> HttpResponse {
     asset("text/javascript; charset=utf-8", JS)
+}
+
+#[get("/static/favicon.svg")]
+pub async fn icon() -> HttpResponse {
+    asset("image/svg+xml", ICON)
+}
+
+/// Where browsers look for an icon when a page names none (a feed reader,
+/// a bookmark, an error page of a proxy): the same icon, not a 404.
+#[get("/favicon.ico")]
+pub async fn favicon() -> HttpResponse {
+    asset("image/svg+xml", ICON)
 }

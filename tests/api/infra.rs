@@ -18,6 +18,19 @@ async fn health_and_readiness() {
 }
 
 #[tokio::test]
+async fn pages_name_an_icon_and_the_default_icon_path_answers() {
+    let app = spawn_app().await;
+    let landing = app.browser.get_html("/").await;
+    assert!(landing.contains(r#"<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">"#));
+    for path in ["/static/favicon.svg", "/favicon.ico"] {
+        let res = app.browser.get(path).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_eq!(res.headers()["content-type"], "image/svg+xml", "{path}");
+        assert!(res.text().await.unwrap().starts_with("<svg"), "{path}");
+    }
+}
+
+#[tokio::test]
 async fn migrations_apply_on_an_empty_database_and_are_idempotent() {
     let app = spawn_app().await; // start-up applied them
     let mut conn = app.conn();
@@ -95,4 +108,91 @@ async fn the_session_key_is_generated_once_with_private_permissions() {
     let path = app.data_dir.path().join("session.key");
     let mode = std::fs::metadata(&path).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
+}
+
+/// `orgportal check-config` with only these settings (and a scratch data
+/// directory); its exit status and everything it printed.
+fn check_config(data_dir: &std::path::Path, env: &[(&str, &str)]) -> (bool, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_orgportal"));
+    command.arg("check-config").current_dir(data_dir.parent().unwrap()).env("RUST_LOG", "warn");
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("ORGPORTAL_")) {
+        command.env_remove(k);
+    }
+    command.env("ORGPORTAL_DATA_DIR", data_dir);
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let out = command.output().unwrap();
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+#[tokio::test]
+async fn check_config_prints_the_settings_in_force_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (ok, out) =
+        check_config(&data, &[("ORGPORTAL_SESSION_IDLE", "12h"), ("ORGPORTAL_STAFF_EMAILS", "Sam@Example.com")]);
+    assert!(ok, "{out}");
+    assert!(out.contains("ORGPORTAL_BIND=127.0.0.1:8080\n"), "defaults are shown: {out}");
+    assert!(out.contains("ORGPORTAL_SESSION_IDLE=12h\n") && out.contains("ORGPORTAL_SESSION_MAX=30d\n"));
+    assert!(out.contains("ORGPORTAL_STAFF_EMAILS=sam@example.com\n"), "as the portal reads it");
+    assert!(out.contains("database: SQLite") && out.contains("(created at start-up)"));
+    assert!(out.contains("the configuration is usable"));
+    assert!(!data.exists(), "no data directory, database or key file is created");
+}
+
+#[tokio::test]
+async fn check_config_hides_secrets_and_fails_on_a_bad_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out) = check_config(
+        dir.path(),
+        &[
+            ("ORGPORTAL_DATABASE_URL", "postgres://app:s3cret-db@127.0.0.1:1/portal"),
+            ("ORGPORTAL_SMTP_URL", "smtp://mailer:s3cret-smtp@relay.example.com:587"),
+            ("ORGPORTAL_OIDC_ISSUER", "https://login.example.com"),
+            ("ORGPORTAL_OIDC_CLIENT_ID", "portal"),
+            ("ORGPORTAL_OIDC_CLIENT_SECRET", "s3cret-oidc"),
+        ],
+    );
+    assert!(!ok, "an unreachable database is a problem: {out}");
+    assert!(!out.contains("s3cret"), "{out}");
+    assert!(out.contains("ORGPORTAL_DATABASE_URL=postgres://app:hidden@127.0.0.1:1/portal"));
+    assert!(out.contains("ORGPORTAL_OIDC_CLIENT_SECRET=(set, hidden)"));
+    assert!(out.contains("PROBLEM  database: ORGPORTAL_DATABASE_URL: cannot connect"), "{out}");
+    assert!(out.contains("ok       sign-in: OAuth"), "{out}");
+
+    let (ok, out) = check_config(dir.path(), &[("ORGPORTAL_BIND", "0.0.0.0:8080")]);
+    assert!(!ok && out.contains("PROBLEM  sign-in: ORGPORTAL_BIND: 0.0.0.0:8080 is not a loopback address"), "{out}");
+    let (ok, out) = check_config(dir.path(), &[("ORGPORTAL_SESSION_IDLE", "7x")]);
+    assert!(!ok && out.contains("invalid setting ORGPORTAL_SESSION_IDLE"), "{out}");
+    let (ok, out) = check_config(dir.path(), &[("ORGPORTAL_MAIL_FROM", "not an address")]);
+    assert!(!ok && out.contains("PROBLEM  mail: ORGPORTAL_MAIL_FROM"), "{out}");
+}
+
+#[tokio::test]
+async fn backup_copies_the_sqlite_database_while_it_serves_and_points_postgres_to_pg_dump() {
+    let app = spawn_app().await;
+    let slug = crate::helpers::admin_with_org(&app, "owner@example.com", "Acme").await;
+    app.member(&slug, "bob@example.com", "Technical user").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("copy.db");
+    let path = file.to_str().unwrap();
+    let (ok, out) = crate::staff::cli(&app, &["backup", path]);
+    if app.db.is_postgres() {
+        assert!(!ok && out.contains("back it up with pg_dump"), "{out}");
+        return;
+    }
+    assert!(ok, "{out}");
+    use diesel::prelude::*;
+    let count = |conn: &mut orgportal::db::AnyConnection| -> (i64, i64) {
+        let users = orgportal::db::schema::users::table.count().get_result(conn).unwrap();
+        let members = orgportal::db::schema::memberships::table.count().get_result(conn).unwrap();
+        (users, members)
+    };
+    let mut copy = db::connect_one(&format!("sqlite://{path}")).unwrap();
+    assert_eq!(count(&mut copy), count(&mut app.conn()), "every row is in the copy");
+    assert_eq!(count(&mut copy), (2, 2));
+    assert!(app.browser.get_html(&format!("/orgs/{slug}/members")).await.contains("bob@example.com"), "still serving");
+    let (ok, out) = crate::staff::cli(&app, &["backup", path]);
+    assert!(!ok && out.contains("exists already"), "never overwrites: {out}");
 }

@@ -3,6 +3,8 @@
 // Signs in, visits the portal's pages at 1280 px and at 390 px, runs axe-core
 // on each (serious and critical violations fail), saves each page's HTML as
 // served, and runs the Nu Html Checker (vnu-jar) on all of them (errors fail).
+// A console error, an uncaught script error or a failed request of a page's
+// resources (the icon, the stylesheet, the script) fails too.
 // Needs `npm install --no-save axe-core vnu-jar` here and Java.
 import { readFileSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
@@ -60,11 +62,33 @@ const pages = paths.length ? paths : [
 ];
 let failed = 0;
 const files = [];
+const watched = new WeakSet();
+let heard = [];
+function watch(page) {
+  if (watched.has(page)) return;
+  watched.add(page);
+  // "Failed to load resource" is also said of a page's own status (a used
+  // invitation link is 410 Gone); failed resources are caught by status below.
+  page.on("console", (m) => {
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) heard.push(`console: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => heard.push(`script error: ${e.message}`));
+  page.on("response", (r) => {
+    if (r.status() >= 400 && r.request().resourceType() !== "document") heard.push(`${r.status()} ${r.url()}`);
+  });
+}
 async function check(context, page, pages) {
+  watch(page);
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: 800 });
     for (const path of pages) {
+      heard = [];
       await page.goto(base + path);
+      await page.waitForLoadState("load");
+      for (const h of heard) {
+        failed++;
+        console.log(`console ${width}px ${path}: ${h}`);
+      }
       await page.evaluate(axeSource);
       const result = await page.evaluate(() => window.axe.run());
       const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
