@@ -40,6 +40,10 @@ pub enum AppError {
     LoginRequired { next: String },
     #[error("too many requests")]
     TooManyRequests { retry_after: std::time::Duration },
+    /// The database cannot be reached (no connection within the pool's
+    /// timeout, or the connection broke): 503, worth retrying.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     #[error("internal error: {0:#}")]
     Internal(#[from] anyhow::Error),
 }
@@ -52,16 +56,22 @@ impl AppError {
 
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
         match e {
-            diesel::result::Error::NotFound => AppError::NotFound,
+            Error::NotFound => AppError::NotFound,
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => AppError::Unavailable(info.message().to_string()),
             other => AppError::internal(other),
         }
     }
 }
 
+/// r2d2 fails only when no connection could be had within its timeout.
 impl From<r2d2::Error> for AppError {
     fn from(e: r2d2::Error) -> Self {
-        AppError::internal(e)
+        AppError::Unavailable(e.to_string())
     }
 }
 
@@ -123,6 +133,7 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -137,6 +148,9 @@ impl ResponseError for AppError {
         if let AppError::Internal(cause) = self {
             tracing::error!(request_id, error = format!("{cause:#}"), "request failed");
         }
+        if let AppError::Unavailable(cause) = self {
+            tracing::error!(request_id, error = cause.as_str(), "database unavailable");
+        }
         let wait_message;
         let (heading, message) = match self {
             AppError::NotFound => ("Page not found", "There is nothing here, or you do not have access to it."),
@@ -149,6 +163,10 @@ impl ResponseError for AppError {
                 );
                 ("Too many attempts", wait_message.as_str())
             }
+            AppError::Unavailable(_) => (
+                "Temporarily unavailable",
+                "The portal cannot reach its database at the moment. Please try again in a few seconds; if it keeps happening, give the request id below to your administrator.",
+            ),
             _ => ("Something went wrong", "We could not complete your request. Please try again; if it keeps happening, give the request id below to your administrator."),
         };
         let mut layout = Layout::bare(heading);
@@ -156,8 +174,14 @@ impl ResponseError for AppError {
         let page = ErrorPage { layout, heading, message, request_id };
         let body = page.render().unwrap_or_else(|_| format!("{heading}. Request id: {request_id}"));
         let mut res = HttpResponse::build(self.status_code());
-        if let AppError::TooManyRequests { retry_after } = self {
-            res.insert_header((header::RETRY_AFTER, retry_after.as_secs().max(1).to_string()));
+        match self {
+            AppError::TooManyRequests { retry_after } => {
+                res.insert_header((header::RETRY_AFTER, retry_after.as_secs().max(1).to_string()));
+            }
+            AppError::Unavailable(_) => {
+                res.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
         }
         res.content_type("text/html; charset=utf-8").body(body)
     }

@@ -43,7 +43,10 @@ pub fn connect(url: &str) -> Result<Pool, String> {
         // A SQLite file connection does not go stale; a PostgreSQL one can.
         .test_on_check_out(manager.backend() == Backend::Postgres)
         .min_idle(Some(1))
-        .connection_timeout(Duration::from_secs(10))
+        // Short: a request waits for a connection only when the database
+        // cannot be reached (the blocking threads are no more than the pool's
+        // connections), and then it should get a 503 soon, not hang.
+        .connection_timeout(Duration::from_millis(1500))
         .build(manager)
         .map_err(|e| format!("cannot connect to the database: {e}"))
 }

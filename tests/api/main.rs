@@ -18,6 +18,7 @@ mod members;
 mod oidc;
 mod org_settings;
 mod orgs;
+mod outage;
 mod permissions;
 mod project_permissions;
 mod project_team;
