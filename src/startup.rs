@@ -35,6 +35,7 @@ pub struct Application {
     base_url: Url,
     server: Server,
     mail_worker: tokio::task::JoinHandle<()>,
+    stop_mail: tokio::sync::watch::Sender<bool>,
 }
 
 /// The role catalog of the settings: the file, or the built-in one.
@@ -107,6 +108,7 @@ impl Application {
 
         let https = base_url.scheme() == "https";
         let mail_wakeup = Arc::new(Notify::new());
+        let (stop_mail, stop) = tokio::sync::watch::channel(false);
         let mail_worker = Worker {
             pool: pool.clone(),
             transport: Arc::new(transport),
@@ -114,6 +116,7 @@ impl Application {
             clock: settings.clock.clone(),
             retry_base: settings.mail_retry_base,
             wakeup: mail_wakeup.clone(),
+            stop,
         }
         .spawn();
         let state = web::Data::new(AppState {
@@ -169,7 +172,7 @@ impl Application {
         // pool's size, shared among the workers, is enough.
         let connections = pool_size as usize;
         server = server.workers(workers).worker_max_blocking_threads(connections.div_ceil(workers).max(1));
-        Ok(Self { port: addr.port(), base_url, server: server.run(), mail_worker })
+        Ok(Self { port: addr.port(), base_url, server: server.run(), mail_worker, stop_mail })
     }
 
     pub fn port(&self) -> u16 {
@@ -184,10 +187,16 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until the server is stopped; the mail worker stops with it.
+    /// Serves until the server is stopped (SIGTERM or SIGINT: requests in
+    /// flight finish first); then the mail worker stops between messages.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
-        self.mail_worker.abort();
+        let _ = self.stop_mail.send(true);
+        let mut worker = self.mail_worker;
+        // A message being sent gets the SMTP timeout (15 s) and its record.
+        if tokio::time::timeout(Duration::from_secs(20), &mut worker).await.is_err() {
+            worker.abort();
+        }
         result
     }
 }

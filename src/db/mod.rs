@@ -46,7 +46,7 @@ pub fn connect(url: &str) -> Result<Pool, String> {
         // Short: a request waits for a connection only when the database
         // cannot be reached (the blocking threads are no more than the pool's
         // connections), and then it should get a 503 soon, not hang.
-        .connection_timeout(Duration::from_millis(1500))
+        .connection_timeout(Duration::from_secs(1))
         .build(manager)
         .map_err(|e| format!("cannot connect to the database: {e}"))
 }

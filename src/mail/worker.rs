@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::message::Mailbox;
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 
 use super::Transport;
 use crate::clock::Clock;
@@ -27,6 +27,9 @@ pub struct Worker {
     pub retry_base: Duration,
     /// Poked by requests that queued mail, so it goes out at once.
     pub wakeup: Arc<Notify>,
+    /// True when the server is shutting down: the worker finishes the
+    /// message it is sending, records it, and stops before the next.
+    pub stop: watch::Receiver<bool>,
 }
 
 /// Wait before attempt `attempts + 1`: base, 2×base, 4×base... capped.
@@ -36,27 +39,40 @@ pub fn backoff(base: Duration, attempts: i32) -> Duration {
 }
 
 impl Worker {
-    pub fn spawn(self) -> tokio::task::JoinHandle<()> {
+    pub fn spawn(mut self) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
-            loop {
+            while !self.stopping() {
                 if let Err(e) = self.tick().await {
                     tracing::warn!(error = %e, "mail outbox: cannot read the queue");
                 }
                 tokio::select! {
                     _ = self.wakeup.notified() => {}
                     _ = tokio::time::sleep(POLL) => {}
+                    _ = self.stop.changed() => {}
                 }
             }
+            tracing::info!("mail worker stopped");
         })
+    }
+
+    fn stopping(&self) -> bool {
+        *self.stop.borrow()
     }
 
     /// One pass over the due messages; returns how many were sent.
     pub async fn tick(&self) -> anyhow::Result<usize> {
+        if self.stopping() {
+            return Ok(0);
+        }
         let now = self.clock.now();
         let due = db::run(&self.pool, move |conn| outbox::claim_due(conn, now, LEASE, 20).map_err(anyhow::Error::from))
             .await?;
         let mut sent = 0;
         for mail in due {
+            // Claimed but not sent: another worker takes it when the lease ends.
+            if self.stopping() {
+                break;
+            }
             let result = self.transport.deliver(&self.from, &mail).await;
             let now = self.clock.now();
             let (id, attempts, retry_base) = (mail.id.clone(), mail.attempts, self.retry_base);

@@ -19,7 +19,7 @@ pub struct TestDatabase {
 }
 
 impl TestDatabase {
-    fn create(data_dir: &TempDir) -> Self {
+    pub fn create(data_dir: &TempDir) -> Self {
         match std::env::var("ORGPORTAL_TEST_DATABASE_URL") {
             Ok(admin_url) if !admin_url.is_empty() => {
                 let name = format!("orgportal_test_{}", uuid::Uuid::new_v4().simple());

@@ -196,3 +196,52 @@ async fn backup_copies_the_sqlite_database_while_it_serves_and_points_postgres_t
     let (ok, out) = crate::staff::cli(&app, &["backup", path]);
     assert!(!ok && out.contains("exists already"), "never overwrites: {out}");
 }
+
+#[tokio::test]
+async fn the_mail_worker_stops_between_messages_when_told_and_leaves_the_rest_queued() {
+    use diesel::prelude::*;
+    use orgportal::db::schema::mail_outbox;
+    use orgportal::mail::worker::Worker;
+    use orgportal::store::outbox::{self, OutgoingMail};
+    let dir = tempfile::tempdir().unwrap();
+    let database = crate::helpers::TestDatabase::create(&dir);
+    let pool = db::connect(&database.url).unwrap();
+    let mut conn = pool.get().unwrap();
+    db::run_migrations(&mut conn).unwrap();
+    let now = orgportal::clock::Clock::default().now();
+    for i in 0..3 {
+        let mail = OutgoingMail {
+            to: format!("p{i}@example.com"),
+            subject: "Hi".into(),
+            text: "x".into(),
+            html: "<p>x</p>".into(),
+        };
+        outbox::enqueue_for(&mut conn, None, &mail, now).unwrap();
+    }
+    let sent = |conn: &mut orgportal::db::AnyConnection| -> i64 {
+        mail_outbox::table.filter(mail_outbox::state.eq("sent")).count().get_result(conn).unwrap()
+    };
+    let (stop_tx, stop) = tokio::sync::watch::channel(true);
+    let worker = Worker {
+        pool: pool.clone(),
+        transport: std::sync::Arc::new(orgportal::mail::Transport::disk(dir.path().join("mail")).unwrap()),
+        from: "orgportal <portal@example.com>".parse().unwrap(),
+        clock: orgportal::clock::Clock::default(),
+        retry_base: std::time::Duration::from_secs(30),
+        wakeup: std::sync::Arc::new(tokio::sync::Notify::new()),
+        stop,
+    };
+    // Told to stop before the first message: none is claimed or sent.
+    assert_eq!(worker.tick().await.unwrap(), 0);
+    assert_eq!(sent(&mut conn), 0);
+    assert_eq!(mail_outbox::table.count().get_result::<i64>(&mut *conn).unwrap(), 3, "all still in the outbox");
+
+    // A running worker ends when told to (before, it was aborted wherever it was).
+    let (stop_tx2, stop) = tokio::sync::watch::channel(false);
+    let running = Worker { stop, ..worker }.spawn();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    stop_tx2.send(true).unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(5), running).await.expect("the worker stops").unwrap();
+    assert_eq!(sent(&mut conn), 3, "what it was given before, it delivered");
+    drop(stop_tx);
+}
