@@ -5,7 +5,7 @@ use orgportal::db::schema::{invitations, mail_outbox};
 use reqwest::StatusCode;
 
 use crate::helpers::{admin_with_org, location, spawn_app_with_smtp, TestApp};
-use crate::mail_sink::{free_port, MailSink};
+use crate::mail_sink::MailSink;
 
 async fn invite(app: &TestApp, slug: &str, rows: &[(&str, &str)]) -> reqwest::Response {
     let mut fields: Vec<(&str, &str)> = Vec::new();
@@ -268,8 +268,8 @@ fn outbox_state(app: &TestApp) -> (String, i32, Option<String>) {
 
 #[tokio::test]
 async fn mail_survives_smtp_down_and_a_restart() {
-    let port = free_port();
-    let mut app = spawn_app_with_smtp(port).await;
+    let down = crate::mail_sink::DownServer::start();
+    let mut app = spawn_app_with_smtp(down.port()).await;
     let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
     let res = invite(&app, &slug, &[("jo@example.com", "Billing")]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "the invitation is saved while SMTP is down");
@@ -287,7 +287,7 @@ async fn mail_survives_smtp_down_and_a_restart() {
 
     // Restart, then bring SMTP up: the mail arrives.
     app.restart().await;
-    let sink = MailSink::start_on(port);
+    let sink = down.bring_up();
     let mail = sink.wait_for("jo@example.com", 1).await;
     assert!(mail.contains("/invitations/"));
     let deadline = std::time::Instant::now() + Duration::from_secs(10);

@@ -63,9 +63,48 @@ pub struct MailSink {
     inbox: Arc<Mutex<Vec<Received>>>,
 }
 
-/// A port nothing listens on yet (for "SMTP is down").
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+/// "SMTP is down" on a port this test keeps: every connection is closed at
+/// once, before the greeting. Keeping the port bound until the sink takes it
+/// over means no other socket (another test's server, an outgoing
+/// connection's local port) can take it in between.
+pub struct DownServer {
+    listener: Option<TcpListener>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl DownServer {
+    pub fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let accepting = listener.try_clone().unwrap();
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        let thread = std::thread::spawn(move || {
+            for conn in accepting.incoming() {
+                drop(conn);
+                if stopped.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+            }
+        });
+        Self { listener: Some(listener), stop, thread: Some(thread) }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.as_ref().unwrap().local_addr().unwrap().port()
+    }
+
+    /// SMTP comes up on the same port.
+    pub fn bring_up(mut self) -> MailSink {
+        let port = self.port();
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(("127.0.0.1", port)); // wakes the accept loop
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        drop(self.listener.take());
+        MailSink::start_on(port)
+    }
 }
 
 impl MailSink {
