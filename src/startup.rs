@@ -36,6 +36,8 @@ pub struct Application {
     server: Server,
     mail_worker: tokio::task::JoinHandle<()>,
     stop_mail: tokio::sync::watch::Sender<bool>,
+    /// `/metrics` on its own listener, when ORGPORTAL_METRICS_BIND is set.
+    metrics: Option<(u16, Server)>,
 }
 
 /// The role catalog of the settings: the file, or the built-in one.
@@ -119,7 +121,20 @@ impl Application {
             stop,
         }
         .spawn();
+        let metrics = match &settings.metrics_bind {
+            Some(bind) => {
+                let listener = TcpListener::bind(bind)
+                    .with_context(|| format!("ORGPORTAL_METRICS_BIND: cannot listen on {bind}"))?;
+                let port = listener.local_addr()?.port();
+                let metrics = Arc::new(pages::metrics::Metrics::new()?);
+                let server = pages::metrics::serve(listener, metrics.clone(), pool.clone())?;
+                tracing::info!(port, "serving /metrics");
+                Some((metrics, port, server))
+            }
+            None => None,
+        };
         let state = web::Data::new(AppState {
+            metrics: metrics.as_ref().map(|(m, _, _)| m.clone()),
             pool,
             providers,
             base_url: base_url.clone(),
@@ -172,7 +187,8 @@ impl Application {
         // pool's size, shared among the workers, is enough.
         let connections = pool_size as usize;
         server = server.workers(workers).worker_max_blocking_threads(connections.div_ceil(workers).max(1));
-        Ok(Self { port: addr.port(), base_url, server: server.run(), mail_worker, stop_mail })
+        let metrics = metrics.map(|(_, port, server)| (port, server));
+        Ok(Self { port: addr.port(), base_url, server: server.run(), mail_worker, stop_mail, metrics })
     }
 
     pub fn port(&self) -> u16 {
@@ -183,6 +199,11 @@ impl Application {
         &self.base_url
     }
 
+    /// The port `/metrics` is served on, when it is.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
+    }
+
     pub fn handle(&self) -> ServerHandle {
         self.server.handle()
     }
@@ -190,7 +211,15 @@ impl Application {
     /// Serves until the server is stopped (SIGTERM or SIGINT: requests in
     /// flight finish first); then the mail worker stops between messages.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let metrics = self.metrics.map(|(_, server)| {
+            let handle = server.handle();
+            tokio::spawn(server);
+            handle
+        });
         let result = self.server.await;
+        if let Some(handle) = metrics {
+            handle.stop(true).await;
+        }
         let _ = self.stop_mail.send(true);
         let mut worker = self.mail_worker;
         // A message being sent gets the SMTP timeout (15 s) and its record.

@@ -91,6 +91,8 @@ pub struct Settings {
     pub personal_spaces: bool,
     /// The invite form may add people who have an account at once (Segments' "Add member").
     pub direct_add: bool,
+    /// Where `/metrics` is served (Prometheus); None: not at all.
+    pub metrics_bind: Option<String>,
 }
 
 /// A setting that could not be used, named as the operator wrote it.
@@ -146,6 +148,7 @@ struct Raw {
     trusted_proxies: Option<String>,
     personal_spaces: Option<String>,
     direct_add: Option<String>,
+    metrics_bind: Option<String>,
 }
 
 impl Settings {
@@ -177,6 +180,7 @@ impl Settings {
             trusted_proxies: Vec::new(),
             personal_spaces: true,
             direct_add: false,
+            metrics_bind: None,
         }
     }
 
@@ -275,6 +279,7 @@ impl Settings {
                 *slot = Rate::parse(&v).map_err(|e| bad(name, e))?;
             }
         }
+        s.metrics_bind = present(raw.metrics_bind);
         if let Some(v) = present(raw.direct_add) {
             s.direct_add = parse_bool(&v).ok_or_else(|| bad("direct_add", "expected true or false"))?;
         }

@@ -50,6 +50,11 @@ pub enum MailFor<'a> {
     ProjectInvitation(&'a str),
 }
 
+/// How many mails the outbox holds in each state (for `/metrics`).
+pub fn counts(conn: &mut AnyConnection) -> QueryResult<Vec<(String, i64)>> {
+    mail_outbox::table.group_by(mail_outbox::state).select((mail_outbox::state, diesel::dsl::count_star())).load(conn)
+}
+
 pub fn enqueue_for(
     conn: &mut AnyConnection,
     owner: Option<MailFor<'_>>,

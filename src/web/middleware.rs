@@ -18,7 +18,9 @@ pub async fn request_context(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let id = uuid::Uuid::new_v4().simple().to_string()[..16].to_string();
-    let dev_sign_in = req.app_data::<web::Data<AppState>>().is_some_and(|s| s.dev.is_some());
+    let state = req.app_data::<web::Data<AppState>>();
+    let dev_sign_in = state.is_some_and(|s| s.dev.is_some());
+    let metrics = state.and_then(|s| s.metrics.clone());
     let method = req.method().to_string();
     let path = loggable_path(req.path());
     let started = Instant::now();
@@ -28,6 +30,13 @@ pub async fn request_context(
     match result {
         Ok(mut res) => {
             let status = res.status().as_u16();
+            if let Some(m) = &metrics {
+                m.observe(
+                    res.request().match_pattern().as_deref().unwrap_or("(no route)"),
+                    status,
+                    elapsed_ms / 1000.0,
+                );
+            }
             tracing::info!(request_id = %id, %method, %path, status, elapsed_ms, "request");
             if let Ok(v) = HeaderValue::from_str(&id) {
                 res.headers_mut().insert(HeaderName::from_static("x-request-id"), v);

@@ -14,6 +14,7 @@ pub mod health;
 pub mod home;
 pub mod layout;
 pub mod members;
+pub mod metrics;
 pub mod middleware;
 pub mod org_page;
 pub mod orgs;
@@ -64,6 +65,8 @@ pub struct AppState {
     pub personal_spaces: bool,
     /// ORGPORTAL_DIRECT_ADD: the invite form offers adding existing accounts at once.
     pub direct_add: bool,
+    /// Request counts and latencies, when ORGPORTAL_METRICS_BIND is set.
+    pub metrics: Option<Arc<metrics::Metrics>>,
 }
 
 impl AppState {
