@@ -1,0 +1,63 @@
+//! Which tables join which (foreign keys) and may appear in one query.
+
+use super::*;
+
+diesel::joinable!(users_search_docs -> users (user_id));
+diesel::joinable!(users_search_docs -> users_search (doc));
+diesel::joinable!(identities -> users (user_id));
+diesel::joinable!(project_tokens -> projects (project_id));
+diesel::joinable!(project_tokens -> users (created_by));
+diesel::joinable!(project_grants -> projects (project_id));
+diesel::joinable!(project_invitations -> projects (project_id));
+diesel::joinable!(usage_records -> projects (project_id));
+diesel::joinable!(usage_monthly -> projects (project_id));
+diesel::joinable!(project_owners -> projects (project_id));
+diesel::joinable!(billed_members -> users (user_id));
+diesel::joinable!(billed_members -> organizations (org_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(security_events -> users (user_id));
+diesel::joinable!(memberships -> organizations (org_id));
+diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(invitations -> organizations (org_id));
+diesel::joinable!(invitations -> users (invited_by));
+diesel::joinable!(mail_outbox -> invitations (invitation_id));
+
+diesel::joinable!(customer_contacts -> customers (customer_id));
+diesel::joinable!(entitlements -> customers (customer_id));
+diesel::joinable!(tickets -> customers (customer_id));
+diesel::joinable!(invoices -> customers (customer_id));
+diesel::joinable!(billing_details -> organizations (org_id));
+diesel::joinable!(service_tokens -> organizations (org_id));
+diesel::joinable!(service_tokens -> users (created_by));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    identities,
+    organizations,
+    memberships,
+    activity,
+    invitations,
+    mail_outbox,
+    customers,
+    customer_contacts,
+    entitlements,
+    tickets,
+    service_tokens,
+    staff,
+    sessions,
+    security_events,
+    projects,
+    project_grants,
+    project_tokens,
+    project_invitations,
+    billing_details,
+    invoices,
+    project_owners,
+    usage_records,
+    usage_monthly,
+    usage_org_monthly,
+    billed_members,
+    activity_facets,
+    users_search_docs,
+    users_search
+);
