@@ -90,12 +90,12 @@ async fn measure(binary: &Path, label: &str, dir: &Path, slugs: &[String], secon
         );
         tokio::time::sleep(Duration::from_secs(600)).await;
     }
-    let name = |s: &str| -> &'static str { Box::leak(format!("{label}{s}").into_boxed_str()) };
+    let name = |s: &str| format!("{label}{s}");
     let runs = vec![
-        wrk(name("10,000 members, first page"), &big_first, Some(&cookie), seconds)?,
-        wrk(name("100,000 members, first page"), &huge_first, Some(&cookie), seconds)?,
-        wrk(name("100,000 members, search"), &huge_search, Some(&cookie), seconds)?,
-        wrk(name("100 members, first page"), &small_first, Some(&cookie), seconds)?,
+        wrk(&name("10,000 members, first page"), &big_first, Some(&cookie), seconds)?,
+        wrk(&name("100,000 members, first page"), &huge_first, Some(&cookie), seconds)?,
+        wrk(&name("100,000 members, search"), &huge_search, Some(&cookie), seconds)?,
+        wrk(&name("100 members, first page"), &small_first, Some(&cookie), seconds)?,
     ];
     Ok(Build { runs, rss: server.peak_rss_mib(), start_up })
 }

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use crate::config::Settings;
-use crate::db::{self, Backend, ConnectionManager};
+use crate::db::{self, ConnectionManager};
 
 /// One check: what was checked, and what was found (Err: a problem).
 pub struct Check {
@@ -64,20 +64,15 @@ fn sign_in(settings: &Settings) -> Result<String, String> {
 fn database(settings: &Settings) -> Result<String, String> {
     let url = settings.database_url();
     let manager = ConnectionManager::new(&url).map_err(|e| format!("ORGPORTAL_DATABASE_URL: {e}"))?;
-    match manager.backend() {
-        Backend::Sqlite => {
-            let path = std::path::Path::new(url.trim_start_matches("sqlite://"));
-            Ok(match path.exists() {
-                true => format!("SQLite, {}", path.display()),
-                false => format!("SQLite, {} (created at start-up)", path.display()),
-            })
-        }
-        Backend::Postgres => {
-            let mut conn = db::connect_one(&url).map_err(|e| format!("ORGPORTAL_DATABASE_URL: {e}"))?;
-            if !db::ping(&mut conn) {
-                return Err("ORGPORTAL_DATABASE_URL: the database does not answer".into());
-            }
-            Ok("PostgreSQL, reachable".into())
-        }
+    if let Some(path) = manager.sqlite_path() {
+        return Ok(match path.exists() {
+            true => format!("SQLite, {}", path.display()),
+            false => format!("SQLite, {} (created at start-up)", path.display()),
+        });
     }
+    let mut conn = db::connect_one(&url).map_err(|e| format!("ORGPORTAL_DATABASE_URL: {e}"))?;
+    if !db::ping(&mut conn) {
+        return Err("ORGPORTAL_DATABASE_URL: the database does not answer".into());
+    }
+    Ok("PostgreSQL, reachable".into())
 }

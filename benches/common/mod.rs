@@ -175,7 +175,7 @@ pub async fn sign_in(base: &str) -> anyhow::Result<String> {
 }
 
 pub struct Result_ {
-    pub name: &'static str,
+    pub name: String,
     pub rps: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
@@ -192,7 +192,7 @@ fn to_ms(v: &str) -> f64 {
     }
 }
 
-pub fn wrk(name: &'static str, url: &str, cookie: Option<&str>, seconds: u64) -> anyhow::Result<Result_> {
+pub fn wrk(name: &str, url: &str, cookie: Option<&str>, seconds: u64) -> anyhow::Result<Result_> {
     let run = |secs: u64| {
         let mut cmd = Command::new("wrk");
         cmd.args(["-t2", &format!("-c{CONNECTIONS}"), &format!("-d{secs}s"), "--latency"]);
@@ -214,7 +214,7 @@ pub fn wrk(name: &'static str, url: &str, cookie: Option<&str>, seconds: u64) ->
             .unwrap_or("")
     };
     let rps: f64 = find("Requests/sec:").parse().unwrap_or(f64::NAN);
-    Ok(Result_ { name, rps, p50_ms: to_ms(find("50%")), p99_ms: to_ms(find("99%")) })
+    Ok(Result_ { name: name.to_string(), rps, p50_ms: to_ms(find("50%")), p99_ms: to_ms(find("99%")) })
 }
 
 pub async fn check_page(url: &str, cookie: &str, expect: &str) -> anyhow::Result<()> {

@@ -53,6 +53,11 @@ impl ConnectionManager {
     pub fn backend(&self) -> Backend {
         self.backend
     }
+
+    /// The database file, for SQLite.
+    pub fn sqlite_path(&self) -> Option<&std::path::Path> {
+        (self.backend == Backend::Sqlite).then(|| std::path::Path::new(&self.target))
+    }
 }
 
 impl r2d2::ManageConnection for ConnectionManager {

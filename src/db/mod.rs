@@ -98,13 +98,12 @@ where
 /// writers go on). PostgreSQL has pg_dump for this.
 pub fn backup(url: &str, to: &std::path::Path) -> anyhow::Result<()> {
     let manager = ConnectionManager::new(url).map_err(|e| anyhow::anyhow!("ORGPORTAL_DATABASE_URL: {e}"))?;
-    if manager.backend() == Backend::Postgres {
+    let Some(from) = manager.sqlite_path() else {
         anyhow::bail!("the database is PostgreSQL: back it up with pg_dump (see README, \"Backups\")");
-    }
+    };
     if to.exists() {
         anyhow::bail!("{} exists already: choose a new file name", to.display());
     }
-    let from = std::path::Path::new(url.trim_start_matches("sqlite://"));
     if !from.exists() {
         anyhow::bail!("there is no database at {} yet", from.display());
     }

@@ -72,17 +72,21 @@ fn current(conn: &mut AnyConnection, id: &str, external_id: &str, name: String) 
 /// Rows per INSERT statement: well under both backends' bound-parameter limits.
 const ROWS_PER_INSERT: usize = 500;
 
-/// Inserts `rows` into `table`: on PostgreSQL in one statement; on SQLite
+/// Inserts a row made by `$row` for each of `$items` into `$table`: on
+/// PostgreSQL in statements of up to ROWS_PER_INSERT rows; on SQLite
 /// (in-process, so a statement per row costs no round trip, and diesel's
 /// multi-backend connection has no batch insert for it) one by one.
 macro_rules! insert_rows {
-    ($conn:expr, $table:expr, $rows:expr) => {
+    ($conn:expr, $table:expr, $items:expr, $row:expr) => {
         match $conn {
             AnyConnection::Postgresql(c) => {
-                diesel::insert_into($table).values($rows).execute(c)?;
+                for chunk in $items.chunks(ROWS_PER_INSERT) {
+                    let rows: Vec<_> = chunk.iter().map($row).collect();
+                    diesel::insert_into($table).values(rows).execute(c)?;
+                }
             }
             AnyConnection::Sqlite(c) => {
-                for row in $rows {
+                for row in $items.iter().map($row) {
                     diesel::insert_into($table).values(row).execute(c)?;
                 }
             }
@@ -102,60 +106,42 @@ fn write_children(conn: &mut AnyConnection, id: &str, r: &CustomerRecord, replac
         diesel::delete(tickets::table.filter(tickets::customer_id.eq(id)).filter(tickets::source.eq(IMPORTED)))
             .execute(conn)?;
     }
-    for chunk in r.contacts.chunks(ROWS_PER_INSERT) {
-        let rows: Vec<_> = chunk
-            .iter()
-            .map(|c| {
-                (
-                    customer_contacts::id.eq(new_id()),
-                    customer_contacts::customer_id.eq(id),
-                    customer_contacts::email.eq(&c.email),
-                    customer_contacts::name.eq(&c.name),
-                    customer_contacts::portal_role.eq(&c.portal_role),
-                )
-            })
-            .collect();
-        insert_rows!(conn, customer_contacts::table, rows);
-    }
-    for chunk in r.entitlements.chunks(ROWS_PER_INSERT) {
-        let rows: Vec<_> = chunk
-            .iter()
-            .map(|e| {
-                (
-                    entitlements::id.eq(new_id()),
-                    entitlements::customer_id.eq(id),
-                    entitlements::product.eq(&e.product),
-                    entitlements::support_level.eq(&e.support_level),
-                    entitlements::starts_on.eq(e.starts_on),
-                    entitlements::ends_on.eq(e.ends_on),
-                    entitlements::quantity.eq(e.quantity),
-                    entitlements::price_minor.eq(e.price.as_ref().map(|p| p.minor)),
-                    entitlements::price_currency.eq(e.price.as_ref().map(|p| p.currency.as_str())),
-                )
-            })
-            .collect();
-        insert_rows!(conn, entitlements::table, rows);
-    }
-    for chunk in r.tickets.chunks(ROWS_PER_INSERT) {
-        let rows: Vec<_> = chunk
-            .iter()
-            .map(|t| {
-                (
-                    tickets::id.eq(new_id()),
-                    tickets::customer_id.eq(id),
-                    tickets::number.eq(&t.number),
-                    tickets::subject.eq(&t.subject),
-                    tickets::status.eq(&t.status),
-                    tickets::priority.eq(&t.priority),
-                    tickets::opened_at.eq(t.opened_at),
-                    tickets::updated_at.eq(t.updated_at),
-                    tickets::source.eq(IMPORTED),
-                    tickets::closed.eq(crate::domain::customer_data::is_closed(&t.status)),
-                )
-            })
-            .collect();
-        insert_rows!(conn, tickets::table, rows);
-    }
+    insert_rows!(conn, customer_contacts::table, r.contacts, |c| {
+        (
+            customer_contacts::id.eq(new_id()),
+            customer_contacts::customer_id.eq(id),
+            customer_contacts::email.eq(&c.email),
+            customer_contacts::name.eq(&c.name),
+            customer_contacts::portal_role.eq(&c.portal_role),
+        )
+    });
+    insert_rows!(conn, entitlements::table, r.entitlements, |e| {
+        (
+            entitlements::id.eq(new_id()),
+            entitlements::customer_id.eq(id),
+            entitlements::product.eq(&e.product),
+            entitlements::support_level.eq(&e.support_level),
+            entitlements::starts_on.eq(e.starts_on),
+            entitlements::ends_on.eq(e.ends_on),
+            entitlements::quantity.eq(e.quantity),
+            entitlements::price_minor.eq(e.price.as_ref().map(|p| p.minor)),
+            entitlements::price_currency.eq(e.price.as_ref().map(|p| p.currency.as_str())),
+        )
+    });
+    insert_rows!(conn, tickets::table, r.tickets, |t| {
+        (
+            tickets::id.eq(new_id()),
+            tickets::customer_id.eq(id),
+            tickets::number.eq(&t.number),
+            tickets::subject.eq(&t.subject),
+            tickets::status.eq(&t.status),
+            tickets::priority.eq(&t.priority),
+            tickets::opened_at.eq(t.opened_at),
+            tickets::updated_at.eq(t.updated_at),
+            tickets::source.eq(IMPORTED),
+            tickets::closed.eq(crate::domain::customer_data::is_closed(&t.status)),
+        )
+    });
     Ok(())
 }
 

@@ -5,7 +5,7 @@
 
 use std::future::{ready, Ready};
 
-use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use actix_web::{dev::Payload, FromRequest, HttpRequest};
 
 use super::extract::{app_state, signed_in, Lookup, OrgMember};
 use crate::auth::session::SessionToken;
@@ -41,20 +41,20 @@ impl OrgPage {
     {
         let lookup = self.lookup?;
         let state = app_state(&self.req)?;
-        let catalog = web::Data::clone(state).catalog.clone();
-        let allowed = catalog.clone();
-        let (found, page) = db::run(&state.pool, move |conn| -> Result<_, AppError> {
-            let Some(found) = lookup.run(conn)? else { return Ok((None, None)) };
+        let catalog = state.catalog.clone();
+        let (found, permissions, page) = db::run(&state.pool, move |conn| -> Result<_, AppError> {
+            let Some(found) = lookup.run(conn)? else { return Ok((None, Default::default(), None)) };
+            let permissions = found.view().map(|v| catalog.permissions_of(&v.role)).unwrap_or_default();
             let page = match found.view() {
-                Some(view) if allowed.permissions_of(&view.role).contains(&need) => Some(read(conn, view)?),
+                Some(view) if permissions.contains(&need) => Some(read(conn, view)?),
                 _ => None,
             };
-            Ok((Some(found), page))
+            Ok((Some(found), permissions, page))
         })
         .await?;
         let (current, view) = signed_in(&self.req, found).await?;
         let view = view.ok_or(AppError::NotFound)?;
-        let member = OrgMember { permissions: catalog.permissions_of(&view.role), current, view };
+        let member = OrgMember { permissions, current, view };
         member.require(need)?;
         let page = page.ok_or_else(|| AppError::internal(anyhow::anyhow!("page not read for an allowed member")))?;
         Ok((member, page))
