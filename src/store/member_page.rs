@@ -26,6 +26,31 @@ const FEW: i64 = 1000;
 
 diesel::infix_operator!(Matches, " MATCH ");
 
+/// The organization's members, read in join order (no search index).
+macro_rules! members_of {
+    ($org_id:expr) => {
+        memberships::table.inner_join(users::table).filter(memberships::org_id.eq($org_id))
+    };
+}
+
+/// Names or addresses matching the LIKE pattern `$p` (see `contains_pattern`).
+macro_rules! matching {
+    ($p:expr) => {
+        lower(users::name).like($p.as_str()).escape('\\').or(users::email.like($p.as_str()).escape('\\'))
+    };
+}
+
+/// A page's columns and order, and one row more than `$limit` (so the page
+/// knows whether another follows).
+macro_rules! paged {
+    ($query:expr, $limit:expr) => {
+        $query
+            .select(MEMBER_COLUMNS)
+            .order((memberships::created_at.asc(), memberships::user_id.asc()))
+            .limit($limit + 1)
+    };
+}
+
 /// Where the next page starts: after this (joined_at, user_id).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
@@ -108,14 +133,10 @@ pub fn page(
         Some(_) => indexed_search(conn, search)?,
         None => None,
     };
-    let base = memberships::table.inner_join(users::table).filter(memberships::org_id.eq(org_id));
+    let base = members_of!(org_id);
     macro_rules! finish {
         ($query:expr) => {
-            $query
-                .select(MEMBER_COLUMNS)
-                .order((memberships::created_at.asc(), memberships::user_id.asc()))
-                .limit(limit + 1)
-                .load::<MemberRow>(conn)?
+            paged!($query, limit).load::<MemberRow>(conn)?
         };
     }
     macro_rules! after {
@@ -124,11 +145,6 @@ pub fn page(
             memberships::created_at
                 .ge($c.joined_at)
                 .and(memberships::created_at.gt($c.joined_at).or(memberships::user_id.gt($c.user_id.as_str())))
-        };
-    }
-    macro_rules! matching {
-        ($p:expr) => {
-            lower(users::name).like($p.as_str()).escape('\\').or(users::email.like($p.as_str()).escape('\\'))
         };
     }
     let mut rows = match (after, &pattern, &indexed) {
@@ -166,28 +182,14 @@ pub fn search_plan(conn: &mut AnyConnection, org_id: &str, term: &str, limit: i6
             let phrase = fts_phrase(Some(term)).unwrap_or_default();
             let probe = sql_of(&diesel::debug_query::<diesel::sqlite::Sqlite, _>(&matches_query(&phrase)).to_string());
             let docs = [1_i64, 2];
-            let query = indexed_base(org_id, &docs)
-                .select(MEMBER_COLUMNS)
-                .order((memberships::created_at.asc(), memberships::user_id.asc()))
-                .limit(limit + 1);
+            let query = paged!(indexed_base(org_id, &docs), limit);
             let sql = sql_of(&diesel::debug_query::<diesel::sqlite::Sqlite, _>(&query).to_string());
             let mut lines: Vec<PlanLine> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {probe}")).load(c)?;
             lines.extend(diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}")).load::<PlanLine>(c)?);
             lines
         }
         AnyConnection::Postgresql(c) => {
-            let query = memberships::table
-                .inner_join(users::table)
-                .filter(memberships::org_id.eq(org_id))
-                .filter(
-                    lower(users::name)
-                        .like(pattern.as_str())
-                        .escape('\\')
-                        .or(users::email.like(pattern.as_str()).escape('\\')),
-                )
-                .select(MEMBER_COLUMNS)
-                .order((memberships::created_at.asc(), memberships::user_id.asc()))
-                .limit(limit + 1);
+            let query = paged!(members_of!(org_id).filter(matching!(pattern)), limit);
             let sql = sql_of(&diesel::debug_query::<diesel::pg::Pg, _>(&query).to_string());
             diesel::sql_query(format!("EXPLAIN {sql}"))
                 .bind::<Text, _>(org_id)
