@@ -38,7 +38,8 @@ fn mail(settings: &Settings) -> Result<String, String> {
         .map_err(|e| format!("ORGPORTAL_MAIL_FROM: not a mail address: {e}"))?;
     match &settings.smtp_url {
         Some(url) => {
-            crate::mail::transport::Transport::smtp(url.expose()).map_err(|e| format!("{e:#}"))?;
+            crate::mail::transport::Transport::smtp(url.expose(), settings.smtp_ca_file.as_deref())
+                .map_err(|e| format!("{e:#}"))?;
             Ok("SMTP (not contacted)".into())
         }
         None => Ok(format!("written to {}", settings.data_dir.join("mail").display())),

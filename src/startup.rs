@@ -88,7 +88,7 @@ impl Application {
         let mail_from: Mailbox =
             settings.mail_from.parse().map_err(|e| anyhow::anyhow!("ORGPORTAL_MAIL_FROM: not a mail address: {e}"))?;
         let transport = match &settings.smtp_url {
-            Some(url) => Transport::smtp(url.expose())?,
+            Some(url) => Transport::smtp(url.expose(), settings.smtp_ca_file.as_deref())?,
             None => Transport::disk(settings.data_dir.join("mail"))?,
         };
         let mailbox_dir = transport.mailbox_dir().cloned();
@@ -104,7 +104,10 @@ impl Application {
             let dev = DevProvider::new(base_url.join("/auth/dev/callback")?.to_string());
             (Providers::development(&base_url, &internal_url, dev.client()), Some(Arc::new(dev)))
         } else {
-            (Providers::from_settings(&settings, &http).await?, None)
+            let providers = Providers::from_settings(&settings);
+            let (warm, http) = (providers.clone(), http.clone());
+            tokio::spawn(async move { warm.warm_up(&http).await });
+            (providers, None)
         };
         tracing::info!(%addr, base_url = %base_url, dev_sign_in, providers = providers.all().len(), "starting orgportal");
 

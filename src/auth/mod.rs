@@ -2,6 +2,8 @@
 
 pub mod csrf;
 pub mod dev_provider;
+pub mod discovery;
+pub mod id_token;
 pub mod oauth;
 pub mod providers;
 pub mod session;

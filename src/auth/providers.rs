@@ -2,10 +2,12 @@
 //! from its discovery document, GitHub and Google presets, or the
 //! development provider when none is configured.
 
-use anyhow::Context;
-use serde::Deserialize;
+use std::sync::Arc;
+
 use url::Url;
 
+use super::discovery::{Discovery, Metadata};
+use super::oauth::Failure;
 use crate::config::{ClientCredentials, Secret, Settings};
 
 /// How the provider reports who signed in.
@@ -23,23 +25,55 @@ pub struct Provider {
     pub label: String,
     pub client_id: String,
     pub client_secret: Secret,
+    pub endpoints: Endpoints,
+    pub scopes: Vec<&'static str>,
+    pub flavor: Flavor,
+}
+
+/// Where the provider's endpoints come from.
+#[derive(Debug, Clone)]
+pub enum Endpoints {
+    /// Known in advance (GitHub, the development provider): no ID token.
+    Fixed { auth_url: String, token_url: String, userinfo_url: String },
+    /// An OpenID Connect issuer's discovery document: every sign-in's ID
+    /// token is checked against its published keys.
+    Discovered(Arc<Discovery>),
+}
+
+/// The endpoints of one sign-in, and the issuer's metadata when its ID token
+/// must be checked.
+pub struct Resolved {
     pub auth_url: String,
     pub token_url: String,
     pub userinfo_url: String,
-    pub scopes: Vec<&'static str>,
-    pub flavor: Flavor,
+    pub oidc: Option<Arc<Metadata>>,
+}
+
+impl Provider {
+    pub async fn resolve(&self, http: &reqwest::Client) -> Result<Resolved, Failure> {
+        match &self.endpoints {
+            Endpoints::Fixed { auth_url, token_url, userinfo_url } => Ok(Resolved {
+                auth_url: auth_url.clone(),
+                token_url: token_url.clone(),
+                userinfo_url: userinfo_url.clone(),
+                oidc: None,
+            }),
+            Endpoints::Discovered(discovery) => {
+                let m = discovery.metadata(http).await?;
+                Ok(Resolved {
+                    auth_url: m.authorization_endpoint.clone(),
+                    token_url: m.token_endpoint.clone(),
+                    userinfo_url: m.userinfo_endpoint.clone(),
+                    oidc: Some(m),
+                })
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Providers {
     list: Vec<Provider>,
-}
-
-#[derive(Deserialize)]
-struct Discovery {
-    authorization_endpoint: String,
-    token_endpoint: String,
-    userinfo_endpoint: String,
 }
 
 const OIDC_SCOPES: &[&str] = &["openid", "email", "profile"];
@@ -53,55 +87,38 @@ impl Providers {
         &self.list
     }
 
-    /// The real providers of the settings; the OIDC one is discovered now.
-    pub async fn from_settings(settings: &Settings, http: &reqwest::Client) -> anyhow::Result<Self> {
+    /// The real providers of the settings. Nothing is fetched here: see `warm_up`.
+    pub fn from_settings(settings: &Settings) -> Self {
         let mut list = Vec::new();
         if let Some(oidc) = &settings.oidc {
-            let mut doc_url = oidc.issuer.clone();
-            let path = format!("{}/.well-known/openid-configuration", doc_url.path().trim_end_matches('/'));
-            doc_url.set_path(&path);
-            let doc: Discovery = async {
-                http.get(doc_url.clone()).send().await?.error_for_status()?.json::<Discovery>().await
-            }
-            .await
-            .with_context(|| format!("ORGPORTAL_OIDC_ISSUER: cannot read the discovery document at {doc_url}"))?;
             let label = oidc.issuer.host_str().unwrap_or("OpenID Connect").to_string();
-            list.push(provider(
-                "oidc",
-                &label,
-                &oidc.credentials,
-                doc.authorization_endpoint,
-                doc.token_endpoint,
-                doc.userinfo_endpoint,
-                OIDC_SCOPES.to_vec(),
-                Flavor::Oidc,
-            ));
+            let endpoints = Endpoints::Discovered(Arc::new(Discovery::new(oidc.issuer.clone())));
+            list.push(provider("oidc", &label, &oidc.credentials, endpoints, OIDC_SCOPES.to_vec(), Flavor::Oidc));
         }
         if let Some(creds) = &settings.github {
-            list.push(provider(
-                "github",
-                "GitHub",
-                creds,
-                "https://github.com/login/oauth/authorize".into(),
-                "https://github.com/login/oauth/access_token".into(),
-                "https://api.github.com/user".into(),
-                vec!["read:user", "user:email"],
-                Flavor::Github,
-            ));
+            let endpoints = Endpoints::Fixed {
+                auth_url: "https://github.com/login/oauth/authorize".into(),
+                token_url: "https://github.com/login/oauth/access_token".into(),
+                userinfo_url: "https://api.github.com/user".into(),
+            };
+            list.push(provider("github", "GitHub", creds, endpoints, vec!["read:user", "user:email"], Flavor::Github));
         }
         if let Some(creds) = &settings.google {
-            list.push(provider(
-                "google",
-                "Google",
-                creds,
-                "https://accounts.google.com/o/oauth2/v2/auth".into(),
-                "https://oauth2.googleapis.com/token".into(),
-                "https://openidconnect.googleapis.com/v1/userinfo".into(),
-                OIDC_SCOPES.to_vec(),
-                Flavor::Oidc,
-            ));
+            let issuer = Url::parse("https://accounts.google.com").expect("a valid URL");
+            let endpoints = Endpoints::Discovered(Arc::new(Discovery::new(issuer)));
+            list.push(provider("google", "Google", creds, endpoints, OIDC_SCOPES.to_vec(), Flavor::Oidc));
         }
-        Ok(Self { list })
+        Self { list }
+    }
+
+    /// Reads the discovery documents now, so the first sign-in need not; a
+    /// provider that is down is only logged (sign-in tries again).
+    pub async fn warm_up(&self, http: &reqwest::Client) {
+        for p in &self.list {
+            if let Err(e) = p.resolve(http).await {
+                tracing::warn!(provider = p.key, error = %e, "sign-in provider not ready; will try again at sign-in");
+            }
+        }
     }
 
     /// The development provider mounted in this process. The browser goes to
@@ -113,9 +130,11 @@ impl Providers {
                 "dev",
                 "Development sign-in",
                 client,
-                at(public, "/dev-oauth/authorize"),
-                at(internal, "/dev-oauth/token"),
-                at(internal, "/dev-oauth/userinfo"),
+                Endpoints::Fixed {
+                    auth_url: at(public, "/dev-oauth/authorize"),
+                    token_url: at(internal, "/dev-oauth/token"),
+                    userinfo_url: at(internal, "/dev-oauth/userinfo"),
+                },
                 OIDC_SCOPES.to_vec(),
                 Flavor::Oidc,
             )],
@@ -123,14 +142,11 @@ impl Providers {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn provider(
     key: &'static str,
     label: &str,
     creds: &ClientCredentials,
-    auth_url: String,
-    token_url: String,
-    userinfo_url: String,
+    endpoints: Endpoints,
     scopes: Vec<&'static str>,
     flavor: Flavor,
 ) -> Provider {
@@ -139,9 +155,7 @@ fn provider(
         label: label.to_string(),
         client_id: creds.client_id.clone(),
         client_secret: creds.client_secret.clone(),
-        auth_url,
-        token_url,
-        userinfo_url,
+        endpoints,
         scopes,
         flavor,
     }

@@ -18,6 +18,9 @@ pub struct PendingSignIn {
     pub state: String,
     pub pkce_verifier: String,
     pub next: String,
+    /// OpenID Connect providers only: the ID token must carry it back.
+    #[serde(default)]
+    pub nonce: Option<String>,
 }
 
 pub fn store_pending(session: &Session, pending: &PendingSignIn) -> Result<(), AppError> {

@@ -106,6 +106,7 @@ impl Settings {
                     None => "(not set: mail is written to the data directory)".into(),
                 },
             ),
+            ("ORGPORTAL_SMTP_CA_FILE", or_unset(self.smtp_ca_file.as_ref().map(|p| p.display().to_string()))),
             ("ORGPORTAL_MAIL_FROM", self.mail_from.clone()),
             ("ORGPORTAL_MAIL_RETRY_BASE", duration(self.mail_retry_base)),
             ("ORGPORTAL_STAFF_EMAILS", list(&self.staff_emails)),

@@ -70,6 +70,9 @@ pub struct Settings {
     pub invitation_ttl: Duration,
     /// None means mail is written to `{data}/mail` and listed at /dev/mailbox.
     pub smtp_url: Option<Secret>,
+    /// A PEM file of certificate authorities to trust for the SMTP relay's
+    /// TLS, besides the system's (a company CA); never "trust anything".
+    pub smtp_ca_file: Option<PathBuf>,
     pub mail_from: String,
     /// The first retry of a failed delivery waits this long; each next one twice as long.
     pub mail_retry_base: Duration,
@@ -135,6 +138,7 @@ struct Raw {
     roles_file: Option<String>,
     invitation_ttl: Option<String>,
     smtp_url: Option<String>,
+    smtp_ca_file: Option<String>,
     mail_from: Option<String>,
     mail_retry_base: Option<String>,
     staff_emails: Option<String>,
@@ -169,6 +173,7 @@ impl Settings {
             roles_file: None,
             invitation_ttl: Duration::from_secs(7 * 24 * 3600),
             smtp_url: None,
+            smtp_ca_file: None,
             mail_from: "orgportal <orgportal@localhost>".into(),
             mail_retry_base: Duration::from_secs(30),
             clock: crate::clock::Clock::default(),
@@ -249,6 +254,12 @@ impl Settings {
                 return Err(bad("smtp_url", "must start with smtp:// or smtps://"));
             }
             s.smtp_url = Some(Secret::new(v));
+        }
+        if let Some(v) = present(raw.smtp_ca_file) {
+            if s.smtp_url.is_none() {
+                return Err(bad("smtp_ca_file", "only used with ORGPORTAL_SMTP_URL"));
+            }
+            s.smtp_ca_file = Some(PathBuf::from(v));
         }
         if let Some(v) = present(raw.mail_from) {
             s.mail_from = v;
@@ -337,6 +348,22 @@ mod tests {
         assert_eq!(Settings::from_raw(raw).unwrap_err().name, "ORGPORTAL_INVITATION_TTL");
         let raw = Raw { smtp_url: Some("http://mail".into()), ..Raw::default() };
         assert_eq!(Settings::from_raw(raw).unwrap_err().name, "ORGPORTAL_SMTP_URL");
+    }
+
+    #[test]
+    fn a_smtp_ca_file_needs_a_relay_that_uses_tls() {
+        let raw = Raw { smtp_ca_file: Some("/etc/ca.pem".into()), ..Raw::default() };
+        assert_eq!(Settings::from_raw(raw).unwrap_err().name, "ORGPORTAL_SMTP_CA_FILE");
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca.pem");
+        let refusal = |url: &str| {
+            let e = crate::mail::transport::Transport::smtp(url, Some(&ca)).err().expect("refused");
+            format!("{e:#}")
+        };
+        assert!(refusal("smtp://relay:25").contains("uses no TLS"));
+        assert!(refusal("smtp://relay:587?tls=required").contains("cannot read"));
+        std::fs::write(&ca, "not a certificate").unwrap();
+        assert!(refusal("smtps://relay:465").contains("holds no PEM certificate"));
     }
 
     #[test]

@@ -1,8 +1,9 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
 use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 
@@ -37,12 +38,16 @@ impl DiskMessage {
 }
 
 impl Transport {
-    pub fn smtp(url: &str) -> anyhow::Result<Self> {
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+    /// An SMTP relay from its URL (lettre's: `smtps://` is TLS from the
+    /// start, `?tls=required` STARTTLS); `ca_file` adds trusted authorities.
+    pub fn smtp(url: &str, ca_file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .context("ORGPORTAL_SMTP_URL: not a usable SMTP URL")?
-            .timeout(Some(Duration::from_secs(15)))
-            .build();
-        Ok(Transport::Smtp(transport))
+            .timeout(Some(Duration::from_secs(15)));
+        if let Some(ca_file) = ca_file {
+            builder = builder.tls(with_authorities(url, ca_file)?);
+        }
+        Ok(Transport::Smtp(builder.build()))
     }
 
     pub fn disk(dir: PathBuf) -> anyhow::Result<Self> {
@@ -60,7 +65,12 @@ impl Transport {
     /// Sends one message; the error text is kept in the outbox row.
     pub async fn deliver(&self, from: &Mailbox, mail: &DueMail) -> Result<(), String> {
         let to: Mailbox = mail.to_addr.parse().map_err(|e| format!("bad recipient address: {e}"))?;
+        // The same id on every attempt: a relay or mail client that gets a
+        // message twice (sent, then the process died before recording it)
+        // can tell it is one message.
+        let message_id = format!("<{}@{}>", mail.id, from.email.domain());
         let message = Message::builder()
+            .message_id(Some(message_id))
             .from(from.clone())
             .to(to)
             .subject(&mail.subject)
@@ -87,6 +97,30 @@ impl Transport {
             }
         }
     }
+}
+
+/// The URL's TLS mode, trusting the file's authorities too.
+fn with_authorities(url: &str, ca_file: &Path) -> anyhow::Result<Tls> {
+    let parsed = url::Url::parse(url).context("ORGPORTAL_SMTP_URL: not a URL")?;
+    let host = parsed.host_str().context("ORGPORTAL_SMTP_URL: no host")?.to_string();
+    let mode = parsed.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v.into_owned());
+    let tls: fn(TlsParameters) -> Tls = match (parsed.scheme(), mode.as_deref()) {
+        ("smtps", _) => Tls::Wrapper,
+        (_, Some("required")) => Tls::Required,
+        (_, Some("opportunistic")) => Tls::Opportunistic,
+        _ => anyhow::bail!(
+            "ORGPORTAL_SMTP_CA_FILE is set but ORGPORTAL_SMTP_URL uses no TLS (use smtps:// or ?tls=required)"
+        ),
+    };
+    let pem =
+        std::fs::read(ca_file).with_context(|| format!("ORGPORTAL_SMTP_CA_FILE: cannot read {}", ca_file.display()))?;
+    // lettre takes a file without any certificate as an empty list.
+    if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+        anyhow::bail!("ORGPORTAL_SMTP_CA_FILE: {} holds no PEM certificate", ca_file.display());
+    }
+    let ca = Certificate::from_pem(&pem)
+        .with_context(|| format!("ORGPORTAL_SMTP_CA_FILE: {} holds no PEM certificate", ca_file.display()))?;
+    Ok(tls(TlsParameters::builder(host).add_root_certificate(ca).build_rustls()?))
 }
 
 /// Messages written to disk, newest first.

@@ -6,14 +6,16 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
+use oauth2::CsrfToken;
 use serde::Deserialize;
 
 use super::client::client;
 use super::extract::{anonymous_layout, CurrentUser};
 use super::layout::{render_with, Layout};
 use super::{client_ip, see_other, AppState};
+use crate::auth::oauth::{self, Failure};
 use crate::auth::session::{self, PendingSignIn, SessionToken};
-use crate::auth::{oauth, Provider};
+use crate::auth::Provider;
 use crate::db;
 use crate::domain::secret_token::SecretToken;
 use crate::error::AppError;
@@ -46,9 +48,12 @@ fn login_page(
     req: &HttpRequest,
     state: &AppState,
     next: &str,
-    error: Option<String>,
+    error: Option<(StatusCode, String)>,
 ) -> Result<HttpResponse, AppError> {
-    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let (status, error) = match error {
+        Some((status, message)) => (status, Some(message)),
+        None => (StatusCode::OK, None),
+    };
     let page = LoginPage {
         layout: anonymous_layout(req, "Sign in"),
         providers: state.providers.all(),
@@ -87,12 +92,19 @@ pub async fn start(
 ) -> Result<HttpResponse, AppError> {
     state.limits.sign_in.hit(&client_ip(&req))?;
     let provider = state.providers.get(&path).ok_or(AppError::NotFound)?;
-    let begun = oauth::start(provider, &callback_url(&state, provider.key))?;
+    let next = session::safe_next(query.next.as_deref());
+    let at = match provider.resolve(&state.http).await {
+        Ok(at) => at,
+        Err(failure) => return failed(&req, &state, provider, &next, failure),
+    };
+    let nonce = at.oidc.as_ref().map(|_| CsrfToken::new_random().secret().clone());
+    let begun = oauth::start(provider, &at, &callback_url(&state, provider.key), nonce.as_deref())?;
     let pending = PendingSignIn {
         provider: provider.key.to_string(),
         state: begun.state,
         pkce_verifier: begun.pkce_verifier,
-        next: session::safe_next(query.next.as_deref()),
+        next,
+        nonce,
     };
     session::store_pending(&session, &pending)?;
     Ok(see_other(&begun.url))
@@ -116,7 +128,7 @@ pub async fn callback(
     state.limits.sign_in.hit(&client_ip(&req))?;
     let provider = state.providers.get(&path).ok_or(AppError::NotFound)?;
     let pending = session::take_pending(&session);
-    let fail = |msg: &str, next: &str| login_page(&req, &state, next, Some(msg.to_string()));
+    let fail = |msg: &str, next: &str| login_page(&req, &state, next, Some((StatusCode::BAD_REQUEST, msg.to_string())));
     let Some(pending) = pending.filter(|p| p.provider == provider.key) else {
         return fail("That sign-in link has expired or was already used. Please sign in again.", "/getting-started");
     };
@@ -130,17 +142,9 @@ pub async fn callback(
     if *returned_state != pending.state {
         return fail("That sign-in link has expired or was already used. Please sign in again.", &pending.next);
     }
-    let redirect = callback_url(&state, provider.key);
-    let info = match oauth::exchange(&state.http, provider, &redirect, code, &pending.pkce_verifier).await {
-        Ok(token) => oauth::userinfo(&state.http, provider, &token).await,
-        Err(e) => Err(e),
-    };
-    let info = match info {
+    let info = match identify(&state, provider, code, &pending).await {
         Ok(info) => info,
-        Err(e) => {
-            tracing::warn!(provider = provider.key, error = format!("{e:#}"), "sign-in failed");
-            return fail("We could not complete the sign-in with the provider. Please try again.", &pending.next);
-        }
+        Err(failure) => return failed(&req, &state, provider, &pending.next, failure),
     };
     let profile = ProviderProfile {
         provider: provider.key.to_string(),
@@ -173,6 +177,75 @@ pub async fn callback(
     session::begin(&req, &session, &token.token)?;
     tracing::info!(user_id = %user.id, provider = provider.key, "signed in");
     Ok(see_other(&pending.next))
+}
+
+/// The token exchange, the ID token's checks (OpenID Connect providers) and
+/// the userinfo call, which must name the ID token's subject.
+async fn identify(
+    state: &AppState,
+    provider: &Provider,
+    code: &str,
+    pending: &PendingSignIn,
+) -> Result<oauth::UserInfo, Failure> {
+    let at = provider.resolve(&state.http).await?;
+    let redirect = callback_url(state, provider.key);
+    let tokens = oauth::exchange(&state.http, provider, &at, &redirect, code, &pending.pkce_verifier).await?;
+    let subject = match (&at.oidc, &pending.nonce) {
+        (Some(oidc), Some(nonce)) => {
+            Some(oidc.verify(&state.http, tokens.id_token.as_deref(), &provider.client_id, nonce).await?.sub)
+        }
+        (Some(_), None) => return Err(Failure::Rejected("the sign-in began without a nonce".into())),
+        (None, _) => None,
+    };
+    let info = oauth::userinfo(&state.http, provider, &at, &tokens.access_token).await.map_err(|e| {
+        let unreachable = e.downcast_ref::<reqwest::Error>().is_some_and(|r| r.is_connect() || r.is_timeout());
+        if unreachable {
+            Failure::Unreachable(format!("userinfo: {e:#}"))
+        } else {
+            Failure::Rejected(format!("userinfo: {e:#}"))
+        }
+    })?;
+    if subject.as_ref().is_some_and(|sub| *sub != info.subject) {
+        return Err(Failure::Rejected("the userinfo subject is not the ID token's".into()));
+    }
+    Ok(info)
+}
+
+/// A sign-in that could not complete: a page that says what the person can
+/// do, and the details in the log (never on the page).
+fn failed(
+    req: &HttpRequest,
+    state: &AppState,
+    provider: &Provider,
+    next: &str,
+    failure: Failure,
+) -> Result<HttpResponse, AppError> {
+    tracing::warn!(provider = provider.key, error = %failure, "sign-in failed");
+    let (status, message) = match failure {
+        Failure::Unreachable(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "The sign-in provider {} cannot be reached at the moment. Please try again in a few minutes.",
+                provider.label
+            ),
+        ),
+        Failure::ClientRefused(_) => (
+            StatusCode::BAD_GATEWAY,
+            format!(
+                "The sign-in provider {} did not accept this portal's client credentials, so nobody can sign in with it. \
+                 Please tell the portal's administrator.",
+                provider.label
+            ),
+        ),
+        Failure::IdToken(_) | Failure::Rejected(_) => (
+            StatusCode::BAD_GATEWAY,
+            format!(
+                "The answer from {} could not be verified, so you were not signed in. Please try again.",
+                provider.label
+            ),
+        ),
+    };
+    login_page(req, state, next, Some((status, message)))
 }
 
 #[derive(Deserialize)]

@@ -1,6 +1,8 @@
 //! Sign-in through a generic OpenID Connect provider configured from its
 //! discovery document. The issuer is a small authorization server started
-//! by the test on its own port; it checks the client secret and PKCE.
+//! by the test on its own port; it checks the client secret and PKCE, signs
+//! ID tokens with a key of its own and can get one check wrong on purpose.
+//! (`e2e/` runs the same flows against a real provider, `oidc-provider`.)
 
 use std::sync::{Arc, Mutex};
 
@@ -15,11 +17,64 @@ use sha2::{Digest, Sha256};
 
 use crate::helpers::{location, spawn_app_with};
 
-#[derive(Default)]
+/// What the issuer gets wrong in its next ID tokens.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Fault {
+    None,
+    Issuer,
+    Audience,
+    Nonce,
+    Signature,
+    NoIdToken,
+}
+
 struct Issuer {
     base: String,
     challenge: Mutex<Option<String>>,
+    nonce: Mutex<Option<String>>,
     userinfo: Mutex<serde_json::Value>,
+    fault: Mutex<Fault>,
+    key: SigningKey,
+    impostor: SigningKey,
+}
+
+struct SigningKey {
+    pkcs8: Vec<u8>,
+    jwk: serde_json::Value,
+}
+
+fn signing_key() -> SigningKey {
+    use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+    let rng = ring::rand::SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+    let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng).unwrap();
+    let point = pair.public_key().as_ref();
+    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    let jwk = json!({"kty": "EC", "crv": "P-256", "kid": "k1", "alg": "ES256", "x": b64(&point[1..33]), "y": b64(&point[33..65])});
+    SigningKey { pkcs8: pkcs8.as_ref().to_vec(), jwk }
+}
+
+impl Issuer {
+    fn id_token(&self) -> Option<String> {
+        let fault = *self.fault.lock().unwrap();
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let sub = self.userinfo.lock().unwrap()["sub"].clone();
+        let mut claims = json!({
+            "iss": self.base, "aud": "portal-client", "sub": sub, "iat": now, "exp": now + 300,
+            "nonce": self.nonce.lock().unwrap().clone(),
+        });
+        match fault {
+            Fault::NoIdToken => return None,
+            Fault::Issuer => claims["iss"] = json!("http://127.0.0.1:1/elsewhere"),
+            Fault::Audience => claims["aud"] = json!("another-client"),
+            Fault::Nonce => claims["nonce"] = json!("not-the-nonce"),
+            Fault::Signature | Fault::None => {}
+        }
+        let key = if fault == Fault::Signature { &self.impostor } else { &self.key };
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+        header.kid = Some("k1".into());
+        Some(jsonwebtoken::encode(&header, &claims, &jsonwebtoken::EncodingKey::from_ec_der(&key.pkcs8)).unwrap())
+    }
 }
 
 async fn discovery(issuer: web::Data<Arc<Issuer>>) -> HttpResponse {
@@ -28,7 +83,12 @@ async fn discovery(issuer: web::Data<Arc<Issuer>>) -> HttpResponse {
         "authorization_endpoint": format!("{}/authorize", issuer.base),
         "token_endpoint": format!("{}/token", issuer.base),
         "userinfo_endpoint": format!("{}/userinfo", issuer.base),
+        "jwks_uri": format!("{}/jwks", issuer.base),
     }))
+}
+
+async fn jwks(issuer: web::Data<Arc<Issuer>>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "keys": [issuer.key.jwk] }))
 }
 
 /// Consents at once: redirects back with a code.
@@ -39,6 +99,7 @@ async fn authorize(req: HttpRequest, issuer: web::Data<Arc<Issuer>>) -> HttpResp
     assert_eq!(q["code_challenge_method"], "S256");
     assert!(q["scope"].contains("openid"));
     *issuer.challenge.lock().unwrap() = Some(q["code_challenge"].clone());
+    *issuer.nonce.lock().unwrap() = q.get("nonce").cloned();
     let target = format!("{}?code=the-code&state={}", q["redirect_uri"], q["state"]);
     HttpResponse::SeeOther().insert_header(("Location", target)).finish()
 }
@@ -50,14 +111,20 @@ async fn token(
 ) -> HttpResponse {
     let basic = req.headers().get("authorization").unwrap().to_str().unwrap().trim_start_matches("Basic ");
     let decoded = base64::engine::general_purpose::STANDARD.decode(basic).unwrap();
-    assert_eq!(String::from_utf8(decoded).unwrap(), "portal-client:s3cret");
+    if String::from_utf8(decoded).unwrap() != "portal-client:s3cret" {
+        return HttpResponse::Unauthorized().json(json!({"error": "invalid_client"}));
+    }
     let field = |name: &str| body.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
     let verifier = field("code_verifier");
     let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     if field("code") != "the-code" || issuer.challenge.lock().unwrap().as_deref() != Some(challenge.as_str()) {
         return HttpResponse::BadRequest().json(json!({"error": "invalid_grant"}));
     }
-    HttpResponse::Ok().json(json!({"access_token": "tok", "token_type": "Bearer", "expires_in": 60}))
+    let mut answer = json!({"access_token": "tok", "token_type": "Bearer", "expires_in": 60});
+    if let Some(id_token) = issuer.id_token() {
+        answer["id_token"] = json!(id_token);
+    }
+    HttpResponse::Ok().json(answer)
 }
 
 async fn userinfo(req: HttpRequest, issuer: web::Data<Arc<Issuer>>) -> HttpResponse {
@@ -66,9 +133,20 @@ async fn userinfo(req: HttpRequest, issuer: web::Data<Arc<Issuer>>) -> HttpRespo
 }
 
 async fn start_issuer() -> Arc<Issuer> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    start_issuer_on(std::net::TcpListener::bind("127.0.0.1:0").unwrap()).await
+}
+
+async fn start_issuer_on(listener: std::net::TcpListener) -> Arc<Issuer> {
     let base = format!("http://127.0.0.1:{}/realm", listener.local_addr().unwrap().port());
-    let issuer = Arc::new(Issuer { base, ..Issuer::default() });
+    let issuer = Arc::new(Issuer {
+        base,
+        challenge: Mutex::default(),
+        nonce: Mutex::default(),
+        userinfo: Mutex::default(),
+        fault: Mutex::new(Fault::None),
+        key: signing_key(),
+        impostor: signing_key(),
+    });
     let data = web::Data::new(issuer.clone());
     let server = HttpServer::new(move || {
         App::new().app_data(data.clone()).service(
@@ -76,7 +154,8 @@ async fn start_issuer() -> Arc<Issuer> {
                 .route("/.well-known/openid-configuration", web::get().to(discovery))
                 .route("/authorize", web::get().to(authorize))
                 .route("/token", web::post().to(token))
-                .route("/userinfo", web::get().to(userinfo)),
+                .route("/userinfo", web::get().to(userinfo))
+                .route("/jwks", web::get().to(jwks)),
         )
     })
     .workers(1)
@@ -146,17 +225,75 @@ async fn the_same_email_from_another_subject_is_another_user() {
 }
 
 #[tokio::test]
-async fn an_unreachable_issuer_stops_start_up() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = orgportal::config::Settings::defaults();
-    s.bind = "127.0.0.1:0".into();
-    s.data_dir = dir.path().to_path_buf();
-    s.oidc = Some(OidcSettings {
-        issuer: url::Url::parse("http://127.0.0.1:1/nowhere").unwrap(),
-        credentials: ClientCredentials { client_id: "c".into(), client_secret: Secret::new("s") },
-    });
-    let err = orgportal::startup::Application::build(s).await.err().expect("refused");
-    assert!(format!("{err:#}").contains("ORGPORTAL_OIDC_ISSUER"), "{err:#}");
+async fn an_unreachable_issuer_gives_a_clear_page_and_sign_in_works_once_it_is_back() {
+    // A port with nothing behind it yet: the portal starts anyway.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let settings = OidcSettings {
+        issuer: url::Url::parse(&format!("http://127.0.0.1:{port}/realm")).unwrap(),
+        credentials: ClientCredentials { client_id: "portal-client".into(), client_secret: Secret::new("s3cret") },
+    };
+    let app = spawn_app_with(move |s| s.oidc = Some(settings)).await;
+    let res = app.browser.get("/auth/oidc/start").await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains(
+            "The sign-in provider 127.0.0.1 cannot be reached at the moment. Please try again in a few minutes."
+        ),
+        "{page}"
+    );
+    assert!(!page.contains(&port.to_string()) && !page.contains("error sending request"), "no internals: {page}");
+    assert!(page.contains("href=\"/auth/oidc/start\""), "the sign-in button is still there");
+
+    let issuer = start_issuer_on(std::net::TcpListener::bind(("127.0.0.1", port)).unwrap()).await;
+    oidc_sign_in(&issuer, &app.browser, json!({"sub": "u-1", "email": "a@corp.example", "email_verified": true})).await;
+    assert!(app.browser.get_html("/getting-started").await.contains("a@corp.example"));
+}
+
+#[tokio::test]
+async fn a_wrong_client_secret_is_named_on_the_page() {
+    let issuer = start_issuer().await;
+    let mut settings = oidc_settings(&issuer);
+    settings.credentials.client_secret = Secret::new("not-the-secret");
+    let app = spawn_app_with(move |s| s.oidc = Some(settings)).await;
+    *issuer.userinfo.lock().unwrap() = json!({"sub": "u-1", "email": "a@corp.example", "email_verified": true});
+    let authorize = location(&app.browser.get("/auth/oidc/start").await);
+    let callback = location(&app.browser.get(&authorize).await);
+    let res = app.browser.get(&callback).await;
+    assert_eq!(res.status(), StatusCode::BAD_GATEWAY);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("did not accept this portal&#39;s client credentials"), "{page}");
+    assert!(!page.contains("not-the-secret") && !page.contains("invalid_client"), "{page}");
+}
+
+/// Each ID-token check, with the issuer getting exactly that one wrong: no
+/// one is signed in, the page says so without internals, the log names it.
+#[tokio::test]
+async fn an_id_token_that_fails_a_check_signs_nobody_in() {
+    let issuer = start_issuer().await;
+    let settings = oidc_settings(&issuer);
+    let app = spawn_app_with(move |s| s.oidc = Some(settings)).await;
+    *issuer.userinfo.lock().unwrap() = json!({"sub": "u-1", "email": "a@corp.example", "email_verified": true});
+    for fault in [Fault::Issuer, Fault::Audience, Fault::Nonce, Fault::Signature, Fault::NoIdToken] {
+        *issuer.fault.lock().unwrap() = fault;
+        let browser = app.new_browser();
+        let authorize = location(&browser.get("/auth/oidc/start").await);
+        let callback = location(&browser.get(&authorize).await);
+        let res = browser.get(&callback).await;
+        assert_eq!(res.status(), StatusCode::BAD_GATEWAY, "{fault:?}");
+        let page = res.text().await.unwrap();
+        assert!(page.contains("could not be verified, so you were not signed in"), "{fault:?}: {page}");
+        assert!(!page.contains("ID token"), "no internals on the page: {page}");
+        assert_eq!(location(&browser.get("/getting-started").await), "/login?next=%2Fgetting-started", "{fault:?}");
+    }
+    let mut conn = app.conn();
+    assert_eq!(users::table.count().get_result::<i64>(&mut *conn).unwrap(), 0);
+
+    *issuer.fault.lock().unwrap() = Fault::None;
+    oidc_sign_in(&issuer, &app.browser, json!({"sub": "u-1", "email": "a@corp.example", "email_verified": true})).await;
+    assert!(app.browser.get_html("/getting-started").await.contains("a@corp.example"));
 }
 
 async fn oidc_sign_in(issuer: &Issuer, browser: &crate::helpers::Browser, who: serde_json::Value) {
