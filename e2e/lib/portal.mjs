@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 
-export const bin = resolve(process.env.ORGPORTAL_BIN ?? new URL("../../target/debug/orgportal", import.meta.url).pathname);
+const targetDir = process.env.CARGO_TARGET_DIR ?? new URL("../../target", import.meta.url).pathname;
+export const bin = resolve(process.env.ORGPORTAL_BIN ?? join(targetDir, "debug", "orgportal"));
 const adminUrl = process.env.E2E_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 export async function freePort(host = "127.0.0.1") {
