@@ -32,9 +32,15 @@ for (const [label, viewport] of [["desktop", DESKTOP], ["phone", PHONE]]) {
       await signIn(p.page, portal.url, login);
       return p.page;
     };
-    // Audits the page where it stands and returns its main text.
+    // Audits the page where it stands and returns its main text; with
+    // E2E_SHOTS=dir, keeps a screenshot of it to look at.
+    let shot = 0;
     const look = async (page) => {
       found.push(...await audit(page));
+      if (process.env.E2E_SHOTS) {
+        const name = new URL(page.url()).pathname.replace(/[^a-z0-9]+/gi, "-");
+        await page.screenshot({ path: `${process.env.E2E_SHOTS}/${label}-${String(++shot).padStart(2, "0")}${name}.png`, fullPage: true });
+      }
       return page.textContent("main");
     };
     try {
@@ -77,6 +83,14 @@ for (const [label, viewport] of [["desktop", DESKTOP], ["phone", PHONE]]) {
       await admin.waitForURL(new RegExp(`/orgs/${slug}/members$`));
       assert.doesNotMatch(await look(admin), /ann@corp\.example/);
       assert.equal(db.query(`SELECT count(*) FROM memberships WHERE user_id = '${annId}'`), "0");
+
+      // The admin's other pages.
+      for (const path of [`/orgs/${slug}/roles`, `/orgs/${slug}/activity`, `/orgs/${slug}/billing`,
+        `/orgs/${slug}/projects`, "/settings", "/settings/sessions", "/settings/organizations"]) {
+        const res = await admin.goto(`${portal.url}${path}`);
+        assert.equal(res.status(), 200, path);
+        await look(admin);
+      }
 
       // A project, and a collaborator invited to it.
       await admin.goto(`${portal.url}/orgs/${slug}/projects/new`);

@@ -56,7 +56,7 @@ export async function startPortal({ port, db, baseUrl, env = {}, dataDir }) {
   child.stderr.on("data", (d) => { log += d; });
   const exited = new Promise((r) => child.on("exit", (code, signal) => r({ code, signal })));
   const portal = {
-    url, port, dataDir, env: fullEnv, child,
+    url, port, dataDir, env: fullEnv, child, exited,
     log: () => log,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
