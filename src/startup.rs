@@ -156,6 +156,7 @@ impl Application {
             trusted_proxies: settings.trusted_proxies.clone(),
             personal_spaces: settings.personal_spaces,
             direct_add: settings.direct_add,
+            common_trigrams: Arc::default(),
         });
         // The cookie lives as long as a session may; the database ends it sooner.
         let cookie_ttl = actix_web::cookie::time::Duration::try_from(settings.session_max)

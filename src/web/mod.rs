@@ -67,6 +67,8 @@ pub struct AppState {
     pub direct_add: bool,
     /// Request counts and latencies, when ORGPORTAL_METRICS_BIND is set.
     pub metrics: Option<Arc<metrics::Metrics>>,
+    /// Which search trigrams not to ask the SQLite index for (a hint).
+    pub common_trigrams: Arc<crate::store::member_page::CommonTrigrams>,
 }
 
 impl AppState {

@@ -31,6 +31,27 @@ fn seed(app: &TestApp, slug: &str, n: usize) {
     }
 }
 
+const NOW: &str = "'2026-11-28 12:00:00'";
+
+/// `n` members added in one statement each for users and memberships: ids
+/// `{prefix}-1`.., addresses `{prefix}1@example.org`.., names "{name} 1"..
+fn bulk_members(app: &TestApp, org_id: &str, n: usize, prefix: &str, name: &str) {
+    let numbers = if app.db.is_postgres() {
+        format!("SELECT i FROM generate_series(1, {n}) AS i")
+    } else {
+        format!("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n}) SELECT i FROM n")
+    };
+    app.conn()
+        .batch_execute(&format!(
+            "INSERT INTO users (id, email, email_verified, name, created_at, last_sign_in_at)
+             SELECT '{prefix}-' || i, '{prefix}' || i || '@example.org', true, '{name} ' || i, {NOW}, {NOW}
+             FROM ({numbers}) AS p;
+             INSERT INTO memberships (org_id, user_id, role, created_at)
+             SELECT '{org_id}', id, 'View-only', created_at FROM users WHERE id LIKE '{prefix}-%'"
+        ))
+        .unwrap();
+}
+
 /// Member rows on a page (not the header, not the "no match" row).
 fn rows(page: &str) -> usize {
     page.matches("<tr>").count() - 1 - usize::from(page.contains("No member matches"))
@@ -123,22 +144,10 @@ async fn search_uses_the_trigram_index_on_each_backend() {
     let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
     seed(&app, &slug, 300);
     let org_id = app.org_id(&slug);
-    let mut conn = app.conn();
     // With a few hundred members a database rightly reads them all and
     // filters; the index is for a large organization, so make Acme one.
-    let people = if app.db.is_postgres() {
-        "SELECT i FROM generate_series(1, 50000) AS i"
-    } else {
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000) SELECT i FROM n"
-    };
-    let now = "'2026-11-28 12:00:00'";
-    conn.batch_execute(&format!(
-        "INSERT INTO users (id, email, email_verified, name, created_at, last_sign_in_at)
-         SELECT 'bulk-' || i, 'bulk' || i || '@example.org', true, 'Bulk ' || i, {now}, {now} FROM ({people}) AS p;
-         INSERT INTO memberships (org_id, user_id, role, created_at)
-         SELECT '{org_id}', id, 'View-only', created_at FROM users WHERE id LIKE 'bulk-%'"
-    ))
-    .unwrap();
+    bulk_members(&app, &org_id, 50_000, "bulk", "Bulk");
+    let mut conn = app.conn();
     if app.db.is_postgres() {
         // As autovacuum would: flush the GIN pending list, gather statistics.
         // (SQLite is left without statistics, as orgportal leaves it.)
@@ -167,4 +176,27 @@ async fn search_uses_the_trigram_index_on_each_backend() {
     assert_eq!(rows(&owner.get_html(&next).await), 50);
     let few = search_as(&owner, &slug, "bulk4999").await;
     assert_eq!(rows(&few), 11, "bulk4999 and bulk49990..49999");
+}
+
+/// With a large site, SQLite asks its index only for a term's uncommon
+/// trigrams; whoever has those but not the whole term is not a match.
+#[tokio::test]
+async fn people_with_the_rare_pieces_of_a_term_but_not_the_term_are_not_found() {
+    let app = spawn_app().await;
+    let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
+    let org_id = app.org_id(&slug);
+    bulk_members(&app, &org_id, 1500, "member", "Member");
+    app.conn()
+        .batch_execute(&format!(
+            "INSERT INTO users (id, email, email_verified, name, created_at, last_sign_in_at)
+             VALUES ('decoy', 'decoy@example.org', true, 'er9 r99 999 mem', {NOW}, {NOW});
+             INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ('{org_id}', 'decoy', 'View-only', {NOW})"
+        ))
+        .unwrap();
+    let found = search(&app, &slug, "MEMBER999").await;
+    assert_eq!(rows(&found), 1, "{found}");
+    assert!(found.contains("member999@example.org") && !found.contains("decoy@example.org"));
+    let found = search(&app, &slug, "r99 999").await;
+    assert_eq!(rows(&found), 1);
+    assert!(found.contains("decoy@example.org"));
 }

@@ -102,11 +102,11 @@ pub async fn list(
     let search = query.q.clone().unwrap_or_default();
     let after = query.after.as_deref().and_then(decode_cursor);
     let now = state.clock.now();
-    let (term, cursor) = (search.clone(), after.clone());
+    let (term, cursor, common) = (search.clone(), after.clone(), state.common_trigrams.clone());
     let (member, (page, total, pending)) = org_page
         .load(Permission::OrgView, move |conn, view| {
             let org_id = &view.org.id;
-            let page = members::page(conn, org_id, Some(&term), cursor.as_ref(), PAGE_SIZE)?;
+            let page = members::page(conn, org_id, Some(&term), cursor.as_ref(), PAGE_SIZE, &common)?;
             let total = i64::from(view.org.member_count);
             let pending = invitations::pending_for_org(conn, org_id, now)?;
             Ok((page, total, pending))

@@ -153,12 +153,13 @@ pub async fn members(
 ) -> Result<HttpResponse, AppError> {
     let after = query.after.as_deref().and_then(decode_cursor);
     let past_first = after.is_some();
+    let common = state.common_trigrams.clone();
     let page = viewed(
         &org,
         &req,
         &state,
         |_| "members".into(),
-        move |conn, org_id| Ok(member_store::page(conn, org_id, None, after.as_ref(), MEMBERS_PAGE)?),
+        move |conn, org_id| Ok(member_store::page(conn, org_id, None, after.as_ref(), MEMBERS_PAGE, &common)?),
     )
     .await?;
     let slug = &org.org.slug;
