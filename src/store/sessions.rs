@@ -96,21 +96,40 @@ pub fn find_active(
     idle: Duration,
     now: PrimitiveDateTime,
 ) -> QueryResult<Option<(Session, User)>> {
-    let found: Option<(Session, User)> = sessions::table
+    let found = find_live(conn, token_hash, idle, now)?;
+    if let Some((session, _)) = &found {
+        if touch_due(session, now) {
+            touch(conn, &session.id, now)?;
+        }
+    }
+    Ok(found)
+}
+
+/// As [`find_active`], without writing: the caller touches the session
+/// when [`touch_due`] says so.
+pub fn find_live(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    idle: Duration,
+    now: PrimitiveDateTime,
+) -> QueryResult<Option<(Session, User)>> {
+    sessions::table
         .inner_join(users::table)
         .filter(sessions::token_hash.eq(token_hash))
         .filter(sessions::expires_at.gt(now))
         .filter(sessions::last_seen_at.gt(since(now, idle)))
         .select((Session::as_select(), User::as_select()))
         .first(conn)
-        .optional()?;
-    if let Some((session, _)) = &found {
-        if now - session.last_seen_at >= TOUCH_EVERY {
-            // A lost race with another request only writes the same minute twice.
-            diesel::update(sessions::table.find(&session.id)).set(sessions::last_seen_at.eq(now)).execute(conn)?;
-        }
-    }
-    Ok(found)
+        .optional()
+}
+
+pub fn touch_due(session: &Session, now: PrimitiveDateTime) -> bool {
+    now - session.last_seen_at >= TOUCH_EVERY
+}
+
+/// "Last seen" is now. A lost race with another request only writes the same minute twice.
+pub fn touch(conn: &mut AnyConnection, session_id: &str, now: PrimitiveDateTime) -> QueryResult<()> {
+    diesel::update(sessions::table.find(session_id)).set(sessions::last_seen_at.eq(now)).execute(conn).map(|_| ())
 }
 
 /// Sign-out: the session of `token_hash` ends; `session.sign_out` is logged.

@@ -99,6 +99,8 @@ pub(super) struct Found {
     view: Option<MemberView>,
     /// Some(may provision) for support staff.
     staff: Option<bool>,
+    /// The session's "last seen" to write after a read-only lookup.
+    touch_due: bool,
 }
 
 /// The lookup behind every signed-in page, made on a pooled connection.
@@ -140,6 +142,26 @@ impl Lookup {
         let Some((session, user)) = sessions::find_active(conn, &self.token_hash, self.idle, self.now)? else {
             return Ok(None);
         };
+        self.rest(conn, session.id, user, false)
+    }
+
+    /// As `run`, reading only: `Found::touch_due` says whether the session's
+    /// "last seen" is to be written (`touch_later`).
+    pub(super) fn run_read(self, conn: &mut db::AnyConnection) -> Result<Option<Found>, AppError> {
+        let Some((session, user)) = sessions::find_live(conn, &self.token_hash, self.idle, self.now)? else {
+            return Ok(None);
+        };
+        let due = sessions::touch_due(&session, self.now);
+        self.rest(conn, session.id, user, due)
+    }
+
+    fn rest(
+        self,
+        conn: &mut db::AnyConnection,
+        session_id: String,
+        user: User,
+        touch_due: bool,
+    ) -> Result<Option<Found>, AppError> {
         let orgs = orgs::list_for_user(conn, &user.id)?;
         let view = match self.slug {
             Some(slug) => orgs::find_for_member(conn, &slug, &user.id)?,
@@ -153,7 +175,7 @@ impl Lookup {
             let listed = crate::store::staff::rights(conn, &user.email)?;
             listed.or(self.staff_emails.contains(&user.email).then_some(false))
         };
-        Ok(Some(Found { session_id: session.id, user, orgs, view, staff }))
+        Ok(Some(Found { session_id, user, orgs, view, staff, touch_due }))
     }
 }
 
@@ -163,7 +185,7 @@ pub(super) async fn signed_in(
     found: Option<Found>,
 ) -> Result<(CurrentUser, Option<MemberView>), AppError> {
     let state = app_state(req)?;
-    let Some(Found { session_id, user, orgs, view, staff }) = found else {
+    let Some(Found { session_id, user, orgs, view, staff, touch_due }) = found else {
         // Signed out elsewhere, expired, or the account is gone: drop the
         // cookie and start over.
         if let Ok(identity) = Identity::extract(req).await {
@@ -171,6 +193,16 @@ pub(super) async fn signed_in(
         }
         return Err(crate::auth::session::login_required(req));
     };
+    if touch_due {
+        // Off the page's path: the write may wait for SQLite's write lock.
+        let (pool, id, now) = (state.pool.clone(), session_id.clone(), state.clock.now());
+        actix_web::rt::spawn(async move {
+            let touched = db::run(&pool, move |conn| sessions::touch(conn, &id, now).map_err(AppError::from)).await;
+            if let Err(e) = touched {
+                tracing::warn!(error = %e, "could not record the session's last use");
+            }
+        });
+    }
     let session = req.get_session();
     let flash = crate::auth::session::take(&session, FLASH_KEY);
     let current = CurrentUser {

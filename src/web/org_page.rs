@@ -34,6 +34,7 @@ impl FromRequest for OrgPage {
 impl OrgPage {
     /// Checks that the user is a member whose role grants `need` and, on the
     /// same connection, reads the page with `read` (only once that holds).
+    /// `read` must not write (see `db::run_read`).
     pub async fn load<T, F>(self, need: Permission, read: F) -> Result<(OrgMember, T), AppError>
     where
         F: FnOnce(&mut AnyConnection, &MemberView) -> Result<T, AppError> + Send + 'static,
@@ -42,8 +43,9 @@ impl OrgPage {
         let lookup = self.lookup?;
         let state = app_state(&self.req)?;
         let catalog = state.catalog.clone();
-        let (found, permissions, page) = db::run(&state.pool, move |conn| -> Result<_, AppError> {
-            let Some(found) = lookup.run(conn)? else { return Ok((None, Default::default(), None)) };
+        // Reads only, so on SQLite on this thread when a connection is idle.
+        let (found, permissions, page) = db::run_read(&state.pool, move |conn| -> Result<_, AppError> {
+            let Some(found) = lookup.run_read(conn)? else { return Ok((None, Default::default(), None)) };
             let permissions = found.view().map(|v| catalog.permissions_of(&v.role)).unwrap_or_default();
             let page = match found.view() {
                 Some(view) if permissions.contains(&need) => Some(read(conn, view)?),

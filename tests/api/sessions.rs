@@ -113,6 +113,32 @@ async fn last_seen_is_written_at_most_once_a_minute() {
     assert!(last_seen() > signed_in_at, "written once the minute is over");
 }
 
+/// The Members page reads on the HTTP worker without writing (SQLite), and
+/// records "last seen" afterwards, off the page's path: the session stays
+/// alive on that page alone.
+#[tokio::test]
+async fn the_members_page_keeps_the_session_alive() {
+    let app = spawn_app_with(|s| s.session_idle = Duration::from_secs(3600)).await;
+    let slug = crate::helpers::admin_with_org(&app, "ada@example.com", "Acme").await;
+    let clock = app.settings.clock.clone();
+    let last_seen = || {
+        let mut conn = app.conn();
+        sessions::table.select(sessions::last_seen_at).first::<time::PrimitiveDateTime>(&mut *conn).unwrap()
+    };
+    for _ in 0..3 {
+        clock.advance(Duration::from_secs(50 * 60));
+        let before = last_seen();
+        assert!(app.browser.get_html(&format!("/orgs/{slug}/members")).await.contains("ada@example.com"));
+        let mut waited = 0;
+        while last_seen() == before && waited < 50 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            waited += 1;
+        }
+        assert!(last_seen() > before, "last seen written after the page");
+    }
+    assert!(app.browser.is_signed_in("/getting-started").await, "150 minutes of Members pages, idle limit 60");
+}
+
 #[tokio::test]
 async fn signing_out_another_session_ends_it_on_its_next_request() {
     let app = spawn_app().await;
