@@ -6,11 +6,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use actix_identity::Identity;
 use actix_session::{Session, SessionExt};
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 
 use super::layout::{Layout, OrgLink, OrgNav, UserMenu};
+use super::lookup::{signed_in, Lookup};
 use super::AppState;
 use crate::auth::{csrf, session::SessionToken};
 use crate::db;
@@ -18,10 +18,9 @@ use crate::domain::{Permission, RoleCatalog};
 use crate::error::AppError;
 use crate::store::members::Actor;
 use crate::store::orgs::{self, MemberView, OrgSummary};
-use crate::store::sessions;
 use crate::store::users::User;
 
-const FLASH_KEY: &str = "flash";
+pub(super) const FLASH_KEY: &str = "flash";
 
 /// Shows `message` on the next page the user sees.
 pub fn flash(session: &Session, message: &str) {
@@ -37,12 +36,12 @@ pub struct CurrentUser {
     pub is_staff: bool,
     /// Staff with staff.provision: they set up organizations for customers.
     pub can_provision: bool,
-    csrf: String,
-    flash: Option<String>,
-    dev_sign_in: bool,
-    personal_spaces: bool,
+    pub(super) csrf: String,
+    pub(super) flash: Option<String>,
+    pub(super) dev_sign_in: bool,
+    pub(super) personal_spaces: bool,
     /// The deployment's role catalog (its project noun names links in the header).
-    catalog: Arc<RoleCatalog>,
+    pub(super) catalog: Arc<RoleCatalog>,
 }
 
 impl CurrentUser {
@@ -88,136 +87,6 @@ type Fut<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
 
 pub(super) fn app_state(req: &HttpRequest) -> Result<&web::Data<AppState>, AppError> {
     req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal(anyhow::anyhow!("no state")))
-}
-
-/// What the database says about a signed-in request: its session and user,
-/// their organizations and, with a slug, their membership of that one.
-pub(super) struct Found {
-    session_id: String,
-    user: User,
-    orgs: Vec<OrgSummary>,
-    view: Option<MemberView>,
-    /// Some(may provision) for support staff.
-    staff: Option<bool>,
-    /// The session's "last seen" to write after a read-only lookup.
-    touch_due: bool,
-}
-
-/// The lookup behind every signed-in page, made on a pooled connection.
-pub(super) struct Lookup {
-    token_hash: String,
-    slug: Option<String>,
-    idle: std::time::Duration,
-    now: time::PrimitiveDateTime,
-    staff_emails: Arc<Vec<String>>,
-    provisioners: Arc<Vec<String>>,
-}
-
-impl Found {
-    pub(super) fn view(&self) -> Option<&MemberView> {
-        self.view.as_ref()
-    }
-}
-
-impl Lookup {
-    pub(super) fn new(
-        req: &HttpRequest,
-        signed_in: Result<SessionToken, AppError>,
-        slug: Option<String>,
-    ) -> Result<Self, AppError> {
-        let token_hash = signed_in?.hash();
-        let state = app_state(req)?;
-        Ok(Lookup {
-            token_hash,
-            slug,
-            idle: state.session_lifetimes.idle,
-            now: state.clock.now(),
-            staff_emails: state.staff_emails.clone(),
-            provisioners: state.staff_provisioners.clone(),
-        })
-    }
-
-    /// None when the session is gone (signed out, expired, account deleted).
-    pub(super) fn run(self, conn: &mut db::AnyConnection) -> Result<Option<Found>, AppError> {
-        let Some((session, user)) = sessions::find_active(conn, &self.token_hash, self.idle, self.now)? else {
-            return Ok(None);
-        };
-        self.rest(conn, session.id, user, false)
-    }
-
-    /// As `run`, reading only: `Found::touch_due` says whether the session's
-    /// "last seen" is to be written (`touch_later`).
-    pub(super) fn run_read(self, conn: &mut db::AnyConnection) -> Result<Option<Found>, AppError> {
-        let Some((session, user)) = sessions::find_live(conn, &self.token_hash, self.idle, self.now)? else {
-            return Ok(None);
-        };
-        let due = sessions::touch_due(&session, self.now);
-        self.rest(conn, session.id, user, due)
-    }
-
-    fn rest(
-        self,
-        conn: &mut db::AnyConnection,
-        session_id: String,
-        user: User,
-        touch_due: bool,
-    ) -> Result<Option<Found>, AppError> {
-        let orgs = orgs::list_for_user(conn, &user.id)?;
-        let view = match self.slug {
-            Some(slug) => orgs::find_for_member(conn, &slug, &user.id)?,
-            None => None,
-        };
-        let staff = if !user.email_verified {
-            None
-        } else if self.provisioners.contains(&user.email) {
-            Some(true)
-        } else {
-            let listed = crate::store::staff::rights(conn, &user.email)?;
-            listed.or(self.staff_emails.contains(&user.email).then_some(false))
-        };
-        Ok(Some(Found { session_id, user, orgs, view, staff, touch_due }))
-    }
-}
-
-/// The signed-in user of what `Lookup::run` found, or the sign-in page.
-pub(super) async fn signed_in(
-    req: &HttpRequest,
-    found: Option<Found>,
-) -> Result<(CurrentUser, Option<MemberView>), AppError> {
-    let state = app_state(req)?;
-    let Some(Found { session_id, user, orgs, view, staff, touch_due }) = found else {
-        // Signed out elsewhere, expired, or the account is gone: drop the
-        // cookie and start over.
-        if let Ok(identity) = Identity::extract(req).await {
-            identity.logout();
-        }
-        return Err(crate::auth::session::login_required(req));
-    };
-    if touch_due {
-        // Off the page's path: the write may wait for SQLite's write lock.
-        let (pool, id, now) = (state.pool.clone(), session_id.clone(), state.clock.now());
-        actix_web::rt::spawn(async move {
-            let touched = db::run(&pool, move |conn| sessions::touch(conn, &id, now).map_err(AppError::from)).await;
-            if let Err(e) = touched {
-                tracing::warn!(error = %e, "could not record the session's last use");
-            }
-        });
-    }
-    let session = req.get_session();
-    let flash = crate::auth::session::take(&session, FLASH_KEY);
-    let current = CurrentUser {
-        user,
-        session_id,
-        orgs,
-        is_staff: staff.is_some(),
-        can_provision: staff == Some(true),
-        csrf: csrf::token(&session),
-        flash,
-        dev_sign_in: state.dev.is_some(),
-        personal_spaces: state.personal_spaces,
-        catalog: state.catalog.clone(),
-    };
-    Ok((current, view))
 }
 
 /// Checks the session and loads its user, their organizations and, with

@@ -13,6 +13,7 @@ pub mod format;
 pub mod health;
 pub mod home;
 pub mod layout;
+mod lookup;
 pub mod members;
 pub mod metrics;
 pub mod middleware;

@@ -7,7 +7,8 @@ use std::future::{ready, Ready};
 
 use actix_web::{dev::Payload, FromRequest, HttpRequest};
 
-use super::extract::{app_state, signed_in, Lookup, OrgMember};
+use super::extract::{app_state, OrgMember};
+use super::lookup::{signed_in, Lookup};
 use crate::auth::session::SessionToken;
 use crate::db::{self, AnyConnection};
 use crate::domain::Permission;

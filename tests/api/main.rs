@@ -16,6 +16,7 @@ mod mail_sink;
 mod member_search;
 mod members;
 mod oidc;
+mod oidc_issuer;
 mod operations;
 mod org_settings;
 mod orgs;
