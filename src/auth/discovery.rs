@@ -38,18 +38,12 @@ pub struct Metadata {
     keys: RwLock<Arc<JwkSet>>,
 }
 
-/// A GET of a provider's JSON document; connection trouble and server errors
-/// are "unreachable", anything else it says is "rejected".
+/// A GET of a provider's JSON document (see `Failure::http`).
 async fn fetch<T: DeserializeOwned>(http: &reqwest::Client, url: &str, what: &str) -> Result<T, Failure> {
-    let response = http.get(url).send().await.map_err(|e| Failure::Unreachable(format!("{what} at {url}: {e}")))?;
-    let status = response.status();
-    if status.is_server_error() {
-        return Err(Failure::Unreachable(format!("{what} at {url}: HTTP {status}")));
-    }
-    if !status.is_success() {
-        return Err(Failure::Rejected(format!("{what} at {url}: HTTP {status}")));
-    }
-    response.json::<T>().await.map_err(|e| Failure::Rejected(format!("{what} at {url}: {e}")))
+    let what = format!("{what} at {url}");
+    let response = http.get(url).send().await.and_then(reqwest::Response::error_for_status);
+    let response = response.map_err(|e| Failure::http(&what, &e))?;
+    response.json::<T>().await.map_err(|e| Failure::Rejected(format!("{what}: {e}")))
 }
 
 impl Discovery {

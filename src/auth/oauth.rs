@@ -33,6 +33,21 @@ pub enum Failure {
     Rejected(String),
 }
 
+impl Failure {
+    /// An HTTP call to the provider that failed: no connection, one dropped
+    /// while the request was under way, a timeout or a server error is
+    /// "unreachable" (try again later), anything else "rejected".
+    pub fn http(what: &str, e: &reqwest::Error) -> Self {
+        let unreachable =
+            e.is_connect() || e.is_request() || e.is_timeout() || e.status().is_some_and(|s| s.is_server_error());
+        if unreachable {
+            Failure::Unreachable(format!("{what}: {e}"))
+        } else {
+            Failure::Rejected(format!("{what}: {e}"))
+        }
+    }
+}
+
 /// The token response's `id_token`, which plain OAuth 2.0 does not know.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct IdTokenField {
@@ -131,7 +146,7 @@ pub async fn exchange(
             RequestTokenError::ServerResponse(r) if *r.error() == BasicErrorResponseType::InvalidClient => {
                 Failure::ClientRefused(r.to_string())
             }
-            RequestTokenError::Request(HttpClientError::Reqwest(e)) => Failure::Unreachable(e.to_string()),
+            RequestTokenError::Request(HttpClientError::Reqwest(e)) => Failure::http("token exchange", &e),
             RequestTokenError::Parse(_, body) if body.is_empty() => {
                 Failure::Unreachable("empty answer from the token endpoint".into())
             }

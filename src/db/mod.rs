@@ -130,12 +130,12 @@ where
     T: Send + 'static,
     E: From<r2d2::Error> + From<tokio::task::JoinError> + Send + 'static,
 {
-    if let Some(mut conn) = pool.try_get() {
-        if matches!(*conn, AnyConnection::Sqlite(_)) {
-            return f(&mut conn);
-        }
+    match pool.try_get() {
+        Some(mut conn) if matches!(*conn, AnyConnection::Sqlite(_)) => f(&mut conn),
+        // Not SQLite: this connection (checked out once) goes to the blocking pool.
+        Some(mut conn) => tokio::task::spawn_blocking(move || f(&mut conn)).await?,
+        None => run(pool, f).await,
     }
-    run(pool, f).await
 }
 
 /// Runs `f` with a pooled connection on the blocking thread pool.

@@ -124,19 +124,24 @@ impl CommonTrigrams {
 /// trigram is common (or none is). None when the term has no trigram.
 /// Either way the people found are then checked against the whole term.
 fn fts_query(term: Option<&str>, common: &HashSet<String>) -> Option<String> {
-    // A document is a name and an address on two lines; a term never spans them.
-    let term = term.map(str::trim).filter(|t| t.chars().count() >= 3 && !t.contains('\n'))?;
+    let term = indexable(term)?;
     let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     let chars: Vec<char> = term.to_lowercase().chars().collect();
-    let mut rare: Vec<String> = chars.windows(3).map(|w| w.iter().collect::<String>()).collect();
-    let all = rare.len();
-    rare.retain(|t| !common.contains(t));
-    rare.sort();
-    rare.dedup();
-    if rare.is_empty() || rare.len() == all {
+    let mut trigrams: Vec<String> = chars.windows(3).map(|w| w.iter().collect::<String>()).collect();
+    trigrams.sort();
+    trigrams.dedup();
+    let rare: Vec<&String> = trigrams.iter().filter(|t| !common.contains(*t)).collect();
+    if rare.is_empty() || rare.len() == trigrams.len() {
         return Some(quote(term));
     }
     Some(rare.iter().map(|t| quote(t)).collect::<Vec<_>>().join(" AND "))
+}
+
+/// The term, when the index can be asked for it: three characters or more,
+/// on one line (a document is a name and an address on two lines; a term
+/// never spans them).
+fn indexable(term: Option<&str>) -> Option<&str> {
+    term.map(str::trim).filter(|t| t.chars().count() >= 3 && !t.contains('\n'))
 }
 
 /// The people who may match the term, as the SQLite index finds them (their
@@ -150,7 +155,7 @@ fn indexed_search(
     if !matches!(conn, AnyConnection::Sqlite(_)) {
         return Ok(None);
     }
-    if fts_query(search, &HashSet::new()).is_none() {
+    if indexable(search).is_none() {
         return Ok(None);
     }
     let common = common.current(conn)?;

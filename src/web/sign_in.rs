@@ -197,13 +197,11 @@ async fn identify(
         (Some(_), None) => return Err(Failure::Rejected("the sign-in began without a nonce".into())),
         (None, _) => None,
     };
-    let info = oauth::userinfo(&state.http, provider, &at, &tokens.access_token).await.map_err(|e| {
-        let unreachable = e.downcast_ref::<reqwest::Error>().is_some_and(|r| r.is_connect() || r.is_timeout());
-        if unreachable {
-            Failure::Unreachable(format!("userinfo: {e:#}"))
-        } else {
-            Failure::Rejected(format!("userinfo: {e:#}"))
-        }
+    let info = oauth::userinfo(&state.http, provider, &at, &tokens.access_token).await.map_err(|e| match e
+        .downcast_ref::<reqwest::Error>(
+    ) {
+        Some(http) => Failure::http("userinfo", http),
+        None => Failure::Rejected(format!("userinfo: {e:#}")),
     })?;
     if subject.as_ref().is_some_and(|sub| *sub != info.subject) {
         return Err(Failure::Rejected("the userinfo subject is not the ID token's".into()));
