@@ -44,6 +44,7 @@ impl ConnectionManager {
             if path.is_empty() {
                 return Err(DatabaseUrlError::Empty);
             }
+            configure_sqlite();
             return Ok(Self { backend: Backend::Sqlite, target: path.to_string() });
         }
         let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or(url);
@@ -58,6 +59,29 @@ impl ConnectionManager {
     pub fn sqlite_path(&self) -> Option<&std::path::Path> {
         (self.backend == Backend::Sqlite).then(|| std::path::Path::new(&self.target))
     }
+}
+
+/// SQLite's process-wide settings, made once before its first connection
+/// (SQLite refuses them later; then its safe defaults stay).
+///
+/// Multi-thread mode: a connection is used by one thread at a time (the
+/// pool hands it out), so SQLite need not lock each connection on every
+/// call. No memory statistics: with them every allocation takes one
+/// global lock, which the two HTTP workers' reads then queue on (issue 11's
+/// profile: a tenth of a Members request was spent in these locks).
+fn configure_sqlite() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        use libsqlite3_sys::{sqlite3_config, SQLITE_CONFIG_MEMSTATUS, SQLITE_CONFIG_MULTITHREAD, SQLITE_OK};
+        // SAFETY: sqlite3_config may only be called before SQLite is
+        // initialized or while no connection is open; otherwise it returns
+        // SQLITE_MISUSE and changes nothing, which is checked and harmless.
+        let (threads, memstatus) =
+            unsafe { (sqlite3_config(SQLITE_CONFIG_MULTITHREAD), sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0)) };
+        if threads != SQLITE_OK || memstatus != SQLITE_OK {
+            tracing::debug!(threads, memstatus, "SQLite was initialized before its settings were made");
+        }
+    });
 }
 
 impl r2d2::ManageConnection for ConnectionManager {

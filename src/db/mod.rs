@@ -3,6 +3,7 @@
 
 mod manager;
 pub mod schema;
+mod timestamp;
 
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use manager::{Backend, ConnectionManager, DatabaseUrlError};
+pub use timestamp::FastTimestamp;
 
 /// The diesel connection every store function takes. The variant is picked
 /// from the URL scheme by [`ConnectionManager`], never by trial and error.
@@ -19,6 +21,24 @@ pub enum AnyConnection {
     Postgresql(diesel::PgConnection),
     Sqlite(diesel::SqliteConnection),
 }
+
+/// `$body` with `$c` bound to the backend's own connection (a
+/// `SqliteConnection` or a `PgConnection`) inside an [`AnyConnection`].
+///
+/// diesel's MultiConnection writes a query's whole SQL text again each time
+/// it collects the query's bound values, on every execution (12% of a Members
+/// request in issue 11's profile). On the backend's own connection a
+/// prepared statement is found by the query's type and only its values are
+/// collected. For the statements every signed-in page runs.
+macro_rules! native {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::AnyConnection::Sqlite($c) => $body,
+            $crate::db::AnyConnection::Postgresql($c) => $body,
+        }
+    };
+}
+pub(crate) use native;
 
 pub type Pool = r2d2::Pool<ConnectionManager>;
 pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;

@@ -182,7 +182,7 @@ pub fn pending_for_org(
     now: PrimitiveDateTime,
 ) -> QueryResult<Vec<PendingInvitation>> {
     type Row = (String, String, String, Option<String>, PrimitiveDateTime, PrimitiveDateTime, String);
-    let rows: Vec<Row> = invitations::table
+    let rows: Vec<Row> = crate::db::native!(conn, |c| invitations::table
         .left_join(users::table)
         .filter(invitations::org_id.eq(org_id))
         .filter(invitations::state.eq("pending").or(invitations::state.eq("expired")))
@@ -196,7 +196,7 @@ pub fn pending_for_org(
             invitations::expires_at,
             invitations::state,
         ))
-        .load(conn)?;
+        .load(c))?;
     let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     let deliveries = if ids.is_empty() { Vec::new() } else { outbox::deliveries(conn, &ids)? };
     Ok(rows

@@ -152,15 +152,13 @@ fn indexed_search(
     search: Option<&str>,
     common: &CommonTrigrams,
 ) -> QueryResult<Option<Vec<i64>>> {
-    if !matches!(conn, AnyConnection::Sqlite(_)) {
-        return Ok(None);
-    }
-    if indexable(search).is_none() {
+    if !matches!(conn, AnyConnection::Sqlite(_)) || indexable(search).is_none() {
         return Ok(None);
     }
     let common = common.current(conn)?;
     let Some(query) = fts_query(search, &common) else { return Ok(None) };
-    let found: Vec<i64> = matches_query(&query).load(conn)?;
+    let AnyConnection::Sqlite(c) = conn else { return Ok(None) };
+    let found: Vec<i64> = matches_query(&query).load(c)?;
     Ok((found.len() < FEW as usize).then_some(found))
 }
 
@@ -218,7 +216,7 @@ pub fn page(
     let base = members_of!(org_id);
     macro_rules! finish {
         ($query:expr) => {
-            paged!($query, limit).load::<MemberRow>(conn)?
+            crate::db::native!(&mut *conn, |c| paged!($query, limit).load::<MemberRow>(c))?
         };
     }
     macro_rules! after {

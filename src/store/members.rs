@@ -28,6 +28,7 @@ pub struct MemberRow {
     pub name: String,
     pub email: String,
     pub role: String,
+    #[diesel(deserialize_as = crate::db::FastTimestamp)]
     pub joined_at: PrimitiveDateTime,
     /// Who added them directly (no invitation), when someone did.
     pub added_by: Option<String>,

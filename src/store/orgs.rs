@@ -69,12 +69,12 @@ pub enum RenameError {
 }
 
 pub fn list_for_user(conn: &mut AnyConnection, user_id: &str) -> QueryResult<Vec<OrgSummary>> {
-    memberships::table
+    crate::db::native!(conn, |c| memberships::table
         .inner_join(organizations::table)
         .filter(memberships::user_id.eq(user_id))
         .order((organizations::name.asc(), organizations::slug.asc()))
         .select((organizations::name, organizations::slug, memberships::role))
-        .load(conn)
+        .load(c))
 }
 
 fn slug_taken(conn: &mut AnyConnection, slug: &str) -> QueryResult<bool> {
@@ -231,13 +231,13 @@ pub fn rename(
 /// The organization of `slug` if `user_id` is a member of it. A non-member
 /// gets None, exactly as for an organization that does not exist.
 pub fn find_for_member(conn: &mut AnyConnection, slug: &str, user_id: &str) -> QueryResult<Option<MemberView>> {
-    let row: Option<(Org, String, PrimitiveDateTime)> = organizations::table
+    let row: Option<(Org, String, PrimitiveDateTime)> = crate::db::native!(conn, |c| organizations::table
         .inner_join(memberships::table)
         .filter(organizations::slug.eq(slug))
         .filter(memberships::user_id.eq(user_id))
         .select((Org::as_select(), memberships::role, memberships::created_at))
-        .first(conn)
-        .optional()?;
+        .first(c)
+        .optional())?;
     Ok(row.map(|(org, role, joined_at)| MemberView { org, role, joined_at }))
 }
 

@@ -113,14 +113,14 @@ pub fn find_live(
     idle: Duration,
     now: PrimitiveDateTime,
 ) -> QueryResult<Option<(Session, User)>> {
-    sessions::table
+    crate::db::native!(conn, |c| sessions::table
         .inner_join(users::table)
         .filter(sessions::token_hash.eq(token_hash))
         .filter(sessions::expires_at.gt(now))
         .filter(sessions::last_seen_at.gt(since(now, idle)))
         .select((Session::as_select(), User::as_select()))
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 pub fn touch_due(session: &Session, now: PrimitiveDateTime) -> bool {
