@@ -179,6 +179,21 @@ pub struct Result_ {
     pub rps: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
+    /// The server's CPU time (user + system) per request, in microseconds,
+    /// when its process was given: steadier than req/s on a shared machine,
+    /// where wrk and the neighbours take the cores' time.
+    pub cpu_us: Option<f64>,
+}
+
+/// A process's CPU time so far (user + system), in seconds.
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command name (which may hold spaces) in parentheses.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    let clk_tck = Command::new("getconf").arg("CLK_TCK").output().ok()?;
+    let per_second: f64 = String::from_utf8_lossy(&clk_tck.stdout).trim().parse().ok()?;
+    Some(ticks / per_second)
 }
 
 fn to_ms(v: &str) -> f64 {
@@ -193,6 +208,11 @@ fn to_ms(v: &str) -> f64 {
 }
 
 pub fn wrk(name: &str, url: &str, cookie: Option<&str>, seconds: u64) -> anyhow::Result<Result_> {
+    wrk_on(None, name, url, cookie, seconds)
+}
+
+/// `wrk`, also measuring the CPU time of the server process `pid` per request.
+pub fn wrk_on(pid: Option<u32>, name: &str, url: &str, cookie: Option<&str>, seconds: u64) -> anyhow::Result<Result_> {
     let run = |secs: u64| {
         let mut cmd = Command::new("wrk");
         cmd.args(["-t2", &format!("-c{CONNECTIONS}"), &format!("-d{secs}s"), "--latency"]);
@@ -202,7 +222,9 @@ pub fn wrk(name: &str, url: &str, cookie: Option<&str>, seconds: u64) -> anyhow:
         cmd.arg(url).output()
     };
     run(2).context("wrk (apt-get install wrk)")?; // warm-up
+    let cpu_before = pid.and_then(cpu_seconds);
     let out = run(seconds)?;
+    let cpu = pid.and_then(cpu_seconds).zip(cpu_before).map(|(after, before)| after - before);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     if text.contains("Non-2xx") {
         bail!("{name}: wrk saw non-2xx answers:\n{text}");
@@ -214,7 +236,11 @@ pub fn wrk(name: &str, url: &str, cookie: Option<&str>, seconds: u64) -> anyhow:
             .unwrap_or("")
     };
     let rps: f64 = find("Requests/sec:").parse().unwrap_or(f64::NAN);
-    Ok(Result_ { name: name.to_string(), rps, p50_ms: to_ms(find("50%")), p99_ms: to_ms(find("99%")) })
+    // "123456 requests in 10.00s, ..."
+    let requests = text.lines().find(|l| l.contains(" requests in ")).and_then(|l| l.split_whitespace().next());
+    let requests: f64 = requests.and_then(|n| n.parse().ok()).unwrap_or(f64::NAN);
+    let cpu_us = cpu.map(|seconds| seconds * 1e6 / requests);
+    Ok(Result_ { name: name.to_string(), rps, p50_ms: to_ms(find("50%")), p99_ms: to_ms(find("99%")), cpu_us })
 }
 
 pub async fn check_page(url: &str, cookie: &str, expect: &str) -> anyhow::Result<()> {
@@ -306,8 +332,20 @@ impl Drop for PostgresDatabase {
 
 /// Prints a table of runs, each also as a ratio to `reference`.
 pub fn print_table(reference: &Result_, runs: &[&Result_], ratio_label: &str) {
-    println!("{:<40} {:>10} {:>9} {:>9} {:>11}", "scenario", "req/s", "p50 ms", "p99 ms", ratio_label);
+    println!(
+        "{:<40} {:>10} {:>9} {:>9} {:>11} {:>11}",
+        "scenario", "req/s", "p50 ms", "p99 ms", ratio_label, "CPU µs/req"
+    );
     for r in runs {
-        println!("{:<40} {:>10.0} {:>9.2} {:>9.2} {:>11.2}", r.name, r.rps, r.p50_ms, r.p99_ms, r.rps / reference.rps);
+        let cpu = r.cpu_us.map(|us| format!("{us:.0}")).unwrap_or_else(|| "-".into());
+        println!(
+            "{:<40} {:>10.0} {:>9.2} {:>9.2} {:>11.2} {:>11}",
+            r.name,
+            r.rps,
+            r.p50_ms,
+            r.p99_ms,
+            r.rps / reference.rps,
+            cpu
+        );
     }
 }

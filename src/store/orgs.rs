@@ -68,13 +68,25 @@ pub enum RenameError {
     Db(#[from] diesel::result::Error),
 }
 
-pub fn list_for_user(conn: &mut AnyConnection, user_id: &str) -> QueryResult<Vec<OrgSummary>> {
-    crate::db::native!(conn, |c| memberships::table
+/// The user's organizations by name (the switcher) and, with a slug, their
+/// membership of that one (as `find_for_member`), in one statement: every
+/// signed-in page needs both.
+pub fn memberships_of(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    slug: Option<&str>,
+) -> QueryResult<(Vec<OrgSummary>, Option<MemberView>)> {
+    let rows: Vec<(Org, String, PrimitiveDateTime)> = crate::db::native!(conn, |c| memberships::table
         .inner_join(organizations::table)
         .filter(memberships::user_id.eq(user_id))
         .order((organizations::name.asc(), organizations::slug.asc()))
-        .select((organizations::name, organizations::slug, memberships::role))
-        .load(c))
+        .select((Org::as_select(), memberships::role, memberships::created_at))
+        .load(c))?;
+    let view = slug
+        .and_then(|slug| rows.iter().find(|(org, ..)| org.slug == slug))
+        .map(|(org, role, joined_at)| MemberView { org: org.clone(), role: role.clone(), joined_at: *joined_at });
+    let list = rows.into_iter().map(|(org, role, _)| OrgSummary { name: org.name, slug: org.slug, role }).collect();
+    Ok((list, view))
 }
 
 fn slug_taken(conn: &mut AnyConnection, slug: &str) -> QueryResult<bool> {

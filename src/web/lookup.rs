@@ -88,11 +88,7 @@ impl Lookup {
         user: User,
         touch_due: bool,
     ) -> Result<Option<Found>, AppError> {
-        let orgs = orgs::list_for_user(conn, &user.id)?;
-        let view = match self.slug {
-            Some(slug) => orgs::find_for_member(conn, &slug, &user.id)?,
-            None => None,
-        };
+        let (orgs, view) = orgs::memberships_of(conn, &user.id, self.slug.as_deref())?;
         let staff = if !user.email_verified {
             None
         } else if self.provisioners.contains(&user.email) {
