@@ -185,15 +185,24 @@ pub struct Result_ {
     pub cpu_us: Option<f64>,
 }
 
+/// The unit of `/proc/PID/stat`'s CPU times, asked of `getconf` once.
+fn clock_ticks_per_second() -> Option<&'static f64> {
+    static TICKS: std::sync::OnceLock<Option<f64>> = std::sync::OnceLock::new();
+    TICKS
+        .get_or_init(|| {
+            let out = Command::new("getconf").arg("CLK_TCK").output().ok()?;
+            String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+        })
+        .as_ref()
+}
+
 /// A process's CPU time so far (user + system), in seconds.
 fn cpu_seconds(pid: u32) -> Option<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The fields after the command name (which may hold spaces) in parentheses.
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
     let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
-    let clk_tck = Command::new("getconf").arg("CLK_TCK").output().ok()?;
-    let per_second: f64 = String::from_utf8_lossy(&clk_tck.stdout).trim().parse().ok()?;
-    Some(ticks / per_second)
+    Some(ticks / *clock_ticks_per_second()?)
 }
 
 fn to_ms(v: &str) -> f64 {

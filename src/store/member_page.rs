@@ -96,7 +96,7 @@ struct VocabTerm {
 impl CommonTrigrams {
     /// The list, read again first when it is old and no other request is
     /// reading it (the others go on with the old one).
-    fn current(&self, conn: &mut AnyConnection) -> QueryResult<Arc<HashSet<String>>> {
+    fn current(&self, conn: &mut SqliteConnection) -> QueryResult<Arc<HashSet<String>>> {
         let known = self.known.read().ok().and_then(|k| k.clone());
         if let Some((at, set)) = &known {
             if at.elapsed() < COMMON_REFRESH {
@@ -152,13 +152,13 @@ fn indexed_search(
     search: Option<&str>,
     common: &CommonTrigrams,
 ) -> QueryResult<Option<Vec<i64>>> {
-    if !matches!(conn, AnyConnection::Sqlite(_)) || indexable(search).is_none() {
+    let AnyConnection::Sqlite(conn) = conn else { return Ok(None) };
+    if indexable(search).is_none() {
         return Ok(None);
     }
     let common = common.current(conn)?;
     let Some(query) = fts_query(search, &common) else { return Ok(None) };
-    let AnyConnection::Sqlite(c) = conn else { return Ok(None) };
-    let found: Vec<i64> = matches_query(&query).load(c)?;
+    let found: Vec<i64> = matches_query(&query).load(conn)?;
     Ok((found.len() < FEW as usize).then_some(found))
 }
 
