@@ -182,11 +182,13 @@ pub fn pending_for_org(
     now: PrimitiveDateTime,
 ) -> QueryResult<Vec<PendingInvitation>> {
     type Row = (String, String, String, Option<String>, PrimitiveDateTime, PrimitiveDateTime, String);
-    let rows: Vec<Row> = crate::db::native!(conn, |c| invitations::table
+    // Sorted here, not by ORDER BY: the two states are two ranges of the
+    // index, and SQLite would build a temporary b-tree on every Members page
+    // even when there are none.
+    let mut rows: Vec<Row> = crate::db::native!(conn, |c| invitations::table
         .left_join(users::table)
         .filter(invitations::org_id.eq(org_id))
         .filter(invitations::state.eq("pending").or(invitations::state.eq("expired")))
-        .order(invitations::created_at.desc())
         .select((
             invitations::id,
             invitations::email,
@@ -197,6 +199,7 @@ pub fn pending_for_org(
             invitations::state,
         ))
         .load(c))?;
+    rows.sort_by(|a, b| b.4.cmp(&a.4).then_with(|| a.0.cmp(&b.0)));
     let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     let deliveries = if ids.is_empty() { Vec::new() } else { outbox::deliveries(conn, &ids)? };
     Ok(rows

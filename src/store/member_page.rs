@@ -252,6 +252,28 @@ struct PlanLine {
     line: String,
 }
 
+/// How the database runs the first page of members (EXPLAIN), for the tests
+/// that check the page reads them in order from `memberships_org_page`.
+pub fn first_page_plan(conn: &mut AnyConnection, org_id: &str, limit: i64) -> QueryResult<String> {
+    let query = paged!(members_of!(org_id), limit);
+    let lines: Vec<String> = match conn {
+        AnyConnection::Sqlite(c) => {
+            let sql = sql_of(&diesel::debug_query::<diesel::sqlite::Sqlite, _>(&query).to_string());
+            let lines: Vec<PlanLine> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}")).load(c)?;
+            lines.into_iter().map(|l| l.line).collect()
+        }
+        AnyConnection::Postgresql(c) => {
+            let sql = sql_of(&diesel::debug_query::<diesel::pg::Pg, _>(&query).to_string());
+            let lines: Vec<PgPlanLine> = diesel::sql_query(format!("EXPLAIN {sql}"))
+                .bind::<Text, _>(org_id)
+                .bind::<BigInt, _>(limit + 1)
+                .load(c)?;
+            lines.into_iter().map(|l| l.line).collect()
+        }
+    };
+    Ok(lines.join("\n"))
+}
+
 /// How the database runs the first page of a search for `term` (EXPLAIN), for
 /// the tests that check the search index is used.
 pub fn search_plan(conn: &mut AnyConnection, org_id: &str, term: &str, limit: i64) -> QueryResult<String> {

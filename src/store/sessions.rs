@@ -10,7 +10,7 @@ use time::PrimitiveDateTime;
 
 use super::new_id;
 use super::security_log::{self, SecurityEvent};
-use crate::db::schema::{sessions, users};
+use crate::db::schema::{sessions, staff, users};
 use crate::db::AnyConnection;
 use crate::store::users::User;
 
@@ -87,6 +87,15 @@ pub fn create(
     })
 }
 
+/// A live session as the signed-in lookup finds it.
+pub struct Live {
+    pub session: Session,
+    pub user: User,
+    /// Some(may provision) when the user's address is in the staff table
+    /// (whether that counts, the caller decides: only for a verified address).
+    pub staff_listed: Option<bool>,
+}
+
 /// The live session of `token_hash` and its user: not signed out, not idle
 /// longer than `idle`, not past its absolute end. Refreshes "last seen" when
 /// it is older than [`TOUCH_EVERY`].
@@ -95,32 +104,35 @@ pub fn find_active(
     token_hash: &str,
     idle: Duration,
     now: PrimitiveDateTime,
-) -> QueryResult<Option<(Session, User)>> {
+) -> QueryResult<Option<Live>> {
     let found = find_live(conn, token_hash, idle, now)?;
-    if let Some((session, _)) = &found {
-        if touch_due(session, now) {
-            touch(conn, &session.id, now)?;
+    if let Some(live) = &found {
+        if touch_due(&live.session, now) {
+            touch(conn, &live.session.id, now)?;
         }
     }
     Ok(found)
 }
 
 /// As [`find_active`], without writing: the caller touches the session
-/// when [`touch_due`] says so.
+/// when [`touch_due`] says so. The staff table is read in the same
+/// statement (one statement fewer on every signed-in page).
 pub fn find_live(
     conn: &mut AnyConnection,
     token_hash: &str,
     idle: Duration,
     now: PrimitiveDateTime,
-) -> QueryResult<Option<(Session, User)>> {
-    crate::db::native!(conn, |c| sessions::table
+) -> QueryResult<Option<Live>> {
+    let found: Option<(Session, User, Option<bool>)> = crate::db::native!(conn, |c| sessions::table
         .inner_join(users::table)
+        .left_join(staff::table.on(staff::email.eq(users::email)))
         .filter(sessions::token_hash.eq(token_hash))
         .filter(sessions::expires_at.gt(now))
         .filter(sessions::last_seen_at.gt(since(now, idle)))
-        .select((Session::as_select(), User::as_select()))
+        .select((Session::as_select(), User::as_select(), staff::can_provision.nullable()))
         .first(c)
-        .optional())
+        .optional())?;
+    Ok(found.map(|(session, user, staff_listed)| Live { session, user, staff_listed }))
 }
 
 pub fn touch_due(session: &Session, now: PrimitiveDateTime) -> bool {

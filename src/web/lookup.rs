@@ -13,7 +13,7 @@ use crate::auth::{csrf, session::SessionToken};
 use crate::db;
 use crate::error::AppError;
 use crate::store::orgs::{self, MemberView, OrgSummary};
-use crate::store::sessions;
+use crate::store::sessions::{self, Live};
 use crate::store::users::User;
 
 /// What the database says about a signed-in request: its session and user,
@@ -65,39 +65,33 @@ impl Lookup {
 
     /// None when the session is gone (signed out, expired, account deleted).
     pub(super) fn run(self, conn: &mut db::AnyConnection) -> Result<Option<Found>, AppError> {
-        let Some((session, user)) = sessions::find_active(conn, &self.token_hash, self.idle, self.now)? else {
+        let Some(live) = sessions::find_active(conn, &self.token_hash, self.idle, self.now)? else {
             return Ok(None);
         };
-        self.rest(conn, session.id, user, false)
+        self.rest(conn, live, false)
     }
 
     /// As `run`, reading only: `Found::touch_due` says whether the session's
     /// "last seen" is to be written (`touch_later`).
     pub(super) fn run_read(self, conn: &mut db::AnyConnection) -> Result<Option<Found>, AppError> {
-        let Some((session, user)) = sessions::find_live(conn, &self.token_hash, self.idle, self.now)? else {
+        let Some(live) = sessions::find_live(conn, &self.token_hash, self.idle, self.now)? else {
             return Ok(None);
         };
-        let due = sessions::touch_due(&session, self.now);
-        self.rest(conn, session.id, user, due)
+        let due = sessions::touch_due(&live.session, self.now);
+        self.rest(conn, live, due)
     }
 
-    fn rest(
-        self,
-        conn: &mut db::AnyConnection,
-        session_id: String,
-        user: User,
-        touch_due: bool,
-    ) -> Result<Option<Found>, AppError> {
+    fn rest(self, conn: &mut db::AnyConnection, live: Live, touch_due: bool) -> Result<Option<Found>, AppError> {
+        let Live { session, user, staff_listed } = live;
         let (orgs, view) = orgs::memberships_of(conn, &user.id, self.slug.as_deref())?;
         let staff = if !user.email_verified {
             None
         } else if self.provisioners.contains(&user.email) {
             Some(true)
         } else {
-            let listed = crate::store::staff::rights(conn, &user.email)?;
-            listed.or(self.staff_emails.contains(&user.email).then_some(false))
+            staff_listed.or(self.staff_emails.contains(&user.email).then_some(false))
         };
-        Ok(Some(Found { session_id, user, orgs, view, staff, touch_due }))
+        Ok(Some(Found { session_id: session.id, user, orgs, view, staff, touch_due }))
     }
 }
 

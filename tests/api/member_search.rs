@@ -139,7 +139,7 @@ async fn the_index_follows_new_names_and_deleted_accounts() {
 }
 
 #[tokio::test]
-async fn search_uses_the_trigram_index_on_each_backend() {
+async fn the_page_and_its_search_use_their_indexes_on_each_backend() {
     let app = spawn_app().await;
     let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
     seed(&app, &slug, 300);
@@ -153,6 +153,16 @@ async fn search_uses_the_trigram_index_on_each_backend() {
         // (SQLite is left without statistics, as orgportal leaves it.)
         conn.batch_execute("VACUUM ANALYZE").unwrap();
     }
+    // The first page: the members in join order from the covering index,
+    // no sort, no second look at each membership (migration 000016).
+    let first = orgportal::store::member_page::first_page_plan(&mut conn, &org_id, 50).unwrap();
+    if app.db.is_postgres() {
+        assert!(first.contains("Index Only Scan using memberships_org_page on memberships"), "{first}");
+        assert!(!first.contains("Sort"), "{first}");
+    } else {
+        assert!(first.contains("SEARCH memberships USING COVERING INDEX memberships_org_page (org_id=?)"), "{first}");
+        assert!(!first.contains("TEMP B-TREE"), "{first}");
+    }
     let plan = orgportal::store::member_page::search_plan(&mut conn, &org_id, "person12", 50).unwrap();
     if app.db.is_postgres() {
         assert!(plan.contains("users_name_trgm") && plan.contains("users_email_trgm"), "{plan}");
@@ -162,7 +172,7 @@ async fn search_uses_the_trigram_index_on_each_backend() {
         assert!(plan.starts_with("SCAN users_search VIRTUAL TABLE INDEX"), "{plan}");
         assert!(plan.contains("SEARCH users_search_docs USING INTEGER PRIMARY KEY (rowid=?)"), "{plan}");
         assert!(plan.contains("SEARCH memberships USING INDEX memberships_user"), "{plan}");
-        assert!(!plan.contains("memberships_org_joined") && !plan.contains("SCAN memberships"), "{plan}");
+        assert!(!plan.contains("memberships_org_page") && !plan.contains("SCAN memberships"), "{plan}");
     }
     drop(conn);
     // A term 50,000 people match is answered too (SQLite reads the members in

@@ -156,6 +156,18 @@ async fn staff_come_from_the_setting_and_the_command_line() {
     let (ok, out) = cli(&app, &["staff", "add", "Lee@Support.example"]);
     assert!(ok && out.contains("is support staff now"), "{out}");
     assert_eq!(lee.get("/staff").await.status(), StatusCode::OK);
+    // A listed address counts only while the account's address is verified.
+    let verified = |v: bool| {
+        use orgportal::db::schema::users;
+        diesel::update(users::table.filter(users::email.eq("lee@support.example")))
+            .set(users::email_verified.eq(v))
+            .execute(&mut *app.conn())
+            .unwrap()
+    };
+    assert_eq!(verified(false), 1);
+    assert_eq!(lee.get("/staff").await.status(), StatusCode::FORBIDDEN, "unverified");
+    verified(true);
+    assert_eq!(lee.get("/staff").await.status(), StatusCode::OK);
     let (ok, out) = cli(&app, &["staff", "add", "lee@support.example"]);
     assert!(ok && out.contains("was support staff already"), "{out}");
     assert_eq!(app.activity_count("staff.add"), 1, "the site-wide log has the change once");
