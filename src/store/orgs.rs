@@ -5,7 +5,7 @@ use super::activity::{self, NewActivity};
 use super::members::Actor;
 use super::{is_unique_violation, new_id};
 use crate::db::schema::{memberships, organizations, projects, users};
-use crate::db::AnyConnection;
+use crate::db::{AnyConnection, FastTimestamp};
 use crate::domain::{OrgLimit, OrgName, Slug};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -15,6 +15,7 @@ pub struct Org {
     pub name: String,
     pub slug: String,
     pub owner_id: String,
+    #[diesel(deserialize_as = crate::db::FastTimestamp)]
     pub created_at: PrimitiveDateTime,
     pub member_count: i32,
 }
@@ -76,7 +77,7 @@ pub fn memberships_of(
     user_id: &str,
     slug: Option<&str>,
 ) -> QueryResult<(Vec<OrgSummary>, Option<MemberView>)> {
-    let rows: Vec<(Org, String, PrimitiveDateTime)> = crate::db::native!(conn, |c| memberships::table
+    let rows: Vec<(Org, String, FastTimestamp)> = crate::db::native!(conn, |c| memberships::table
         .inner_join(organizations::table)
         .filter(memberships::user_id.eq(user_id))
         .order((organizations::name.asc(), organizations::slug.asc()))
@@ -84,7 +85,7 @@ pub fn memberships_of(
         .load(c))?;
     let view = slug
         .and_then(|slug| rows.iter().find(|(org, ..)| org.slug == slug))
-        .map(|(org, role, joined_at)| MemberView { org: org.clone(), role: role.clone(), joined_at: *joined_at });
+        .map(|(org, role, joined_at)| MemberView { org: org.clone(), role: role.clone(), joined_at: joined_at.get() });
     let list = rows.into_iter().map(|(org, role, _)| OrgSummary { name: org.name, slug: org.slug, role }).collect();
     Ok((list, view))
 }

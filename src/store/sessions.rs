@@ -22,8 +22,11 @@ pub const TOUCH_EVERY: time::Duration = time::Duration::minutes(1);
 pub struct Session {
     pub id: String,
     pub user_id: String,
+    #[diesel(deserialize_as = crate::db::FastTimestamp)]
     pub created_at: PrimitiveDateTime,
+    #[diesel(deserialize_as = crate::db::FastTimestamp)]
     pub last_seen_at: PrimitiveDateTime,
+    #[diesel(deserialize_as = crate::db::FastTimestamp)]
     pub expires_at: PrimitiveDateTime,
     pub ip: String,
     pub user_agent: String,

@@ -13,7 +13,9 @@ pub struct User {
     pub email: String,
     pub email_verified: bool,
     pub name: String,
+    #[diesel(deserialize_as = crate::db::FastTimestamp)]
     pub created_at: PrimitiveDateTime,
+    #[diesel(deserialize_as = crate::db::FastTimestamp)]
     pub last_sign_in_at: PrimitiveDateTime,
 }
 
