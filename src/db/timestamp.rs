@@ -19,14 +19,8 @@ use super::{MultiBackend, MultiRawValue};
 
 /// A `Timestamp` read fast; use with `#[diesel(deserialize_as = FastTimestamp)]`
 /// on a `PrimitiveDateTime` field.
-#[derive(diesel::deserialize::FromSqlRow)]
+#[derive(Clone, Copy, diesel::deserialize::FromSqlRow)]
 pub struct FastTimestamp(PrimitiveDateTime);
-
-impl FastTimestamp {
-    pub fn get(&self) -> PrimitiveDateTime {
-        self.0
-    }
-}
 
 impl From<FastTimestamp> for PrimitiveDateTime {
     fn from(t: FastTimestamp) -> Self {

@@ -23,8 +23,11 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{BoxedSqlQuery, QueryFragment, SqlQuery};
 use diesel::sql_types::{BigInt, Text};
+use diesel::sqlite::Sqlite;
 use diesel::IntoSql;
 use time::PrimitiveDateTime;
 
@@ -256,19 +259,10 @@ struct PlanLine {
 /// that check the page reads them in order from `memberships_org_page`.
 pub fn first_page_plan(conn: &mut AnyConnection, org_id: &str, limit: i64) -> QueryResult<String> {
     let query = paged!(members_of!(org_id), limit);
-    let lines: Vec<String> = match conn {
-        AnyConnection::Sqlite(c) => {
-            let sql = sql_of(&diesel::debug_query::<diesel::sqlite::Sqlite, _>(&query).to_string());
-            let lines: Vec<PlanLine> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}")).load(c)?;
-            lines.into_iter().map(|l| l.line).collect()
-        }
+    let lines = match conn {
+        AnyConnection::Sqlite(c) => sqlite_plan(c, &query)?,
         AnyConnection::Postgresql(c) => {
-            let sql = sql_of(&diesel::debug_query::<diesel::pg::Pg, _>(&query).to_string());
-            let lines: Vec<PgPlanLine> = diesel::sql_query(format!("EXPLAIN {sql}"))
-                .bind::<Text, _>(org_id)
-                .bind::<BigInt, _>(limit + 1)
-                .load(c)?;
-            lines.into_iter().map(|l| l.line).collect()
+            pg_plan(c, pg_explain(&query).bind::<Text, _>(org_id).bind::<BigInt, _>(limit + 1))?
         }
     };
     Ok(lines.join("\n"))
@@ -278,35 +272,45 @@ pub fn first_page_plan(conn: &mut AnyConnection, org_id: &str, limit: i64) -> Qu
 /// the tests that check the search index is used.
 pub fn search_plan(conn: &mut AnyConnection, org_id: &str, term: &str, limit: i64) -> QueryResult<String> {
     let pattern = super::contains_pattern(Some(term)).unwrap_or_default();
-    let lines: Vec<PlanLine> = match conn {
+    let lines = match conn {
         AnyConnection::Sqlite(c) => {
             // Two statements: the index's matches, then their memberships.
             let phrase = fts_query(Some(term), &HashSet::new()).unwrap_or_default();
-            let probe = sql_of(&diesel::debug_query::<diesel::sqlite::Sqlite, _>(&matches_query(&phrase)).to_string());
             let docs = [1_i64, 2];
             let query = paged!(indexed_base(org_id, &docs).filter(matching!(pattern)), limit);
-            let sql = sql_of(&diesel::debug_query::<diesel::sqlite::Sqlite, _>(&query).to_string());
-            let mut lines: Vec<PlanLine> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {probe}")).load(c)?;
-            lines.extend(diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}")).load::<PlanLine>(c)?);
+            let mut lines = sqlite_plan(c, &matches_query(&phrase))?;
+            lines.extend(sqlite_plan(c, &query)?);
             lines
         }
         AnyConnection::Postgresql(c) => {
             let query = paged!(members_of!(org_id).filter(matching!(pattern)), limit);
-            let sql = sql_of(&diesel::debug_query::<diesel::pg::Pg, _>(&query).to_string());
-            diesel::sql_query(format!("EXPLAIN {sql}"))
+            let explain = pg_explain(&query)
                 .bind::<Text, _>(org_id)
                 .bind::<Text, _>(&pattern)
                 .bind::<Text, _>("\\")
                 .bind::<Text, _>(&pattern)
                 .bind::<Text, _>("\\")
-                .bind::<BigInt, _>(limit + 1)
-                .load::<PgPlanLine>(c)?
-                .into_iter()
-                .map(|l| PlanLine { line: l.line })
-                .collect()
+                .bind::<BigInt, _>(limit + 1);
+            pg_plan(c, explain)?
         }
     };
-    Ok(lines.into_iter().map(|l| l.line).collect::<Vec<_>>().join("\n"))
+    Ok(lines.join("\n"))
+}
+
+/// SQLite's EXPLAIN QUERY PLAN of `query`, one line per step.
+fn sqlite_plan<Q: QueryFragment<Sqlite>>(c: &mut SqliteConnection, query: &Q) -> QueryResult<Vec<String>> {
+    let sql = sql_of(&diesel::debug_query::<Sqlite, _>(query).to_string());
+    let lines: Vec<PlanLine> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}")).load(c)?;
+    Ok(lines.into_iter().map(|l| l.line).collect())
+}
+
+/// PostgreSQL's EXPLAIN of `query`, waiting for the query's values in order.
+fn pg_explain<'a, Q: QueryFragment<Pg>>(query: &Q) -> BoxedSqlQuery<'a, Pg, SqlQuery> {
+    diesel::sql_query(format!("EXPLAIN {}", sql_of(&diesel::debug_query::<Pg, _>(query).to_string()))).into_boxed()
+}
+
+fn pg_plan(c: &mut PgConnection, explain: BoxedSqlQuery<'_, Pg, SqlQuery>) -> QueryResult<Vec<String>> {
+    Ok(explain.load::<PgPlanLine>(c)?.into_iter().map(|l| l.line).collect())
 }
 
 #[derive(QueryableByName)]

@@ -15,7 +15,7 @@ pub struct Org {
     pub name: String,
     pub slug: String,
     pub owner_id: String,
-    #[diesel(deserialize_as = crate::db::FastTimestamp)]
+    #[diesel(deserialize_as = FastTimestamp)]
     pub created_at: PrimitiveDateTime,
     pub member_count: i32,
 }
@@ -83,9 +83,9 @@ pub fn memberships_of(
         .order((organizations::name.asc(), organizations::slug.asc()))
         .select((Org::as_select(), memberships::role, memberships::created_at))
         .load(c))?;
-    let view = slug
-        .and_then(|slug| rows.iter().find(|(org, ..)| org.slug == slug))
-        .map(|(org, role, joined_at)| MemberView { org: org.clone(), role: role.clone(), joined_at: joined_at.get() });
+    let view = slug.and_then(|slug| rows.iter().find(|(org, ..)| org.slug == slug)).map(|(org, role, joined_at)| {
+        MemberView { org: org.clone(), role: role.clone(), joined_at: (*joined_at).into() }
+    });
     let list = rows.into_iter().map(|(org, role, _)| OrgSummary { name: org.name, slug: org.slug, role }).collect();
     Ok((list, view))
 }
@@ -244,13 +244,13 @@ pub fn rename(
 /// The organization of `slug` if `user_id` is a member of it. A non-member
 /// gets None, exactly as for an organization that does not exist.
 pub fn find_for_member(conn: &mut AnyConnection, slug: &str, user_id: &str) -> QueryResult<Option<MemberView>> {
-    let row: Option<(Org, String, PrimitiveDateTime)> = crate::db::native!(conn, |c| organizations::table
+    let row: Option<(Org, String, PrimitiveDateTime)> = organizations::table
         .inner_join(memberships::table)
         .filter(organizations::slug.eq(slug))
         .filter(memberships::user_id.eq(user_id))
         .select((Org::as_select(), memberships::role, memberships::created_at))
-        .first(c)
-        .optional())?;
+        .first(conn)
+        .optional()?;
     Ok(row.map(|(org, role, joined_at)| MemberView { org, role, joined_at }))
 }
 

@@ -17,7 +17,7 @@ pub fn is_listed(conn: &mut AnyConnection, email: &str) -> QueryResult<bool> {
 
 /// Some(may provision) when `email` is in the staff table.
 pub fn rights(conn: &mut AnyConnection, email: &str) -> QueryResult<Option<bool>> {
-    crate::db::native!(conn, |c| staff::table.find(email).select(staff::can_provision).first(c).optional())
+    staff::table.find(email).select(staff::can_provision).first(conn).optional()
 }
 
 /// Adds `email` (with staff.provision when `provision`); false when it was
