@@ -157,6 +157,7 @@ impl Application {
             personal_spaces: settings.personal_spaces,
             direct_add: settings.direct_add,
             common_trigrams: Arc::default(),
+            first_pages: Arc::default(),
         });
         // The cookie lives as long as a session may; the database ends it sooner.
         let cookie_ttl = actix_web::cookie::time::Duration::try_from(settings.session_max)

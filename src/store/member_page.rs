@@ -31,6 +31,7 @@ use diesel::sqlite::Sqlite;
 use diesel::IntoSql;
 use time::PrimitiveDateTime;
 
+use super::json_list::in_list;
 use super::lower;
 use super::members::{MemberRow, MEMBER_COLUMNS};
 use crate::db::schema::{memberships, users, users_search, users_search_docs};
@@ -184,21 +185,13 @@ fn matches_query(
 /// organization is compared as `org_id || ''` so that SQLite cannot start
 /// from the organization's members (without statistics it would): it starts
 /// from the matches and finds each one's membership by user.
-#[allow(clippy::type_complexity)]
-fn indexed_base<'a>(
-    org_id: &'a str,
-    docs: &'a [i64],
-) -> diesel::dsl::Filter<
-    diesel::dsl::Filter<
-        diesel::dsl::InnerJoin<memberships::table, diesel::dsl::InnerJoin<users::table, users_search_docs::table>>,
-        diesel::dsl::Eq<diesel::dsl::Concat<memberships::org_id, &'static str>, &'a str>,
-    >,
-    diesel::dsl::EqAny<users_search_docs::doc, &'a [i64]>,
-> {
-    memberships::table
-        .inner_join(users::table.inner_join(users_search_docs::table))
-        .filter(memberships::org_id.concat("").eq(org_id))
-        .filter(users_search_docs::doc.eq_any(docs))
+macro_rules! indexed_base {
+    ($org_id:expr, $docs:expr) => {
+        memberships::table
+            .inner_join(users::table.inner_join(users_search_docs::table))
+            .filter(memberships::org_id.concat("").eq($org_id))
+            .filter(in_list(users_search_docs::doc, $docs))
+    };
 }
 
 /// One page of members in the order they joined. Each query shape is
@@ -234,8 +227,12 @@ pub fn page(
         (None, None, _) => finish!(base),
         (Some(c), None, _) => finish!(base.filter(after!(c))),
         (_, Some(_), Some(docs)) if docs.is_empty() => Vec::new(),
-        (None, Some(p), Some(docs)) => finish!(indexed_base(org_id, docs).filter(matching!(p))),
-        (Some(c), Some(p), Some(docs)) => finish!(indexed_base(org_id, docs).filter(after!(c)).filter(matching!(p))),
+        (None, Some(p), Some(docs)) => {
+            on_sqlite(conn, |c| paged!(indexed_base!(org_id, docs).filter(matching!(p)), limit).load(c))?
+        }
+        (Some(c), Some(p), Some(docs)) => on_sqlite(conn, |sq| {
+            paged!(indexed_base!(org_id, docs).filter(after!(c)).filter(matching!(p)), limit).load(sq)
+        })?,
         (None, Some(p), None) => finish!(base.filter(matching!(p))),
         (Some(c), Some(p), None) => finish!(base.filter(after!(c)).filter(matching!(p))),
     };
@@ -246,6 +243,17 @@ pub fn page(
         None
     };
     Ok(MemberPage { rows, next })
+}
+
+/// `read` on SQLite, where the search index is (only it finds documents).
+fn on_sqlite<T>(
+    conn: &mut AnyConnection,
+    read: impl FnOnce(&mut SqliteConnection) -> QueryResult<T>,
+) -> QueryResult<T> {
+    match conn {
+        AnyConnection::Sqlite(c) => read(c),
+        AnyConnection::Postgresql(_) => Err(diesel::result::Error::QueryBuilderError("no search index here".into())),
+    }
 }
 
 #[derive(QueryableByName)]
@@ -276,8 +284,7 @@ pub fn search_plan(conn: &mut AnyConnection, org_id: &str, term: &str, limit: i6
         AnyConnection::Sqlite(c) => {
             // Two statements: the index's matches, then their memberships.
             let phrase = fts_query(Some(term), &HashSet::new()).unwrap_or_default();
-            let docs = [1_i64, 2];
-            let query = paged!(indexed_base(org_id, &docs).filter(matching!(pattern)), limit);
+            let query = paged!(indexed_base!(org_id, &[1, 2]).filter(matching!(pattern)), limit);
             let mut lines = sqlite_plan(c, &matches_query(&phrase))?;
             lines.extend(sqlite_plan(c, &query)?);
             lines

@@ -18,6 +18,8 @@ pub struct Org {
     #[diesel(deserialize_as = FastTimestamp)]
     pub created_at: PrimitiveDateTime,
     pub member_count: i32,
+    /// Moves with every change to the members (migration 000017's triggers).
+    pub members_version: i64,
 }
 
 /// An organization as listed for one of its members.
@@ -166,6 +168,8 @@ pub fn create_recorded(
             owner_id: owner_id.to_string(),
             created_at: now,
             member_count: 1,
+            // The owner's membership below moves it once.
+            members_version: 1,
         };
         diesel::insert_into(organizations::table)
             .values((

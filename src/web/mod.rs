@@ -70,6 +70,8 @@ pub struct AppState {
     pub metrics: Option<Arc<metrics::Metrics>>,
     /// Which search trigrams not to ask the SQLite index for (a hint).
     pub common_trigrams: Arc<crate::store::member_page::CommonTrigrams>,
+    /// Each organization's first page of members, under its members_version.
+    pub first_pages: Arc<crate::store::first_pages::FirstPages>,
 }
 
 impl AppState {

@@ -13,6 +13,7 @@ mod helpers;
 mod infra;
 mod invitations;
 mod mail_sink;
+mod member_page_memory;
 mod member_search;
 mod members;
 mod oidc;

@@ -31,6 +31,7 @@ diesel::table! {
         owner_id -> Text,
         created_at -> Timestamp,
         member_count -> Integer,
+        members_version -> BigInt,
     }
 }
 

@@ -9,9 +9,9 @@ use serde::Deserialize;
 use crate::domain::invitation::InvitationState;
 use crate::domain::Permission;
 use crate::error::AppError;
-use crate::store::invitations;
-use crate::store::members::{self, Cursor, MemberRow};
+use crate::store::members::{Cursor, MemberRow};
 use crate::store::outbox::Delivery;
+use crate::store::{first_pages, invitations};
 use crate::web::format;
 use crate::web::layout::{render, Layout};
 use crate::web::org_page::OrgPage;
@@ -26,16 +26,13 @@ pub fn show_link_once(session: &Session, email: &str, link: &str) {
     let _ = session.insert(NEW_LINK_KEY, (email, link));
 }
 
-pub struct MemberItem {
-    pub user_id: String,
-    pub name: String,
-    pub email: String,
-    pub role: String,
+/// A member's row on the page, borrowed from the page read (which may be
+/// the one kept in memory for the organization).
+pub struct MemberItem<'a> {
+    pub row: &'a MemberRow,
     pub joined: String,
     pub is_owner: bool,
     pub is_me: bool,
-    /// "added directly by ann@example.com" when they joined without an invitation.
-    pub added_by: Option<String>,
 }
 
 pub struct InvitationItem {
@@ -53,10 +50,10 @@ pub struct InvitationItem {
 
 #[derive(Template)]
 #[template(path = "members.html")]
-struct MembersPage {
+struct MembersPage<'a> {
     layout: Layout,
     slug: String,
-    members: Vec<MemberItem>,
+    members: Vec<MemberItem<'a>>,
     total: i64,
     search: String,
     pager: Pager,
@@ -102,36 +99,23 @@ pub async fn list(
     let search = query.q.clone().unwrap_or_default();
     let after = query.after.as_deref().and_then(decode_cursor);
     let now = state.clock.now();
-    let (term, cursor, common) = (search.clone(), after.clone(), state.common_trigrams.clone());
+    let (term, cursor) = (search.clone(), after.clone());
+    let (common, kept) = (state.common_trigrams.clone(), state.first_pages.clone());
     let (member, (page, total, pending)) = org_page
         .load(Permission::OrgView, move |conn, view| {
-            let org_id = &view.org.id;
-            let page = members::page(conn, org_id, Some(&term), cursor.as_ref(), PAGE_SIZE, &common)?;
-            let total = i64::from(view.org.member_count);
-            let pending = invitations::pending_for_org(conn, org_id, now)?;
+            let org = &view.org;
+            let page = first_pages::page(conn, &kept, org, Some(&term), cursor.as_ref(), PAGE_SIZE, &common)?;
+            let total = i64::from(org.member_count);
+            let pending = invitations::pending_for_org(conn, &org.id, now)?;
             Ok((page, total, pending))
         })
         .await?;
-    let owner_id = member.view.org.owner_id.clone();
-    let me = member.user_id().to_string();
-    let members = page
-        .rows
-        .into_iter()
-        .map(|r: MemberRow| MemberItem {
-            is_owner: r.user_id == owner_id,
-            is_me: r.user_id == me,
-            joined: format::date(r.joined_at),
-            added_by: r.added_by,
-            user_id: r.user_id,
-            name: r.name,
-            email: r.email,
-            role: r.role,
-        })
-        .collect();
+    let owner_id = &member.view.org.owner_id;
+    let me = member.user_id();
+    let members = page.rows.iter().map(|row| member_item(row, owner_id, me)).collect();
     let slug = member.view.org.slug.clone();
-    let next_href = page.next.map(|c| {
-        let q =
-            serde_urlencoded::to_string([("q", search.as_str()), ("after", &encode_cursor(&c))]).unwrap_or_default();
+    let next_href = page.next.as_ref().map(|c| {
+        let q = serde_urlencoded::to_string([("q", search.as_str()), ("after", &encode_cursor(c))]).unwrap_or_default();
         format!("/orgs/{slug}/members?{q}")
     });
     let first = match search.as_str() {
@@ -172,22 +156,25 @@ pub async fn list(
     })
 }
 
+fn member_item<'a>(row: &'a MemberRow, owner_id: &str, me: &str) -> MemberItem<'a> {
+    MemberItem { row, joined: format::date(row.joined_at), is_owner: row.user_id == owner_id, is_me: row.user_id == me }
+}
+
 /// The Members page rendered from memory with `rows` made-up members: the
 /// benchmark's baseline (the same template, no database, no session).
 pub fn sample_page(rows: usize) -> Result<String, AppError> {
-    let joined = format::date(time::macros::datetime!(2026-11-24 12:00));
-    let members = (0..rows)
-        .map(|i| MemberItem {
+    let rows: Vec<MemberRow> = (0..rows)
+        .map(|i| MemberRow {
             user_id: format!("00000000-0000-4000-8000-{i:012}"),
             name: format!("Member {i:05}"),
             email: format!("member{i:05}@example.com"),
             role: "Technical user".into(),
-            joined: joined.clone(),
-            is_owner: i == 0,
-            is_me: false,
+            joined_at: time::macros::datetime!(2026-11-24 12:00),
             added_by: None,
         })
         .collect();
+    let owner = &rows[0].user_id.clone();
+    let members = rows.iter().map(|row| member_item(row, owner, "")).collect();
     let mut layout = Layout::bare("Members");
     layout.user = Some(crate::web::layout::UserMenu { name: "Bench Admin".into(), email: "admin@bench.test".into() });
     layout.csrf = "x".repeat(43);

@@ -1,0 +1,115 @@
+//! The first page of members kept in memory (issue 11) never shows what has
+//! changed: whoever changes the members, through this instance, another one
+//! or straight in the database, the next page shows it.
+
+use diesel::prelude::*;
+use orgportal::db::schema::{memberships, organizations, users};
+
+use crate::helpers::{admin_with_org, Browser, TestApp};
+
+fn version(app: &TestApp, slug: &str) -> i64 {
+    let mut conn = app.conn();
+    organizations::table
+        .filter(organizations::slug.eq(slug))
+        .select(organizations::members_version)
+        .first(&mut *conn)
+        .unwrap()
+}
+
+/// The row of `email` on the Members page as `browser` sees it.
+async fn row_of(browser: &Browser, slug: &str, email: &str) -> Option<String> {
+    let page = browser.get_html(&format!("/orgs/{slug}/members")).await;
+    let at = page.find(&format!("<td>{email}</td>"))?;
+    let start = page[..at].rfind("<tr>").unwrap();
+    let end = at + page[at..].find("</tr>").unwrap();
+    Some(page[start..end].to_string())
+}
+
+#[tokio::test]
+async fn the_kept_first_page_shows_every_change_on_the_next_request() {
+    let app = crate::helpers::spawn_app().await;
+    let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
+    app.member(&slug, "bob@example.com", "Technical user").await;
+    app.member(&slug, "carol@example.com", "View-only").await;
+    let bob_id = app.user_id("bob@example.com");
+    let other = app.second_instance().await;
+    let there = app.browser.at(&other.address);
+    assert!(row_of(&app.browser, &slug, "bob@example.com").await.unwrap().contains("Technical user"));
+    assert!(row_of(&there, &slug, "bob@example.com").await.unwrap().contains("Technical user"));
+
+    // A role changed on this instance, then one changed on the other.
+    let before = version(&app, &slug);
+    let path = format!("/orgs/{slug}/members/{bob_id}/role");
+    let res = app.browser.submit(&format!("/orgs/{slug}/members"), &path, &[("role", "Billing")]).await;
+    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+    assert!(version(&app, &slug) > before);
+    assert!(row_of(&there, &slug, "bob@example.com").await.unwrap().contains("Billing"), "the other instance");
+    let res = there.submit(&format!("/orgs/{slug}/members"), &path, &[("role", "Admin")]).await;
+    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+    assert!(row_of(&app.browser, &slug, "bob@example.com").await.unwrap().contains("Admin"), "this instance");
+
+    // Changed behind the portal's back: a name, an address, a membership.
+    let carol_id = app.user_id("carol@example.com");
+    let before = version(&app, &slug);
+    diesel::update(users::table.find(&carol_id))
+        .set(users::name.eq("Carol Renamed"))
+        .execute(&mut *app.conn())
+        .unwrap();
+    assert!(version(&app, &slug) > before, "a member's new name moves the version");
+    assert!(row_of(&app.browser, &slug, "carol@example.com").await.unwrap().contains("Carol Renamed"));
+    diesel::update(users::table.find(&carol_id))
+        .set(users::email.eq("carol@example.org"))
+        .execute(&mut *app.conn())
+        .unwrap();
+    assert!(row_of(&app.browser, &slug, "carol@example.org").await.is_some());
+    assert!(row_of(&app.browser, &slug, "carol@example.com").await.is_none());
+
+    let org_id = app.org_id(&slug);
+    diesel::update(memberships::table.find((&org_id, &carol_id)))
+        .set(memberships::role.eq("Technical user"))
+        .execute(&mut *app.conn())
+        .unwrap();
+    assert!(row_of(&app.browser, &slug, "carol@example.org").await.unwrap().contains("Technical user"));
+
+    // An account deleted in the database goes with its membership (a cascade).
+    diesel::delete(users::table.find(&carol_id)).execute(&mut *app.conn()).unwrap();
+    assert!(row_of(&app.browser, &slug, "carol@example.org").await.is_none());
+    assert!(row_of(&there, &slug, "carol@example.org").await.is_none());
+    diesel::delete(memberships::table.find((&org_id, &bob_id))).execute(&mut *app.conn()).unwrap();
+    assert!(row_of(&app.browser, &slug, "bob@example.com").await.is_none());
+    assert!(row_of(&there, &slug, "bob@example.com").await.is_none());
+    assert!(row_of(&app.browser, &slug, "owner@example.com").await.is_some());
+}
+
+#[tokio::test]
+async fn the_version_moves_only_with_what_the_page_shows() {
+    let app = crate::helpers::spawn_app().await;
+    let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
+    let globex_admin = app.new_browser();
+    globex_admin.sign_in("other@example.com", "Otto Other").await;
+    let other = globex_admin.create_org("Globex").await;
+    app.member(&slug, "bob@example.com", "Technical user").await;
+    app.join(&other, "bob@example.com", "View-only");
+    app.join(&other, "owner@example.com", "View-only");
+    let acme = version(&app, &slug);
+
+    // Bob signs in again with the same name and address: nothing shown changes.
+    let bob = app.new_browser();
+    bob.sign_in("bob@example.com", "bob").await;
+    assert_eq!(version(&app, &slug), acme, "a sign-in alone keeps the page");
+    // Bob's new name shows in both organizations.
+    let globex = version(&app, &other);
+    bob.sign_in("bob@example.com", "Robert").await;
+    assert!(version(&app, &slug) > acme);
+    assert!(version(&app, &other) > globex, "Bob is in Globex too");
+    let (acme, globex) = (version(&app, &slug), version(&app, &other));
+    app.browser.sign_in("owner@example.com", "Olivia Owner").await;
+    assert_eq!((version(&app, &slug), version(&app, &other)), (acme, globex), "the same name again");
+    let carol = app.member(&slug, "carol@example.com", "View-only").await;
+    assert_eq!(version(&app, &other), globex, "a member of Acme alone: Globex's page is kept");
+    let acme = version(&app, &slug);
+    carol.sign_in("carol@example.com", "Caroline").await;
+    assert!(version(&app, &slug) > acme);
+    assert_eq!(version(&app, &other), globex, "Carol is not in Globex: its page is kept");
+    assert!(row_of(&app.browser, &slug, "bob@example.com").await.unwrap().contains("Robert"));
+}
