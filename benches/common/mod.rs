@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+#[path = "../../tests/api/html.rs"]
+mod html;
+
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -263,49 +266,9 @@ pub async fn check_page(url: &str, cookie: &str, expect: &str) -> anyhow::Result
     Ok(body)
 }
 
-/// An attribute value as written by the templates, unescaped (`&amp;`,
-/// `&#61;`, `&#x3d;` and the like).
-fn unescape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(at) = rest.find('&') {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        let end = rest.find(';').unwrap_or(0);
-        let entity = &rest[1..end.max(1)];
-        let c = match entity {
-            "amp" => Some('&'),
-            "quot" => Some('"'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            _ => entity
-                .strip_prefix("#x")
-                .map(|h| u32::from_str_radix(h, 16).ok())
-                .unwrap_or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
-                .and_then(char::from_u32),
-        };
-        match c {
-            Some(c) if end > 0 => {
-                out.push(c);
-                rest = &rest[end + 1..];
-            }
-            _ => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 /// The address of the page a page's pager links to as the next one.
 pub fn next_page(base: &str, body: &str) -> anyhow::Result<String> {
-    let link = body.find("\" rel=\"next\"").and_then(|end| {
-        let start = body[..end].rfind("href=\"")? + "href=\"".len();
-        Some(unescape(&body[start..end]))
-    });
-    link.map(|href| format!("{base}{href}")).ok_or_else(|| anyhow::anyhow!("no link to a next page"))
+    html::next_link(body).map(|href| format!("{base}{href}")).ok_or_else(|| anyhow::anyhow!("no link to a next page"))
 }
 
 /// Starts the release binary on the seeded data directory (SQLite, two workers).

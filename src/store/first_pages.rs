@@ -54,13 +54,9 @@ impl FirstPages {
         pages.insert(org.id.clone(), Kept { version: org.members_version, limit, page });
     }
 
-    /// How many organizations' pages are kept now.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.lock().len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::html::unescape;
 use reqwest::cookie::Jar;
 use reqwest::redirect::Policy;
 use reqwest::{Response, StatusCode};
@@ -156,34 +157,10 @@ pub fn location(res: &Response) -> String {
     res.headers().get("location").expect("a Location header").to_str().unwrap().to_string()
 }
 
-/// The href of the page's `rel="next"` link, unescaped.
-pub fn next_link(html: &str) -> Option<String> {
-    let start = html.find("rel=\"next\"").map(|i| html[..i].rfind("href=\"").unwrap() + 6)?;
-    Some(unescape(html[start..].split('"').next().unwrap()).replace("&amp;", "&"))
-}
-
 /// The value of `<input ... name="NAME" value="...">` in `html`, unescaped.
 pub fn hidden_field(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html.find(&marker).unwrap_or_else(|| panic!("no field {name} in page:\n{html}")) + marker.len();
     let end = html[start..].find('"').unwrap() + start;
     unescape(&html[start..end])
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&#43;", "+")
-        .replace("&#x2b;", "+")
-        .replace("&#47;", "/")
-        .replace("&#x2f;", "/")
-        .replace("&#61;", "=")
-        .replace("&#x3d;", "=")
-        .replace("&quot;", "\"")
-        .replace("&#34;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#60;", "<")
-        .replace("&#62;", ">")
-        .replace("&#38;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
 }

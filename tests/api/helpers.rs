@@ -9,7 +9,8 @@ use orgportal::db::{self, AnyConnection};
 use orgportal::startup::Application;
 use tempfile::TempDir;
 
-pub use crate::browser::{hidden_field, location, next_link, Browser};
+pub use crate::browser::{hidden_field, location, Browser};
+pub use crate::html::next_link;
 
 /// A database of its own for one test; a PostgreSQL one is dropped at the end.
 pub struct TestDatabase {

@@ -10,6 +10,7 @@ mod customer_pages;
 mod customers;
 mod direct_add;
 mod helpers;
+mod html;
 mod infra;
 mod invitations;
 mod mail_sink;

@@ -6,8 +6,8 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::browser::next_link;
 use crate::helpers::{admin_with_org, spawn_app};
+use crate::html::next_link;
 use crate::project_tokens::new_token;
 use crate::projects::create;
 use crate::usage::{rec, report};
