@@ -13,4 +13,5 @@ pub mod mail;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod upkeep;
 pub mod web;

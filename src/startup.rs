@@ -35,7 +35,7 @@ pub struct Application {
     base_url: Url,
     server: Server,
     mail_worker: tokio::task::JoinHandle<()>,
-    stop_mail: tokio::sync::watch::Sender<bool>,
+    stop_background: tokio::sync::watch::Sender<bool>,
     /// `/metrics` on its own listener, when ORGPORTAL_METRICS_BIND is set.
     metrics: Option<(u16, Server)>,
 }
@@ -113,7 +113,8 @@ impl Application {
 
         let https = base_url.scheme() == "https";
         let mail_wakeup = Arc::new(Notify::new());
-        let (stop_mail, stop) = tokio::sync::watch::channel(false);
+        let (stop_background, stop) = tokio::sync::watch::channel(false);
+        crate::upkeep::spawn(pool.clone(), stop.clone());
         let mail_worker = Worker {
             pool: pool.clone(),
             transport: Arc::new(transport),
@@ -193,7 +194,7 @@ impl Application {
         let connections = pool_size as usize;
         server = server.workers(workers).worker_max_blocking_threads(connections.div_ceil(workers).max(1));
         let metrics = metrics.map(|(_, port, server)| (port, server));
-        Ok(Self { port: addr.port(), base_url, server: server.run(), mail_worker, stop_mail, metrics })
+        Ok(Self { port: addr.port(), base_url, server: server.run(), mail_worker, stop_background, metrics })
     }
 
     pub fn port(&self) -> u16 {
@@ -225,7 +226,7 @@ impl Application {
         if let Some(handle) = metrics {
             handle.stop(true).await;
         }
-        let _ = self.stop_mail.send(true);
+        let _ = self.stop_background.send(true);
         let mut worker = self.mail_worker;
         // A message being sent gets the SMTP timeout (15 s) and its record.
         if tokio::time::timeout(Duration::from_secs(20), &mut worker).await.is_err() {

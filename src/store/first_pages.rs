@@ -13,8 +13,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use diesel::QueryResult;
 
-use super::member_page::{self, CommonTrigrams, Cursor, MemberPage};
+use super::member_page::{self, Cursor, MemberPage};
 use super::orgs::Org;
+use super::search_index::CommonTrigrams;
 use crate::db::AnyConnection;
 
 /// How many organizations' first pages are kept (about 10 kB each).

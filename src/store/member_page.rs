@@ -6,41 +6,28 @@
 //! serve `LIKE '%term%'` and the planner weighs them against reading the
 //! members in order. On SQLite an FTS5 trigram index finds the people whose
 //! name or address contains the term; when they are few on the whole site
-//! (under [`FEW`]), their memberships are looked up by key and sorted. When
+//! (under [`search_index::FEW`]), their memberships are looked up by key and sorted. When
 //! they are many, reading the organization's members in order and keeping the
 //! matching ones fills a page sooner, so that is done instead, as it is for a
 //! term shorter than a trigram.
 //!
-//! FTS5 answers a phrase by reading the posting list of each of its
-//! trigrams, and a trigram most people have (`mem` in "member") has a list as
-//! long as the site. [`CommonTrigrams`] knows which those are; the index is
-//! asked for the term's other trigrams only, and the few people found are
-//! checked against the whole term. The list is a hint: out of date, it makes
-//! a search slower, never wrong.
+//! The index and what it is asked are in [`super::search_index`].
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
 
-use diesel::connection::SimpleConnection;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{BoxedSqlQuery, QueryFragment, SqlQuery};
 use diesel::sql_types::{BigInt, Text};
 use diesel::sqlite::Sqlite;
-use diesel::IntoSql;
 use time::PrimitiveDateTime;
 
 use super::json_list::in_list;
 use super::lower;
 use super::members::{MemberRow, MEMBER_COLUMNS};
-use crate::db::schema::{memberships, users, users_search, users_search_docs};
+use super::search_index::{self, CommonTrigrams};
+use crate::db::schema::{memberships, users, users_search_docs};
 use crate::db::AnyConnection;
-
-/// Above this many matching people on the site, search reads members in order.
-const FEW: i64 = 1000;
-
-diesel::infix_operator!(Matches, " MATCH ");
 
 /// The organization's members, read in join order (no search index).
 macro_rules! members_of {
@@ -56,14 +43,28 @@ macro_rules! matching {
     };
 }
 
+diesel::define_sql_function!(fn instr(haystack: Text, needle: Text) -> diesel::sql_types::Integer);
+
+/// The index's matches whose name or address contains `$t` (the term in
+/// lower case), as `matching!` finds them on SQLite: its `lower` and `LIKE`
+/// both fold ASCII letters only, and so does this, without a pattern to
+/// interpret.
+macro_rules! containing {
+    ($t:expr) => {
+        instr(lower(users_search_docs::email), $t.as_str())
+            .gt(0)
+            .or(instr(lower(users_search_docs::name), $t.as_str()).gt(0))
+    };
+}
+
 /// A page's columns and order, and one row more than `$limit` (so the page
 /// knows whether another follows).
 macro_rules! paged {
     ($query:expr, $limit:expr) => {
-        $query
-            .select(MEMBER_COLUMNS)
-            .order((memberships::created_at.asc(), memberships::user_id.asc()))
-            .limit($limit + 1)
+        paged!($query, $limit, MEMBER_COLUMNS)
+    };
+    ($query:expr, $limit:expr, $columns:expr) => {
+        $query.select($columns).order((memberships::created_at.asc(), memberships::user_id.asc())).limit($limit + 1)
     };
 }
 
@@ -79,118 +80,31 @@ pub struct MemberPage {
     pub next: Option<Cursor>,
 }
 
-/// How often the list of common trigrams is read again (a full read of the
-/// index's vocabulary: about 13 ms with 100,000 people).
-const COMMON_REFRESH: Duration = Duration::from_secs(300);
-
-/// The trigrams more than [`FEW`] people's names or addresses contain
-/// (SQLite; read from the index's vocabulary every [`COMMON_REFRESH`]).
-#[derive(Default)]
-pub struct CommonTrigrams {
-    known: RwLock<Option<(Instant, Arc<HashSet<String>>)>>,
-    reading: Mutex<()>,
-}
-
-#[derive(QueryableByName)]
-struct VocabTerm {
-    #[diesel(sql_type = Text)]
-    term: String,
-}
-
-impl CommonTrigrams {
-    /// The list, read again first when it is old and no other request is
-    /// reading it (the others go on with the old one).
-    fn current(&self, conn: &mut SqliteConnection) -> QueryResult<Arc<HashSet<String>>> {
-        let known = self.known.read().ok().and_then(|k| k.clone());
-        if let Some((at, set)) = &known {
-            if at.elapsed() < COMMON_REFRESH {
-                return Ok(set.clone());
-            }
-        }
-        let Ok(_reading) = self.reading.try_lock() else {
-            return Ok(known.map(|(_, set)| set).unwrap_or_default());
-        };
-        conn.batch_execute(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.users_search_vocab USING fts5vocab(main, users_search, row)",
-        )?;
-        let terms: Vec<VocabTerm> =
-            diesel::sql_query(format!("SELECT term FROM temp.users_search_vocab WHERE doc > {FEW}")).load(conn)?;
-        let set: Arc<HashSet<String>> = Arc::new(terms.into_iter().map(|t| t.term).collect());
-        if let Ok(mut k) = self.known.write() {
-            *k = Some((Instant::now(), set.clone()));
-        }
-        Ok(set)
-    }
-}
-
-/// The FTS5 query for `term`: its trigrams that are not common, each a
-/// quoted token, all required; the whole term as one phrase when every
-/// trigram is common (or none is). None when the term has no trigram.
-/// Either way the people found are then checked against the whole term.
-fn fts_query(term: Option<&str>, common: &HashSet<String>) -> Option<String> {
-    let term = indexable(term)?;
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let chars: Vec<char> = term.to_lowercase().chars().collect();
-    let mut trigrams: Vec<String> = chars.windows(3).map(|w| w.iter().collect::<String>()).collect();
-    trigrams.sort();
-    trigrams.dedup();
-    let rare: Vec<&String> = trigrams.iter().filter(|t| !common.contains(*t)).collect();
-    if rare.is_empty() || rare.len() == trigrams.len() {
-        return Some(quote(term));
-    }
-    Some(rare.iter().map(|t| quote(t)).collect::<Vec<_>>().join(" AND "))
-}
-
-/// The term, when the index can be asked for it: three characters or more,
-/// on one line (a document is a name and an address on two lines; a term
-/// never spans them).
-fn indexable(term: Option<&str>) -> Option<&str> {
-    term.map(str::trim).filter(|t| t.chars().count() >= 3 && !t.contains('\n'))
-}
-
-/// The people who may match the term, as the SQLite index finds them (their
-/// document numbers), when they are few; None when the index should not be
-/// asked or they are many.
-fn indexed_search(
-    conn: &mut AnyConnection,
-    search: Option<&str>,
-    common: &CommonTrigrams,
-) -> QueryResult<Option<Vec<i64>>> {
-    let AnyConnection::Sqlite(conn) = conn else { return Ok(None) };
-    if indexable(search).is_none() {
-        return Ok(None);
-    }
-    let common = common.current(conn)?;
-    let Some(query) = fts_query(search, &common) else { return Ok(None) };
-    let found: Vec<i64> = matches_query(&query).load(conn)?;
-    Ok((found.len() < FEW as usize).then_some(found))
-}
-
-#[allow(clippy::type_complexity)]
-fn matches_query(
-    phrase: &str,
-) -> diesel::dsl::Limit<
-    diesel::dsl::Select<
-        diesel::dsl::Filter<users_search::table, Matches<users_search::document, diesel::dsl::AsExprOf<&str, Text>>>,
-        users_search::rowid,
-    >,
-> {
-    users_search::table
-        .filter(Matches::new(users_search::document, phrase.into_sql::<Text>()))
-        .select(users_search::rowid)
-        .limit(FEW)
-}
-
-/// An organization's members among the index's matches (SQLite). The
-/// organization is compared as `org_id || ''` so that SQLite cannot start
-/// from the organization's members (without statistics it would): it starts
-/// from the matches and finds each one's membership by user.
+/// An organization's members among the index's matches (SQLite), with the
+/// name and address the index holds. The organization is compared as
+/// `org_id || ''` so that SQLite cannot start from the organization's members
+/// (without statistics it would): it starts from the matches and finds each
+/// one's membership in `memberships_user_orgs`.
 macro_rules! indexed_base {
     ($org_id:expr, $docs:expr) => {
-        memberships::table
-            .inner_join(users::table.inner_join(users_search_docs::table))
+        users_search_docs::table
+            .inner_join(memberships::table.on(memberships::user_id.eq(users_search_docs::user_id)))
             .filter(memberships::org_id.concat("").eq($org_id))
             .filter(in_list(users_search_docs::doc, $docs))
+    };
+}
+
+/// A `MemberRow`'s columns from the index's copy of the name and address.
+macro_rules! indexed_columns {
+    () => {
+        (
+            users_search_docs::user_id,
+            users_search_docs::name,
+            users_search_docs::email,
+            memberships::role,
+            memberships::created_at,
+            memberships::added_by,
+        )
     };
 }
 
@@ -206,9 +120,10 @@ pub fn page(
 ) -> QueryResult<MemberPage> {
     let pattern = super::contains_pattern(search);
     let indexed = match pattern {
-        Some(_) => indexed_search(conn, search, common)?,
+        Some(_) => search_index::candidates(conn, search, common)?,
         None => None,
     };
+    let term = search.map(|t| t.trim().to_lowercase()).unwrap_or_default();
     let base = members_of!(org_id);
     macro_rules! finish {
         ($query:expr) => {
@@ -227,11 +142,12 @@ pub fn page(
         (None, None, _) => finish!(base),
         (Some(c), None, _) => finish!(base.filter(after!(c))),
         (_, Some(_), Some(docs)) if docs.is_empty() => Vec::new(),
-        (None, Some(p), Some(docs)) => {
-            on_sqlite(conn, |c| paged!(indexed_base!(org_id, docs).filter(matching!(p)), limit).load(c))?
-        }
-        (Some(c), Some(p), Some(docs)) => on_sqlite(conn, |sq| {
-            paged!(indexed_base!(org_id, docs).filter(after!(c)).filter(matching!(p)), limit).load(sq)
+        (None, Some(_), Some(docs)) => on_sqlite(conn, |c| {
+            paged!(indexed_base!(org_id, docs).filter(containing!(term)), limit, indexed_columns!()).load(c)
+        })?,
+        (Some(c), Some(_), Some(docs)) => on_sqlite(conn, |sq| {
+            let query = indexed_base!(org_id, docs).filter(after!(c)).filter(containing!(term));
+            paged!(query, limit, indexed_columns!()).load(sq)
         })?,
         (None, Some(p), None) => finish!(base.filter(matching!(p))),
         (Some(c), Some(p), None) => finish!(base.filter(after!(c)).filter(matching!(p))),
@@ -283,9 +199,10 @@ pub fn search_plan(conn: &mut AnyConnection, org_id: &str, term: &str, limit: i6
     let lines = match conn {
         AnyConnection::Sqlite(c) => {
             // Two statements: the index's matches, then their memberships.
-            let phrase = fts_query(Some(term), &HashSet::new()).unwrap_or_default();
-            let query = paged!(indexed_base!(org_id, &[1, 2]).filter(matching!(pattern)), limit);
-            let mut lines = sqlite_plan(c, &matches_query(&phrase))?;
+            let phrase = search_index::fts_query(Some(term), &HashSet::new()).unwrap_or_default();
+            let lowered = term.trim().to_lowercase();
+            let query = paged!(indexed_base!(org_id, &[1, 2]).filter(containing!(lowered)), limit, indexed_columns!());
+            let mut lines = sqlite_plan(c, &search_index::matches_query(&phrase))?;
             lines.extend(sqlite_plan(c, &query)?);
             lines
         }
@@ -330,20 +247,4 @@ struct PgPlanLine {
 /// The statement of a `debug_query` rendering, without its binds.
 fn sql_of(rendered: &str) -> String {
     rendered.split(" -- binds:").next().unwrap_or(rendered).to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_index_is_asked_for_the_rare_trigrams_only() {
-        let common: HashSet<String> = ["mem", "emb", "mbe", "ber"].into_iter().map(String::from).collect();
-        assert_eq!(fts_query(Some("Member0999"), &common).unwrap(), r#""099" AND "999" AND "er0" AND "r09""#);
-        assert_eq!(fts_query(Some(" member "), &common).unwrap(), r#""member""#, "all common: the phrase");
-        assert_eq!(fts_query(Some("zoë"), &common).unwrap(), r#""zoë""#, "none common: the phrase");
-        assert_eq!(fts_query(Some(r#"a"bc"#), &HashSet::new()).unwrap(), r#""a""bc""#);
-        assert_eq!(fts_query(Some("ab"), &common), None);
-        assert_eq!(fts_query(Some("two\nlines"), &common), None);
-    }
 }

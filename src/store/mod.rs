@@ -22,6 +22,7 @@ pub mod project_team;
 pub mod project_tokens;
 pub mod projects;
 pub mod provisioning;
+pub mod search_index;
 pub mod security_log;
 pub mod services;
 pub mod sessions;

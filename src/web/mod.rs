@@ -69,7 +69,7 @@ pub struct AppState {
     /// Request counts and latencies, when ORGPORTAL_METRICS_BIND is set.
     pub metrics: Option<Arc<metrics::Metrics>>,
     /// Which search trigrams not to ask the SQLite index for (a hint).
-    pub common_trigrams: Arc<crate::store::member_page::CommonTrigrams>,
+    pub common_trigrams: Arc<crate::store::search_index::CommonTrigrams>,
     /// Each organization's first page of members, under its members_version.
     pub first_pages: Arc<crate::store::first_pages::FirstPages>,
 }

@@ -136,6 +136,17 @@ async fn the_index_follows_new_names_and_deleted_accounts() {
         let indexed: i64 = orgportal::db::schema::users_search_docs::table.count().get_result(&mut *conn).unwrap();
         assert_eq!(indexed, accounts, "one search document per account");
     }
+    // Renamed straight in the database: the search shows the new name (on
+    // SQLite from the index's own copy, which the triggers keep).
+    conn.batch_execute("UPDATE users SET name = 'Zed Quillfeather' WHERE email = 'person000@example.com'").unwrap();
+    if !app.db.is_postgres() {
+        // FTS5 compares the index with the copy it was built from.
+        conn.batch_execute("INSERT INTO users_search (users_search, rank) VALUES ('integrity-check', 1)").unwrap();
+    }
+    drop(conn);
+    let renamed = search(&app, &slug, "PERSON000@").await;
+    assert!(renamed.contains("<td>Zed Quillfeather</td>") && !renamed.contains("Person 000"), "{renamed}");
+    assert_eq!(rows(&search(&app, &slug, "quillfeather").await), 1);
 }
 
 #[tokio::test]
@@ -171,7 +182,7 @@ async fn the_page_and_its_search_use_their_indexes_on_each_backend() {
         // organization's members one by one.
         assert!(plan.starts_with("SCAN users_search VIRTUAL TABLE INDEX"), "{plan}");
         assert!(plan.contains("SEARCH users_search_docs USING INTEGER PRIMARY KEY (rowid=?)"), "{plan}");
-        assert!(plan.contains("SEARCH memberships USING INDEX memberships_user"), "{plan}");
+        assert!(plan.contains("SEARCH memberships USING COVERING INDEX memberships_user_orgs (user_id=?)"), "{plan}");
         assert!(!plan.contains("memberships_org_page") && !plan.contains("SCAN memberships"), "{plan}");
     }
     drop(conn);
@@ -209,4 +220,49 @@ async fn people_with_the_rare_pieces_of_a_term_but_not_the_term_are_not_found() 
     let found = search(&app, &slug, "r99 999").await;
     assert_eq!(rows(&found), 1);
     assert!(found.contains("decoy@example.org"));
+}
+
+/// Accounts that came one by one leave the SQLite index in many segments,
+/// each looked up by every search; the upkeep merges them into one, and the
+/// index answers as before.
+#[tokio::test]
+async fn the_upkeep_merges_the_search_index_and_search_finds_the_same() {
+    let app = spawn_app().await;
+    let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
+    seed(&app, &slug, 40);
+    let before = search(&app, &slug, "PERSON01").await;
+    assert_eq!(rows(&before), 10, "person010..person019");
+    let mut conn = app.conn();
+    let tidied = orgportal::store::search_index::tidy(&mut conn, 100).unwrap();
+    if app.db.is_postgres() {
+        assert_eq!(tidied, 0, "nothing to merge on PostgreSQL");
+        return;
+    }
+    #[derive(QueryableByName)]
+    struct Segments {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let segments = |conn: &mut orgportal::db::AnyConnection| {
+        diesel::sql_query("SELECT count(DISTINCT segid) AS n FROM users_search_idx")
+            .get_result::<Segments>(conn)
+            .unwrap()
+            .n
+    };
+    assert!(tidied > 0, "forty accounts, one transaction each, leave more than one segment");
+    assert_eq!(segments(&mut conn), 1);
+    assert_eq!(orgportal::store::search_index::tidy(&mut conn, 100).unwrap(), 0, "one segment: nothing to do");
+    drop(conn);
+    let table = |page: &str| page.split("<tbody>").nth(1).and_then(|t| t.split("</tbody>").next()).unwrap().to_string();
+    assert_eq!(table(&search(&app, &slug, "PERSON01").await), table(&before));
+    // A new account after the merge is found at once (a new small segment).
+    seed_one(&app, &slug, "person01x@example.com", "Late Person");
+    assert_eq!(rows(&search(&app, &slug, "person01").await), 11);
+}
+
+fn seed_one(app: &TestApp, slug: &str, email: &str, name: &str) {
+    let mut conn = app.conn();
+    let now = app.settings.clock.now();
+    let user = users::sign_in(&mut conn, &profile(email, email, name), "127.0.0.1", now).unwrap();
+    orgportal::store::members::add(&mut conn, &app.org_id(slug), &user.id, "View-only", now).unwrap();
 }

@@ -339,19 +339,27 @@ diesel::table! {
     }
 }
 
-// SQLite only (migration 000015): the member search index. `users_search` is
-// an FTS5 table whose one column is a user's name and address on two lines.
+// SQLite only (migrations 000015, 000018): the member search index.
+// `users_search_docs` holds each user's name and address under a document
+// number; `users_search` is an FTS5 table over it (external content).
 diesel::table! {
     users_search_docs (doc) {
         doc -> BigInt,
         user_id -> Text,
+        name -> Text,
+        email -> Text,
     }
 }
 
 diesel::table! {
     users_search (rowid) {
         rowid -> BigInt,
-        document -> Text,
+        /// The hidden column named as the table: `users_search MATCH ?`
+        /// searches every column.
+        #[sql_name = "users_search"]
+        any_column -> Text,
+        name -> Text,
+        email -> Text,
     }
 }
 

@@ -1,0 +1,192 @@
+//! SQLite's member search index (migrations 000015, 000018): an FTS5 table
+//! with the trigram tokenizer over every person's name and address (kept in
+//! `users_search_docs`), what it is asked, and its upkeep.
+//!
+//! FTS5 answers a phrase by reading the posting list of each of its
+//! trigrams, and a trigram most people have (`mem` in "member") has a list as
+//! long as the site. [`CommonTrigrams`] knows which those are; the index is
+//! asked for the term's other trigrams only, and the few people found are
+//! checked against the whole term. The list is a hint: out of date, it makes
+//! a search slower, never wrong.
+//!
+//! The index is a set of b-trees (segments). Each new account adds one and
+//! FTS5 merges them only a few at a time, so a site whose accounts came one
+//! by one ends with a dozen, and every search looks each trigram up in every
+//! one of them (about half of the index's time with 100,000 accounts).
+//! [`tidy`] merges them into one, a little at a time.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use diesel::IntoSql;
+
+use crate::db::schema::users_search;
+use crate::db::AnyConnection;
+
+/// Above this many matching people on the site, search reads members in
+/// order instead of asking the index.
+pub(super) const FEW: i64 = 1000;
+
+diesel::infix_operator!(Matches, " MATCH ");
+
+/// How often the list of common trigrams is read again (a full read of the
+/// index's vocabulary: about 13 ms with 100,000 people).
+const COMMON_REFRESH: Duration = Duration::from_secs(300);
+
+/// The trigrams more than [`FEW`] people's names or addresses contain
+/// (read from the index's vocabulary every [`COMMON_REFRESH`]).
+#[derive(Default)]
+pub struct CommonTrigrams {
+    known: RwLock<Option<(Instant, Arc<HashSet<String>>)>>,
+    reading: Mutex<()>,
+}
+
+#[derive(QueryableByName)]
+struct VocabTerm {
+    #[diesel(sql_type = Text)]
+    term: String,
+}
+
+impl CommonTrigrams {
+    /// The list, read again first when it is old and no other request is
+    /// reading it (the others go on with the old one).
+    fn current(&self, conn: &mut SqliteConnection) -> QueryResult<Arc<HashSet<String>>> {
+        let known = self.known.read().ok().and_then(|k| k.clone());
+        if let Some((at, set)) = &known {
+            if at.elapsed() < COMMON_REFRESH {
+                return Ok(set.clone());
+            }
+        }
+        let Ok(_reading) = self.reading.try_lock() else {
+            return Ok(known.map(|(_, set)| set).unwrap_or_default());
+        };
+        conn.batch_execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.users_search_vocab USING fts5vocab(main, users_search, row)",
+        )?;
+        let terms: Vec<VocabTerm> =
+            diesel::sql_query(format!("SELECT term FROM temp.users_search_vocab WHERE doc > {FEW}")).load(conn)?;
+        let set: Arc<HashSet<String>> = Arc::new(terms.into_iter().map(|t| t.term).collect());
+        if let Ok(mut k) = self.known.write() {
+            *k = Some((Instant::now(), set.clone()));
+        }
+        Ok(set)
+    }
+}
+
+/// The FTS5 query for `term`: its trigrams that are not common, each a
+/// quoted token, all required; the whole term as one phrase when every
+/// trigram is common (or none is). None when the term has no trigram.
+/// Either way the people found are then checked against the whole term.
+pub(super) fn fts_query(term: Option<&str>, common: &HashSet<String>) -> Option<String> {
+    let term = indexable(term)?;
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let chars: Vec<char> = term.to_lowercase().chars().collect();
+    let mut trigrams: Vec<String> = chars.windows(3).map(|w| w.iter().collect::<String>()).collect();
+    trigrams.sort();
+    trigrams.dedup();
+    let rare: Vec<&String> = trigrams.iter().filter(|t| !common.contains(*t)).collect();
+    if rare.is_empty() || rare.len() == trigrams.len() {
+        return Some(quote(term));
+    }
+    Some(rare.iter().map(|t| quote(t)).collect::<Vec<_>>().join(" AND "))
+}
+
+/// The term, when the index can be asked for it: three characters or more
+/// (the trigram tokenizer indexes nothing shorter).
+fn indexable(term: Option<&str>) -> Option<&str> {
+    term.map(str::trim).filter(|t| t.chars().count() >= 3)
+}
+
+/// The people who may match the term, as the index finds them (their
+/// document numbers), when they are few; None when the index should not be
+/// asked (PostgreSQL, a term shorter than a trigram) or they are many.
+pub(super) fn candidates(
+    conn: &mut AnyConnection,
+    search: Option<&str>,
+    common: &CommonTrigrams,
+) -> QueryResult<Option<Vec<i64>>> {
+    let AnyConnection::Sqlite(conn) = conn else { return Ok(None) };
+    if indexable(search).is_none() {
+        return Ok(None);
+    }
+    let common = common.current(conn)?;
+    let Some(query) = fts_query(search, &common) else { return Ok(None) };
+    let found: Vec<i64> = matches_query(&query).load(conn)?;
+    Ok((found.len() < FEW as usize).then_some(found))
+}
+
+#[allow(clippy::type_complexity)]
+pub(super) fn matches_query(
+    phrase: &str,
+) -> diesel::dsl::Limit<
+    diesel::dsl::Select<
+        diesel::dsl::Filter<users_search::table, Matches<users_search::any_column, diesel::dsl::AsExprOf<&str, Text>>>,
+        users_search::rowid,
+    >,
+> {
+    users_search::table
+        .filter(Matches::new(users_search::any_column, phrase.into_sql::<Text>()))
+        .select(users_search::rowid)
+        .limit(FEW)
+}
+
+/// How much one merge step writes (pages of the index; a step of 200 takes
+/// some 20 ms with 100,000 accounts, so writers wait no longer than that).
+const MERGE_PAGES: i64 = 200;
+
+#[derive(QueryableByName)]
+struct Changes {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Merges the index's segments, one step per transaction, until they are
+/// one or `max_steps` were taken; returns the steps that did work. A no-op
+/// on PostgreSQL (its trigram indexes need no upkeep from us).
+pub fn tidy(conn: &mut AnyConnection, max_steps: usize) -> QueryResult<usize> {
+    let AnyConnection::Sqlite(conn) = conn else { return Ok(0) };
+    let mut worked = 0;
+    while worked < max_steps {
+        // A negative page count merges across levels, as 'optimize' would,
+        // but stops after about that many pages. When the index is one
+        // segment it changes nothing; total_changes() then only counts the
+        // command's own row.
+        let changed = conn.immediate_transaction(|c| {
+            let before = total_changes(c)?;
+            diesel::sql_query(format!(
+                "INSERT INTO users_search (users_search, rank) VALUES ('merge', {})",
+                -MERGE_PAGES
+            ))
+            .execute(c)?;
+            Ok::<_, diesel::result::Error>(total_changes(c)? - before > 1)
+        })?;
+        if !changed {
+            break;
+        }
+        worked += 1;
+    }
+    Ok(worked)
+}
+
+fn total_changes(conn: &mut SqliteConnection) -> QueryResult<i64> {
+    Ok(diesel::sql_query("SELECT total_changes() AS n").get_result::<Changes>(conn)?.n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_index_is_asked_for_the_rare_trigrams_only() {
+        let common: HashSet<String> = ["mem", "emb", "mbe", "ber"].into_iter().map(String::from).collect();
+        assert_eq!(fts_query(Some("Member0999"), &common).unwrap(), r#""099" AND "999" AND "er0" AND "r09""#);
+        assert_eq!(fts_query(Some(" member "), &common).unwrap(), r#""member""#, "all common: the phrase");
+        assert_eq!(fts_query(Some("zoë"), &common).unwrap(), r#""zoë""#, "none common: the phrase");
+        assert_eq!(fts_query(Some(r#"a"bc"#), &HashSet::new()).unwrap(), r#""a""bc""#);
+        assert_eq!(fts_query(Some("ab"), &common), None);
+    }
+}

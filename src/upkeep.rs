@@ -1,0 +1,39 @@
+//! Background upkeep of the database: the member search index's segments
+//! merged (see [`search_index::tidy`]) shortly after start and then
+//! every ten minutes, in short steps that leave room for other writers.
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::db::{self, Pool};
+use crate::store::search_index;
+
+/// After start: soon, but not while the server is still getting ready.
+const FIRST: Duration = Duration::from_secs(5);
+const EVERY: Duration = Duration::from_secs(600);
+/// Steps per round (about 20 ms each); a round that does not finish goes on
+/// at the next.
+const MAX_STEPS: usize = 100;
+
+pub fn spawn(pool: Pool, mut stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut wait = FIRST;
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = stop.changed() => {}
+            }
+            if *stop.borrow() {
+                break;
+            }
+            let merged = db::run(&pool, |conn| search_index::tidy(conn, MAX_STEPS).map_err(anyhow::Error::from)).await;
+            match merged {
+                Ok(0) => {}
+                Ok(steps) => tracing::info!(steps, "member search index merged"),
+                Err(e) => tracing::warn!(error = %e, "member search index: cannot merge"),
+            }
+            wait = EVERY;
+        }
+    })
+}
