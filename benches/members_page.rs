@@ -8,13 +8,14 @@
 //! actix-web handler rendering the same template with 50 rows from memory.
 //! With BENCH_POSTGRES_URL (a server where a database may be created) the
 //! 10,000-member scenarios run on PostgreSQL too; with BENCH_BEFORE_BIN (an
-//! earlier build of orgportal) its figures are measured first, in the same run. Needs `wrk` (Debian
-//! package). BENCH_SECONDS sets each run's length; BENCH_HOLD=1 keeps the
+//! earlier build of orgportal) its figures are measured first, in the same
+//! run, on a database it made, which this build then upgrades in place.
+//! Needs `wrk` (Debian package). BENCH_SECONDS sets each run's length; BENCH_HOLD=1 keeps the
 //! seeded server running for a profiler instead.
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use diesel::Connection;
 use std::process::{Command, Stdio};
@@ -62,6 +63,13 @@ fn verdict(ok: bool) -> &'static str {
     } else {
         "MISSED"
     }
+}
+
+/// `binary migrate` on the bench's data directory.
+fn migrate(binary: &Path, dir: &Path) -> anyhow::Result<()> {
+    let status = Command::new(binary).arg("migrate").env("ORGPORTAL_DATA_DIR", dir).stdout(Stdio::null()).status()?;
+    anyhow::ensure!(status.success(), "{} migrate: {status}", binary.display());
+    Ok(())
 }
 
 /// One build's runs on the seeded database.
@@ -115,7 +123,18 @@ async fn run() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let started = Instant::now();
     let orgs = [("Bench Hundred Thousand", 100_000), ("Bench Ten Thousand", 10_000), ("Bench Hundred", 100)];
-    let slugs = seed_orgs(&common::sqlite_url(dir.path()), &orgs)?;
+    let url = common::sqlite_url(dir.path());
+    // BENCH_BEFORE_BIN: an earlier build, measured first. Its own `migrate`
+    // makes the schema, so that it can read the database; this build then
+    // upgrades it in place, as an operator's upgrade would.
+    let before_bin = std::env::var_os("BENCH_BEFORE_BIN").map(PathBuf::from);
+    let slugs = match &before_bin {
+        Some(bin) => {
+            migrate(bin, dir.path())?;
+            common::seed_orgs_as_is(&url, &orgs)?
+        }
+        None => seed_orgs(&url, &orgs)?,
+    };
     println!("seeded 100,000 + 10,000 + 100 members in {:.1} s", started.elapsed().as_secs_f64());
 
     let baseline_port = free_port();
@@ -132,10 +151,15 @@ async fn run() -> anyhow::Result<()> {
     println!("wrk: 2 threads, {CONNECTIONS} connections, {seconds} s per run after a 2 s warm-up; server: release build, default settings, SQLite\n");
     let base_r = wrk_on(Some(baseline.0.id()), "baseline (template only, 50 rows)", &baseline_url, None, seconds)?;
     // BENCH_BEFORE_BIN: an earlier build, measured first on the same database.
-    let before = match std::env::var_os("BENCH_BEFORE_BIN") {
-        Some(bin) => Some(measure(Path::new(&bin), "before: ", dir.path(), &slugs, seconds).await?),
+    let before = match &before_bin {
+        Some(bin) => Some(measure(bin, "before: ", dir.path(), &slugs, seconds).await?),
         None => None,
     };
+    if before_bin.is_some() {
+        let started = Instant::now();
+        migrate(Path::new(env!("CARGO_BIN_EXE_orgportal")), dir.path())?;
+        println!("upgraded in place by this build's migrate: {} ms", started.elapsed().as_millis());
+    }
     let now = measure(Path::new(env!("CARGO_BIN_EXE_orgportal")), "", dir.path(), &slugs, seconds).await?;
     let postgres = postgres_runs(seconds).await?;
 

@@ -52,7 +52,8 @@ const byDay = await page.getAttribute("a[href*='/billing/usage/projects/']", "hr
 
 const paths = (process.env.CHECK_PATHS ?? "").split(",").filter(Boolean);
 const pages = paths.length ? paths : [
-  "/getting-started", `/orgs/${slug}`, `/orgs/${slug}/members`, `/orgs/${slug}/members/invite`,
+  "/getting-started", `/orgs/${slug}`, `/orgs/${slug}/members`, `/orgs/${slug}/members?q=CHECK`,
+  `/orgs/${slug}/members?q=nobody-here`, `/orgs/${slug}/members/invite`,
   `/orgs/${slug}/roles`, `/orgs/${slug}/activity`, "/settings", "/settings/organizations",
   "/settings/sessions", "/settings/security-log", "/settings/delete",
   `/orgs/${slug}/projects`, `/orgs/${slug}/projects/new`, `/orgs/${slug}/projects/checked-project`,
