@@ -22,10 +22,8 @@ pub fn spawn(pool: Pool, mut stop: watch::Receiver<bool>) -> tokio::task::JoinHa
         loop {
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
-                _ = stop.changed() => {}
-            }
-            if *stop.borrow() {
-                break;
+                // Told to stop, or the server that could tell it is gone.
+                _ = stop.wait_for(|stopping| *stopping) => break,
             }
             let merged = db::run(&pool, |conn| search_index::tidy(conn, MAX_STEPS).map_err(anyhow::Error::from)).await;
             match merged {

@@ -116,16 +116,21 @@ pub fn seed(data_dir: &std::path::Path) -> anyhow::Result<(String, String)> {
 /// members named "Member 00001".. with addresses member00001@{slug}.test..;
 /// returns their slugs.
 pub fn seed_orgs(database_url: &str, orgs: &[(&str, usize)]) -> anyhow::Result<Vec<String>> {
-    let pool = db::connect(database_url).map_err(anyhow::Error::msg)?;
-    db::run_migrations(&mut *pool.get()?).map_err(|e| anyhow::anyhow!("{e}"))?;
-    seed_orgs_as_is(database_url, orgs)
+    seed_members(database_url, orgs, true)
 }
 
 /// [`seed_orgs`] into a database whose schema is left as it is (one an
 /// earlier build created: the seed writes only what both builds know).
 pub fn seed_orgs_as_is(database_url: &str, orgs: &[(&str, usize)]) -> anyhow::Result<Vec<String>> {
+    seed_members(database_url, orgs, false)
+}
+
+fn seed_members(database_url: &str, orgs: &[(&str, usize)], migrate: bool) -> anyhow::Result<Vec<String>> {
     let pool = db::connect(database_url).map_err(anyhow::Error::msg)?;
     let mut conn = pool.get()?;
+    if migrate {
+        db::run_migrations(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
     let now = orgportal::clock::Clock::default().now();
     let admin = users::sign_in(&mut conn, &profile("admin@bench.test", "Bench Admin", "dev"), "127.0.0.1", now)?;
     let mut slugs = Vec::new();

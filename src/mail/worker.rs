@@ -48,7 +48,8 @@ impl Worker {
                 tokio::select! {
                     _ = self.wakeup.notified() => {}
                     _ = tokio::time::sleep(POLL) => {}
-                    _ = self.stop.changed() => {}
+                    // Without a sender (the server is gone) this would fire at once, forever.
+                    changed = self.stop.changed() => if changed.is_err() { break },
                 }
             }
             tracing::info!("mail worker stopped");

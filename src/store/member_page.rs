@@ -118,12 +118,14 @@ pub fn page(
     limit: i64,
     common: &CommonTrigrams,
 ) -> QueryResult<MemberPage> {
+    let term = super::search_term(search);
     let pattern = super::contains_pattern(search);
-    let indexed = match pattern {
+    let indexed = match term {
         Some(_) => search_index::candidates(conn, search, common)?,
         None => None,
     };
-    let term = search.map(|t| t.trim().to_lowercase()).unwrap_or_default();
+    // Asked only in the arms that have a search.
+    let term = term.unwrap_or_default();
     let base = members_of!(org_id);
     macro_rules! finish {
         ($query:expr) => {
@@ -200,7 +202,7 @@ pub fn search_plan(conn: &mut AnyConnection, org_id: &str, term: &str, limit: i6
         AnyConnection::Sqlite(c) => {
             // Two statements: the index's matches, then their memberships.
             let phrase = search_index::fts_query(Some(term), &HashSet::new()).unwrap_or_default();
-            let lowered = term.trim().to_lowercase();
+            let lowered = super::search_term(Some(term)).unwrap_or_default();
             let query = paged!(indexed_base!(org_id, &[1, 2]).filter(containing!(lowered)), limit, indexed_columns!());
             let mut lines = sqlite_plan(c, &search_index::matches_query(&phrase))?;
             lines.extend(sqlite_plan(c, &query)?);

@@ -42,11 +42,19 @@ pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
+/// A search as it is matched: trimmed and lower-cased; None when empty.
+pub fn search_term(term: Option<&str>) -> Option<String> {
+    term.map(str::trim).filter(|t| !t.is_empty()).map(str::to_lowercase)
+}
+
 /// A LIKE pattern matching `term` anywhere (lower-cased, wildcards escaped
 /// with `\`); None for an empty search.
 pub fn contains_pattern(term: Option<&str>) -> Option<String> {
-    term.map(str::trim).filter(|t| !t.is_empty()).map(|term| {
-        let escaped = term.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        format!("%{escaped}%")
-    })
+    search_term(term).as_deref().map(like_anywhere)
+}
+
+/// A LIKE pattern matching the (already lower-cased) term anywhere.
+fn like_anywhere(term: &str) -> String {
+    let escaped = term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
 }

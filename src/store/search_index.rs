@@ -134,9 +134,10 @@ pub(super) fn matches_query(
         .limit(FEW)
 }
 
-/// How much one merge step writes (pages of the index; a step of 200 takes
-/// some 20 ms with 100,000 accounts, so writers wait no longer than that).
-const MERGE_PAGES: i64 = 200;
+/// One merge step: a negative page count merges across levels, as
+/// 'optimize' would, but stops after about that many pages (200: some 20 ms
+/// with 100,000 accounts, so writers wait no longer than that).
+const MERGE_STEP: &str = "INSERT INTO users_search (users_search, rank) VALUES ('merge', -200)";
 
 #[derive(QueryableByName)]
 struct Changes {
@@ -151,17 +152,11 @@ pub fn tidy(conn: &mut AnyConnection, max_steps: usize) -> QueryResult<usize> {
     let AnyConnection::Sqlite(conn) = conn else { return Ok(0) };
     let mut worked = 0;
     while worked < max_steps {
-        // A negative page count merges across levels, as 'optimize' would,
-        // but stops after about that many pages. When the index is one
-        // segment it changes nothing; total_changes() then only counts the
-        // command's own row.
+        // When the index is one segment the step changes nothing;
+        // total_changes() then only counts the command's own row.
         let changed = conn.immediate_transaction(|c| {
             let before = total_changes(c)?;
-            diesel::sql_query(format!(
-                "INSERT INTO users_search (users_search, rank) VALUES ('merge', {})",
-                -MERGE_PAGES
-            ))
-            .execute(c)?;
+            diesel::sql_query(MERGE_STEP).execute(c)?;
             Ok::<_, diesel::result::Error>(total_changes(c)? - before > 1)
         })?;
         if !changed {
