@@ -174,12 +174,12 @@ impl Application {
                 .build();
             App::new()
                 .app_data(state.clone())
-                .app_data(web::FormConfig::default().limit(64 * 1024))
                 .configure(routes)
                 .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(AppError::NotFound) }))
                 // Wrapped inside out: the CSRF check needs the session, the
                 // session middleware needs nothing; the request id is outermost.
                 .wrap(from_fn(csrf::guard))
+                .wrap(from_fn(pages::input::guard))
                 .wrap(IdentityMiddleware::default())
                 .wrap(session)
                 .wrap(middleware::security_headers(https))

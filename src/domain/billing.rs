@@ -26,6 +26,8 @@ fn check_len(errors: &mut FieldErrors, field: &'static str, value: &str, require
         errors.push((field, "Required.".into()));
     } else if value.chars().count() > max {
         errors.push((field, format!("At most {max} characters.")));
+    } else if let Err(e) = super::text::check(value, super::text::Lines::One) {
+        errors.push((field, e));
     }
 }
 

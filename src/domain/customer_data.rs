@@ -77,8 +77,8 @@ impl NewTicket {
             errors.subject = Some("Enter a subject.".into());
         } else if subject.chars().count() > MAX_SUBJECT {
             errors.subject = Some(format!("The subject can be at most {MAX_SUBJECT} characters."));
-        } else if subject.chars().any(char::is_control) {
-            errors.subject = Some("The subject must be one line.".into());
+        } else if let Err(e) = super::text::check(subject, super::text::Lines::One) {
+            errors.subject = Some(e);
         }
         let priority = PRIORITIES.iter().find(|p| p.eq_ignore_ascii_case(priority.trim()));
         if priority.is_none() {
@@ -89,6 +89,8 @@ impl NewTicket {
             errors.description = Some("Describe the problem: what you see, what you expected, since when.".into());
         } else if description.chars().count() > MAX_DESCRIPTION {
             errors.description = Some(format!("The description can be at most {MAX_DESCRIPTION} characters."));
+        } else if let Err(e) = super::text::check(description, super::text::Lines::Many) {
+            errors.description = Some(e);
         }
         match priority {
             Some(p) if errors == TicketErrors::default() => {

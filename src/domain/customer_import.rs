@@ -180,11 +180,32 @@ fn invoice(v: &InvoiceIn, seen: &[Invoice], here: &str) -> Result<Invoice, Strin
     })
 }
 
+/// Every text of the file follows domain::text's rule (one line); the error
+/// names the first that does not, by its place.
+fn refuse_controls(value: &serde_json::Value, at: &str) -> Result<(), String> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => super::text::check(s, super::text::Lines::One).map_err(|e| format!("{at}: {e}")),
+        Value::Array(items) => {
+            items.iter().enumerate().try_for_each(|(i, v)| refuse_controls(v, &format!("{at}[{i}]")))
+        }
+        Value::Object(map) => map.iter().try_for_each(|(k, v)| {
+            super::text::check(k, super::text::Lines::One).map_err(|e| format!("{at}: a field name: {e}"))?;
+            let at = if at == "file" { k.clone() } else { format!("{at}.{k}") };
+            refuse_controls(v, &at)
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Parses and checks a whole file. The error names the line and column
 /// (JSON syntax, missing or unknown fields) or the record and field.
 pub fn parse(json: &str) -> Result<Vec<CustomerRecord>, String> {
     // serde_json's message names the line and column.
     let file: File = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(json) {
+        refuse_controls(&value, "file")?;
+    }
     let mut out: Vec<CustomerRecord> = Vec::new();
     for (i, c) in file.customers.into_iter().enumerate() {
         let at = format!("customers[{i}]");
@@ -286,6 +307,11 @@ mod tests {
         assert!(parse(twice).unwrap_err().contains("appears twice"));
         let mail = r#"{"customers": [{"external_id": "A", "name": "A", "contacts": [{"email": "nope", "name": "N", "portal_role": "Admin"}]}]}"#;
         assert!(parse(mail).unwrap_err().contains("contacts[0].email"));
+        let nul = r#"{"customers": [{"external_id": "A", "name": "A", "contacts": [{"email": "a@b.c", "name": "N\u0000", "portal_role": "Admin"}]}]}"#;
+        assert_eq!(
+            parse(nul).unwrap_err(),
+            format!("customers[0].contacts[0].name: {}", crate::domain::text::message('\0'))
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod secret_token;
 pub mod service_token;
 mod slug;
 pub mod spreadsheet;
+pub mod text;
 pub mod usage;
 pub mod usage_payer;
 pub mod user_agent;

@@ -13,9 +13,7 @@ impl OrgName {
         if name.chars().count() > MAX_ORG_NAME {
             return Err(format!("The name can be at most {MAX_ORG_NAME} characters."));
         }
-        if name.chars().any(char::is_control) {
-            return Err("The name cannot contain control characters.".into());
-        }
+        super::text::check(name, super::text::Lines::One)?;
         Ok(Self(name.to_string()))
     }
 

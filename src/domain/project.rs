@@ -16,9 +16,7 @@ impl ProjectName {
         if name.chars().count() > 100 {
             return Err("The name can be at most 100 characters.".into());
         }
-        if name.chars().any(char::is_control) {
-            return Err("The name cannot contain control characters.".into());
-        }
+        super::text::check(name, super::text::Lines::One)?;
         Ok(Self(name.to_string()))
     }
 
@@ -33,6 +31,7 @@ pub fn parse_description(input: &str) -> Result<String, String> {
     if d.chars().count() > MAX_DESCRIPTION {
         return Err(format!("The description can be at most {MAX_DESCRIPTION} characters."));
     }
+    super::text::check(d, super::text::Lines::Many)?;
     Ok(d.to_string())
 }
 

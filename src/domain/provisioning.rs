@@ -58,6 +58,7 @@ fn transfer(typed: &str) -> Result<Transfer, String> {
     if project.is_empty() {
         return Err(bad());
     }
+    super::text::check(project, super::text::Lines::One)?;
     Ok(Transfer { owner: Email::parse(owner)?, project: project.to_string(), typed: typed.trim().to_string() })
 }
 
@@ -99,6 +100,9 @@ pub fn check(r: &Request) -> Result<Checked, Vec<Problem>> {
         billed.push(email);
     }
     let customer = Some(r.customer.trim()).filter(|c| !c.is_empty()).map(str::to_string);
+    if let Some(c) = &customer {
+        keep.of("customer", c, super::text::check(c, super::text::Lines::One));
+    }
     match (name, slug, owner, problems.is_empty()) {
         (Some(name), Some(slug), Some(owner), true) => Ok(Checked { name, slug, owner, transfers, billed, customer }),
         _ => Err(problems),

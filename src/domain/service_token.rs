@@ -19,6 +19,14 @@ pub fn generate_for_project() -> SecretToken {
     SecretToken::with_prefix(PROJECT_TOKEN_PREFIX)
 }
 
+/// The token of an `Authorization: Bearer TOKEN` header. The scheme's name is
+/// case-insensitive (RFC 9110, section 11.1), so `bearer` and `BEARER` count.
+pub fn bearer_credentials(header: &str) -> Option<&str> {
+    let (scheme, token) = header.trim_start().split_once([' ', '\t'])?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 /// A service's name: trimmed, 1 to 60 characters, one line.
 pub fn parse_name(input: &str) -> Result<String, String> {
     let name = input.trim();
@@ -28,15 +36,23 @@ pub fn parse_name(input: &str) -> Result<String, String> {
     if name.chars().count() > MAX_SERVICE_NAME {
         return Err(format!("The name can be at most {MAX_SERVICE_NAME} characters."));
     }
-    if name.chars().any(char::is_control) {
-        return Err("The name must be one line.".into());
-    }
+    super::text::check(name, super::text::Lines::One)?;
     Ok(name.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bearer_scheme_in_any_letter_case() {
+        for header in ["Bearer opprj_x", "bearer opprj_x", "BEARER  opprj_x ", "bEaReR\topprj_x"] {
+            assert_eq!(bearer_credentials(header), Some("opprj_x"), "{header}");
+        }
+        for header in ["Basic opprj_x", "Bearer", "Bearer   ", "Beareropprj_x", ""] {
+            assert_eq!(bearer_credentials(header), None, "{header}");
+        }
+    }
 
     #[test]
     fn names_and_tokens() {

@@ -8,6 +8,26 @@ use time::Date;
 /// How many records one request may carry.
 pub const MAX_RECORDS: usize = 10_000;
 
+/// The largest quantity one record may carry (10^12). With at most
+/// [`MAX_RECORDS`] a request, a monthly total cannot leave the 64-bit range
+/// through one request; the store checks the running total as well.
+pub const MAX_QUANTITY: i64 = 1_000_000_000_000;
+
+/// The days a project's usage may be reported for: from the day before it
+/// was created (a platform reports its own local day, which may lie behind
+/// UTC) to today (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Days {
+    pub first: Date,
+    pub last: Date,
+}
+
+impl Days {
+    pub fn for_project(created: Date, today: Date) -> Self {
+        Self { first: created.previous_day().unwrap_or(created), last: today }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UsageRecord {
     /// The platform's own id: a retry of the same id counts once.
@@ -45,7 +65,7 @@ pub fn valid_metric(m: &str) -> bool {
         && m.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
 }
 
-fn record(index: usize, v: &Value, today: Date) -> Result<UsageRecord, BatchError> {
+fn record(index: usize, v: &Value, days: Days) -> Result<UsageRecord, BatchError> {
     let bad =
         |field: &str, message: &str| BatchError::Bad { index, field: field.to_string(), message: message.to_string() };
     let Value::Object(map) = v else { return Err(bad("record", "must be an object")) };
@@ -61,6 +81,9 @@ fn record(index: usize, v: &Value, today: Date) -> Result<UsageRecord, BatchErro
     if id.is_empty() || id.len() > 128 {
         return Err(bad("id", "must be 1 to 128 characters"));
     }
+    if super::text::refused_char(id, super::text::Lines::One).is_some() {
+        return Err(bad("id", "must not contain control characters"));
+    }
     let metric = text("metric")?;
     if !valid_metric(metric) {
         return Err(bad("metric", "lower-case letters, digits, '.', '_' or '-', at most 64"));
@@ -68,8 +91,11 @@ fn record(index: usize, v: &Value, today: Date) -> Result<UsageRecord, BatchErro
     let quantity = match map.get("quantity") {
         Some(Value::Number(n)) => match (n.as_i64(), n.as_u64()) {
             (Some(q), _) if q < 0 => return Err(bad("quantity", "must not be negative")),
+            (Some(q), _) if q > MAX_QUANTITY => {
+                return Err(bad("quantity", &format!("must be at most {MAX_QUANTITY}")))
+            }
             (Some(q), _) => q,
-            (None, Some(_)) => return Err(bad("quantity", "too large")),
+            (None, Some(_)) => return Err(bad("quantity", &format!("must be at most {MAX_QUANTITY}"))),
             (None, None) => return Err(bad("quantity", "must be a whole number")),
         },
         Some(_) => return Err(bad("quantity", "must be a number")),
@@ -77,14 +103,18 @@ fn record(index: usize, v: &Value, today: Date) -> Result<UsageRecord, BatchErro
     };
     let day = Date::parse(text("day")?, time::macros::format_description!("[year]-[month]-[day]"))
         .map_err(|_| bad("day", "must be a date (YYYY-MM-DD)"))?;
-    if day > today {
+    if day > days.last {
         return Err(bad("day", "is in the future"));
+    }
+    if day < days.first {
+        let first = days.first;
+        return Err(bad("day", &format!("is before the project existed (the earliest day it accepts is {first})")));
     }
     Ok(UsageRecord { id: id.to_string(), metric: metric.to_string(), quantity, day })
 }
 
-/// Parses and checks a whole request body; `today` is the UTC date.
-pub fn parse_batch(body: &[u8], today: Date) -> Result<Vec<UsageRecord>, BatchError> {
+/// Parses and checks a whole request body; each day must be one of `days`.
+pub fn parse_batch(body: &[u8], days: Days) -> Result<Vec<UsageRecord>, BatchError> {
     let value: Value = serde_json::from_slice(body).map_err(|e| BatchError::Malformed(format!("not JSON: {e}")))?;
     let Value::Array(items) = value else {
         return Err(BatchError::Malformed("the body must be a JSON list of records".into()));
@@ -92,7 +122,7 @@ pub fn parse_batch(body: &[u8], today: Date) -> Result<Vec<UsageRecord>, BatchEr
     if items.len() > MAX_RECORDS {
         return Err(BatchError::TooMany(items.len()));
     }
-    items.iter().enumerate().map(|(i, v)| record(i, v, today)).collect()
+    items.iter().enumerate().map(|(i, v)| record(i, v, days)).collect()
 }
 
 /// The first day of the month of `day`.
@@ -132,15 +162,16 @@ mod tests {
     use time::macros::date;
 
     const TODAY: Date = date!(2026 - 11 - 28);
+    const DAYS: Days = Days { first: date!(2026 - 01 - 01), last: TODAY };
 
     fn bad(body: &str) -> String {
-        parse_batch(body.as_bytes(), TODAY).unwrap_err().message()
+        parse_batch(body.as_bytes(), DAYS).unwrap_err().message()
     }
 
     #[test]
     fn good_records_parse() {
         let body = r#"[{"id": "r1", "metric": "device.hours", "quantity": 3, "day": "2026-11-28"}]"#;
-        let records = parse_batch(body.as_bytes(), TODAY).unwrap();
+        let records = parse_batch(body.as_bytes(), DAYS).unwrap();
         assert_eq!(records[0].quantity, 3);
         assert_eq!(month_of(records[0].day), date!(2026 - 11 - 01));
     }
@@ -172,6 +203,23 @@ mod tests {
             "record 1, x: unknown field"
         );
         assert_eq!(bad(&with(r#"{"metric": "m", "quantity": 1, "day": "2026-11-01"}"#)), "record 1, id: missing");
+        assert_eq!(
+            bad(&with(r#"{"id": "b", "metric": "m", "quantity": 1000000000001, "day": "2026-11-01"}"#)),
+            "record 1, quantity: must be at most 1000000000000"
+        );
+        assert_eq!(
+            bad(&with(r#"{"id": "b", "metric": "m", "quantity": 18446744073709551615, "day": "2026-11-01"}"#)),
+            "record 1, quantity: must be at most 1000000000000"
+        );
+        assert_eq!(
+            bad(&with(r#"{"id": "b", "metric": "m", "quantity": 1, "day": "1970-01-01"}"#)),
+            "record 1, day: is before the project existed (the earliest day it accepts is 2026-01-01)"
+        );
+        assert_eq!(
+            bad(&with(r#"{"id": "b\u0000", "metric": "m", "quantity": 1, "day": "2026-11-01"}"#)),
+            "record 1, id: must not contain control characters"
+        );
+        assert_eq!(Days::for_project(date!(2028 - 03 - 01), TODAY).first, date!(2028 - 02 - 29));
         assert!(bad("{").starts_with("not JSON"));
         assert!(bad("{}").contains("JSON list"));
         assert!(valid_metric(&"a".repeat(64)) && !valid_metric(&"a".repeat(65)));

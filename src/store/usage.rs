@@ -67,6 +67,9 @@ pub enum IngestError {
     /// A record id already stored (or earlier in the request) with other values.
     #[error("record {0} was already reported with other values")]
     Conflict(String),
+    /// A monthly total would leave the 64-bit range: nothing is stored.
+    #[error("the total of {metric} for {month} would pass the largest number a total holds")]
+    TotalTooLarge { month: String, metric: String },
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
 }
@@ -96,7 +99,7 @@ pub fn ingest(
             known.extend(rows.into_iter().map(|(id, metric, quantity, day)| (id, (metric, quantity, day))));
         }
         let mut report = IngestReport::default();
-        let mut totals: HashMap<(Date, &str, Payer), i64> = HashMap::new();
+        let mut totals: HashMap<(Date, &str, Payer), i128> = HashMap::new();
         for r in records {
             if let Some((metric, quantity, day)) = known.get(&r.id) {
                 if (metric.as_str(), *quantity, *day) != (r.metric.as_str(), r.quantity, r.day) {
@@ -116,13 +119,24 @@ pub fn ingest(
                     usage_records::received_at.eq(now),
                 ))
                 .execute(conn)?;
-            *totals.entry((month_of(r.day), r.metric.as_str(), payers.of(r.day))).or_default() += r.quantity;
+            *totals.entry((month_of(r.day), r.metric.as_str(), payers.of(r.day))).or_default() +=
+                i128::from(r.quantity);
             report.new += 1;
         }
         for ((month, metric, payer), quantity) in totals {
-            add_monthly(conn, &project.id, month, metric, payer, quantity)?;
-            if !payer.org_id.is_empty() {
-                add_org_monthly(conn, payer.org_id, month, payer.via_user_id, metric, quantity)?;
+            let too_large = || IngestError::TotalTooLarge {
+                month: crate::domain::usage::month_key(month),
+                metric: metric.to_string(),
+            };
+            // The sum of one request's records is checked too (up to 10^16).
+            let quantity = i64::try_from(quantity).map_err(|_| too_large())?;
+            if !add_monthly(conn, &project.id, month, metric, payer, quantity)? {
+                return Err(too_large());
+            }
+            if !payer.org_id.is_empty()
+                && !add_org_monthly(conn, payer.org_id, month, payer.via_user_id, metric, quantity)?
+            {
+                return Err(too_large());
             }
         }
         if let (Some(org_id), true) = (&project.org_id, report.new > 0) {
@@ -154,6 +168,21 @@ pub fn monthly(conn: &mut AnyConnection, project_id: &str) -> QueryResult<Vec<(D
         .load(conn)
 }
 
+/// The totals a row may hold before `quantity` is added to it, so that the
+/// sum stays in the 64-bit range: checked in the UPDATE itself, which stays
+/// one atomic increment (no read-then-write that a concurrent request could
+/// slip between). Without it SQLite turns the sum into a float and
+/// PostgreSQL fails with "bigint out of range".
+fn room_for(quantity: i64) -> (i64, i64) {
+    if quantity >= 0 {
+        (i64::MIN, i64::MAX - quantity)
+    } else {
+        (i64::MIN - quantity, i64::MAX)
+    }
+}
+
+/// Adds to a project's total of a month; false when the total would leave
+/// the 64-bit range (nothing changed).
 fn add_monthly(
     conn: &mut AnyConnection,
     project_id: &str,
@@ -161,12 +190,18 @@ fn add_monthly(
     metric: &str,
     payer: Payer,
     quantity: i64,
-) -> QueryResult<()> {
+) -> QueryResult<bool> {
     let key = (project_id, month, metric, payer.org_id, payer.via_user_id);
+    let (low, high) = room_for(quantity);
     let n = diesel::update(usage_monthly::table.find(key))
+        .filter(usage_monthly::quantity.between(low, high))
         .set(usage_monthly::quantity.eq(usage_monthly::quantity + quantity))
         .execute(conn)?;
     if n == 0 {
+        let exists = diesel::select(diesel::dsl::exists(usage_monthly::table.find(key))).get_result::<bool>(conn)?;
+        if exists {
+            return Ok(false);
+        }
         diesel::insert_into(usage_monthly::table)
             .values((
                 usage_monthly::project_id.eq(project_id),
@@ -178,11 +213,11 @@ fn add_monthly(
             ))
             .execute(conn)?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Adds to an organization's total of a month; `space` is '' for its own
-/// projects, a billed member's id, or DELETED.
+/// projects, a billed member's id, or DELETED. False, as `add_monthly`.
 fn add_org_monthly(
     conn: &mut AnyConnection,
     org_id: &str,
@@ -190,11 +225,19 @@ fn add_org_monthly(
     space: &str,
     metric: &str,
     quantity: i64,
-) -> QueryResult<()> {
-    let n = diesel::update(usage_org_monthly::table.find((org_id, month, space, metric)))
+) -> QueryResult<bool> {
+    let key = (org_id, month, space, metric);
+    let (low, high) = room_for(quantity);
+    let n = diesel::update(usage_org_monthly::table.find(key))
+        .filter(usage_org_monthly::quantity.between(low, high))
         .set(usage_org_monthly::quantity.eq(usage_org_monthly::quantity + quantity))
         .execute(conn)?;
     if n == 0 {
+        let exists =
+            diesel::select(diesel::dsl::exists(usage_org_monthly::table.find(key))).get_result::<bool>(conn)?;
+        if exists {
+            return Ok(false);
+        }
         diesel::insert_into(usage_org_monthly::table)
             .values((
                 usage_org_monthly::org_id.eq(org_id),
@@ -205,7 +248,7 @@ fn add_org_monthly(
             ))
             .execute(conn)?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// The space of an organization's totals that holds projects deleted since.
@@ -232,9 +275,15 @@ fn keep_chunk_on_bills(conn: &mut AnyConnection, project_ids: &[String]) -> Quer
             usage_monthly::quantity,
         ))
         .load(conn)?;
+    // Out of range only past 9.2 * 10^18 in one month of one organization's
+    // deleted projects: the deletion fails whole rather than store a wrong total.
+    let out_of_range = || diesel::result::Error::QueryBuilderError("a usage total would leave the 64-bit range".into());
     for (month, metric, org_id, via, quantity) in rows {
-        add_org_monthly(conn, &org_id, month, &via, &metric, -quantity)?;
-        add_org_monthly(conn, &org_id, month, DELETED, &metric, quantity)?;
+        if !add_org_monthly(conn, &org_id, month, &via, &metric, -quantity)?
+            || !add_org_monthly(conn, &org_id, month, DELETED, &metric, quantity)?
+        {
+            return Err(out_of_range());
+        }
         // A space left with nothing (a deleted account's) is no line of the bill.
         diesel::delete(usage_org_monthly::table.find((&org_id, month, &via, &metric)))
             .filter(usage_org_monthly::quantity.eq(0))

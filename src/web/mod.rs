@@ -12,6 +12,7 @@ pub mod extract;
 pub mod format;
 pub mod health;
 pub mod home;
+pub mod input;
 pub mod layout;
 mod lookup;
 pub mod members;

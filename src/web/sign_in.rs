@@ -18,6 +18,7 @@ use crate::auth::session::{self, PendingSignIn, SessionToken};
 use crate::auth::Provider;
 use crate::db;
 use crate::domain::secret_token::SecretToken;
+use crate::domain::text::printable;
 use crate::error::AppError;
 use crate::store::users::{self, ProviderProfile};
 use crate::store::{customers, sessions};
@@ -146,12 +147,13 @@ pub async fn callback(
         Ok(info) => info,
         Err(failure) => return failed(&req, &state, provider, &pending.next, failure),
     };
+    // What the provider says is text from outside too (domain::text).
     let profile = ProviderProfile {
         provider: provider.key.to_string(),
-        subject: info.subject,
-        email: info.email.trim().to_lowercase(),
+        subject: printable(&info.subject),
+        email: printable(&info.email).to_lowercase(),
         email_verified: info.email_verified,
-        name: info.name.trim().to_string(),
+        name: printable(&info.name),
     };
     let client = client(&req);
     let ip = client.ip.clone();
@@ -251,6 +253,8 @@ pub struct LogoutForm {
     next: Option<String>,
 }
 
+impl crate::web::input::Fields for LogoutForm {}
+
 /// Signs out: the server-side session ends (a copy of the cookie is dead
 /// too); with `next` (Switch account), goes straight to sign-in again.
 #[post("/logout")]
@@ -259,7 +263,7 @@ pub async fn logout(
     token: Option<SessionToken>,
     identity: Option<Identity>,
     session: Session,
-    form: web::Form<LogoutForm>,
+    form: crate::web::input::Form<LogoutForm>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     if let Some(token) = token {

@@ -211,8 +211,14 @@ fn monthly(app: &TestApp) -> Vec<(String, String, String, i64)> {
 
 #[tokio::test]
 async fn personal_usage_follows_billing_and_transfers_across_a_month_boundary() {
-    // The clock moves up to a month on: sessions must outlive that.
-    let app = spawn_app_with(|s| s.session_idle = days(60)).await;
+    for start in crate::helpers::START_DAYS {
+        usage_across_a_month_boundary(start).await;
+    }
+}
+
+async fn usage_across_a_month_boundary(start: time::PrimitiveDateTime) {
+    // The clock moves up to a month and two days on: sessions must outlive that.
+    let app = crate::helpers::spawn_app_at(start, |s| (s.session_idle, s.session_max) = (days(60), days(60))).await;
     let acme = admin_with_org(&app, "owner@example.com", "Acme").await;
     create(&app.browser, "/personal/projects", "Notes", "").await;
     let token = new_token(&app.browser, "/personal/projects/notes", "Platform").await;

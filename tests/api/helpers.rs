@@ -73,6 +73,7 @@ pub fn test_settings(data_dir: &TempDir, db: &TestDatabase) -> Settings {
     settings.data_dir = data_dir.path().to_path_buf();
     settings.database_url = Some(orgportal::config::Secret::new(db.url.clone()));
     settings.workers = Some(2);
+    settings.clock = orgportal::clock::Clock::starting_at(test_start());
     // Tests sign in many people from one address; the limit tests set their own.
     let plenty = orgportal::config::Rate::new(100_000, std::time::Duration::from_secs(60));
     settings.rate_limits = orgportal::config::RateLimits {
@@ -82,6 +83,51 @@ pub fn test_settings(data_dir: &TempDir, db: &TestDatabase) -> Settings {
         token_failures: plenty,
     };
     settings
+}
+
+/// The moment every test's clock starts at, so that no test depends on the
+/// day it runs: `ORGPORTAL_TEST_CLOCK` (`2028-02-29` or `2028-02-29T23:30`,
+/// UTC) pins the whole suite to another; tests that move the clock across
+/// months run from the days of [`START_DAYS`] too.
+pub fn test_start() -> time::PrimitiveDateTime {
+    match std::env::var("ORGPORTAL_TEST_CLOCK") {
+        Ok(text) if !text.trim().is_empty() => parse_start(text.trim())
+            .unwrap_or_else(|| panic!("ORGPORTAL_TEST_CLOCK: {text:?} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM")),
+        _ => time::macros::datetime!(2027-01-31 12:00),
+    }
+}
+
+fn parse_start(text: &str) -> Option<time::PrimitiveDateTime> {
+    let (day, at) = text.split_once('T').unwrap_or((text, "12:00"));
+    let numbers = |s: &str, sep: char| s.split(sep).map(|n| n.parse::<u16>().ok()).collect::<Option<Vec<_>>>();
+    let (d, t) = (numbers(day, '-')?, numbers(at, ':')?);
+    let (&[y, m, dd], &[h, min]) = (d.as_slice(), t.as_slice()) else { return None };
+    let date = time::Date::from_calendar_date(y as i32, time::Month::try_from(m as u8).ok()?, dd as u8).ok()?;
+    Some(time::PrimitiveDateTime::new(date, time::Time::from_hms(h as u8, min as u8, 0).ok()?))
+}
+
+/// Starting days for the tests whose dates matter: the ends of 31- and
+/// 30-day months, the end of a year, around a leap day, and the day the
+/// suite once failed on (a move to next month crossed the session lifetime).
+/// Noon, so a test's own minutes never cross midnight.
+pub const START_DAYS: [time::PrimitiveDateTime; 8] = [
+    time::macros::datetime!(2026-12-02 12:00),
+    time::macros::datetime!(2027-01-01 12:00),
+    time::macros::datetime!(2027-01-31 12:00),
+    time::macros::datetime!(2027-04-30 12:00),
+    time::macros::datetime!(2027-12-31 12:00),
+    time::macros::datetime!(2028-02-28 12:00),
+    time::macros::datetime!(2028-02-29 12:00),
+    time::macros::datetime!(2028-03-01 12:00),
+];
+
+/// An app whose clock starts at `start`.
+pub async fn spawn_app_at(start: time::PrimitiveDateTime, configure: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_with(move |s| {
+        s.clock = orgportal::clock::Clock::starting_at(start);
+        configure(s);
+    })
+    .await
 }
 
 pub async fn spawn_app() -> TestApp {

@@ -20,7 +20,7 @@ async fn create_an_organization_and_see_its_page() {
     assert!(page.contains("Olivia Owner"));
     assert!(page.contains("<dt>Members</dt><dd><a href=\"/orgs/acme-corp/members\">1</a></dd>"), "{page}");
     assert!(page.contains("<dt>Your role</dt><dd>Admin</dd>"));
-    let year = time::OffsetDateTime::now_utc().year().to_string();
+    let year = app.settings.clock.now().year().to_string();
     assert!(page.contains(&year), "shows the creation date");
     // The flash shows once.
     assert!(!app.browser.get_html("/orgs/acme-corp").await.contains("Organization created."));

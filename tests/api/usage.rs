@@ -39,15 +39,22 @@ fn stored(app: &TestApp) -> (i64, Vec<(String, String, String, i64)>) {
     (n, totals.into_iter().map(|(m, metric, payer, q)| (m.to_string(), metric, payer, q)).collect())
 }
 
-/// An organization with two projects and a token of each.
+/// An organization with two projects and a token of each, made on
+/// 1 October 2026; the clock then moves to 15 November 2026 (sessions last
+/// that long here).
 async fn setup() -> (TestApp, String, String, String) {
-    let app = spawn_app().await;
+    let app = crate::helpers::spawn_app_at(time::macros::datetime!(2026-10-01 12:00), |s| {
+        (s.session_idle, s.session_max) =
+            (std::time::Duration::from_secs(90 * 86_400), std::time::Duration::from_secs(90 * 86_400))
+    })
+    .await;
     let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
     let base = format!("/orgs/{slug}/projects");
     create(&app.browser, &base, "Fleet", "").await;
     create(&app.browser, &base, "Radar", "").await;
     let fleet = new_token(&app.browser, &format!("{base}/fleet"), "Platform").await;
     let radar = new_token(&app.browser, &format!("{base}/radar"), "Platform").await;
+    app.settings.clock.advance(std::time::Duration::from_secs(45 * 86_400));
     (app, slug, fleet, radar)
 }
 
@@ -109,6 +116,21 @@ async fn bad_requests_are_refused_whole_and_store_nothing() {
         ),
         (json!([good, rec("b", "Device Hours", 1, "2026-11-01")]), StatusCode::BAD_REQUEST, "record 1, metric"),
         (json!([good, rec("b", "m", 1, "2099-01-01")]), StatusCode::BAD_REQUEST, "record 1, day: is in the future"),
+        (
+            json!([good, rec("b", "m", 1, "1970-01-01")]),
+            StatusCode::BAD_REQUEST,
+            "record 1, day: is before the project existed (the earliest day it accepts is 2026-09-30)",
+        ),
+        (
+            json!([good, rec("b", "m", 1 << 62, "2026-11-01")]),
+            StatusCode::BAD_REQUEST,
+            "record 1, quantity: must be at most 1000000000000",
+        ),
+        (
+            json!([good, rec("b\u{0}", "m", 1, "2026-11-01")]),
+            StatusCode::BAD_REQUEST,
+            "record 1, id: must not contain control characters",
+        ),
         (
             json!([good, {"id": "b", "metric": "m", "quantity": 1, "day": "2026-11-01", "colour": 1}]),
             StatusCode::BAD_REQUEST,
@@ -204,4 +226,65 @@ async fn usage_counts_for_the_owner_of_the_day_across_a_transfer() {
     let personal: i64 = payers.iter().filter(|(p, _)| p.is_empty()).map(|(_, q)| q).sum();
     let org: i64 = payers.iter().filter(|(p, _)| *p == org_id).map(|(_, q)| q).sum();
     assert_eq!((personal, org), (7, 5), "{payers:?}");
+}
+
+#[tokio::test]
+async fn a_monthly_total_never_leaves_the_64_bit_range() {
+    let (app, slug, fleet, _) = setup().await;
+    // 2^62 three times was a wrong total on SQLite and a 500 on PostgreSQL.
+    for i in 0..3 {
+        let (status, answer) =
+            report(&app, &fleet, &json!([rec(&format!("big{i}"), "m", 1 << 62, "2026-11-01")])).await;
+        assert_eq!(
+            (status, answer["index"].clone(), answer["field"].clone()),
+            (StatusCode::BAD_REQUEST, json!(0), json!("quantity"))
+        );
+    }
+    assert_eq!(stored(&app), (0, vec![]));
+    // The largest quantity, then a total brought near the limit by hand: the
+    // request that would pass it is refused whole, on both totals.
+    assert_eq!(report(&app, &fleet, &json!([rec("a", "m", 1_000_000_000_000, "2026-11-01")])).await.0, StatusCode::OK);
+    let near = i64::MAX - 5;
+    diesel::update(usage_monthly::table).set(usage_monthly::quantity.eq(near)).execute(&mut *app.conn()).unwrap();
+    let before = stored(&app);
+    let (status, answer) =
+        report(&app, &fleet, &json!([rec("b", "n", 1, "2026-11-02"), rec("c", "m", 6, "2026-11-02")])).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert!(answer["error"].as_str().unwrap().contains("the total of m for 2026-11 would pass"), "{answer}");
+    assert_eq!(stored(&app), before, "nothing of the request is stored");
+    assert_eq!(
+        report(&app, &fleet, &json!([rec("d", "m", 5, "2026-11-02")])).await.0,
+        StatusCode::OK,
+        "up to the limit"
+    );
+    assert_eq!(stored(&app).1[0].3, i64::MAX);
+    let org_total: i64 = orgportal::db::schema::usage_org_monthly::table
+        .filter(orgportal::db::schema::usage_org_monthly::org_id.eq(app.org_id(&slug)))
+        .select(orgportal::db::schema::usage_org_monthly::quantity)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(org_total, 1_000_000_000_005, "the organization's total has its own check");
+}
+
+#[tokio::test]
+async fn the_bearer_scheme_is_read_in_any_letter_case() {
+    let (app, _, fleet, _) = setup().await;
+    for (i, scheme) in ["bearer", "BEARER", "Bearer"].iter().enumerate() {
+        let res = reqwest::Client::new()
+            .post(format!("{}/api/v1/usage", app.address))
+            .header("authorization", format!("{scheme} {fleet}"))
+            .json(&json!([rec(&format!("r{i}"), "m", 1, "2026-11-01")]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{scheme}");
+    }
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/v1/usage", app.address))
+        .header("authorization", format!("Basic {fleet}"))
+        .json(&json!([]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }

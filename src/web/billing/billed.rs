@@ -23,6 +23,10 @@ pub struct AddForm {
     email: String,
 }
 
+impl crate::web::input::Fields for AddForm {
+    const TYPED: &'static [&'static str] = &["email"];
+}
+
 fn refusal(e: BilledError, org_name: &str, email: &str) -> Result<String, AppError> {
     Ok(match e {
         BilledError::NotMember => {
@@ -43,7 +47,7 @@ fn refusal(e: BilledError, org_name: &str, email: &str) -> Result<String, AppErr
 pub async fn add(
     req: HttpRequest,
     member: OrgMember,
-    form: web::Form<AddForm>,
+    form: crate::web::input::Form<AddForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

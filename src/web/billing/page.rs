@@ -281,11 +281,25 @@ pub struct DetailsForm {
     tax_id: String,
 }
 
+impl crate::web::input::Fields for DetailsForm {
+    const TYPED: &'static [&'static str] = &[
+        "contact_name",
+        "contact_email",
+        "legal_name",
+        "address_line1",
+        "address_line2",
+        "city",
+        "postal_code",
+        "country",
+        "tax_id",
+    ];
+}
+
 #[post("/orgs/{slug}/billing/details")]
 pub async fn save(
     req: HttpRequest,
     member: OrgMember,
-    form: web::Form<DetailsForm>,
+    form: crate::web::input::Form<DetailsForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

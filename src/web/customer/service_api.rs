@@ -63,8 +63,7 @@ pub(crate) fn bearer<'r>(
     req.headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
+        .and_then(crate::domain::service_token::bearer_credentials)
         .filter(|t| t.starts_with(prefix))
         .ok_or_else(|| Box::new(unauthorized(&format!("Send the token as `Authorization: Bearer {prefix}...`."))))
 }

@@ -46,6 +46,10 @@ pub struct ConnectForm {
     name: String,
 }
 
+impl crate::web::input::Fields for ConnectForm {
+    const TYPED: &'static [&'static str] = &["name"];
+}
+
 pub fn items(rows: Vec<ServiceRow>) -> Vec<ServiceItem> {
     rows.into_iter()
         .map(|r| ServiceItem {
@@ -93,7 +97,7 @@ pub async fn list(member: OrgMember, state: web::Data<AppState>) -> Result<HttpR
 pub async fn connect(
     member: OrgMember,
     req: HttpRequest,
-    form: web::Form<ConnectForm>,
+    form: crate::web::input::Form<ConnectForm>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     member.require(Permission::ServicesConnect)?;

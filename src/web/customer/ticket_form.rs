@@ -25,6 +25,10 @@ pub struct TicketForm {
     description: String,
 }
 
+impl crate::web::input::Fields for TicketForm {
+    const TYPED: &'static [&'static str] = &["subject", "description"];
+}
+
 #[derive(Template)]
 #[template(path = "ticket_new.html")]
 struct NewTicketPage {
@@ -61,7 +65,7 @@ pub async fn new_form(member: OrgMember, state: web::Data<AppState>) -> Result<H
 pub async fn create(
     member: OrgMember,
     req: HttpRequest,
-    form: web::Form<TicketForm>,
+    form: crate::web::input::Form<TicketForm>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     member.require(Permission::TicketsCreate)?;

@@ -79,10 +79,14 @@ pub struct AuthorizeForm {
     name: String,
 }
 
+impl crate::web::input::Fields for AuthorizeForm {
+    const TYPED: &'static [&'static str] = &["email", "name"];
+}
+
 #[post("/dev-oauth/authorize")]
 pub async fn authorize_submit(
     req: HttpRequest,
-    form: web::Form<AuthorizeForm>,
+    form: crate::web::input::Form<AuthorizeForm>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let dev = provider(&state)?;
@@ -96,7 +100,7 @@ pub async fn authorize_submit(
     } else if name.chars().count() > 100 {
         Some("The name can be at most 100 characters.".to_string())
     } else {
-        None
+        crate::domain::text::check(name, crate::domain::text::Lines::One).err()
     };
     if email.is_err() || name_error.is_some() {
         let page = AuthorizePage {
@@ -126,6 +130,8 @@ pub struct TokenForm {
     client_secret: Option<String>,
 }
 
+impl crate::web::input::Fields for TokenForm {}
+
 fn oauth_error(status: StatusCode, error: &str) -> HttpResponse {
     HttpResponse::build(status).json(json!({ "error": error }))
 }
@@ -148,7 +154,11 @@ fn client_credentials(req: &HttpRequest, form: &TokenForm) -> (String, String) {
 }
 
 #[post("/dev-oauth/token")]
-pub async fn token(req: HttpRequest, form: web::Form<TokenForm>, state: web::Data<AppState>) -> HttpResponse {
+pub async fn token(
+    req: HttpRequest,
+    form: crate::web::input::Form<TokenForm>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
     let Some(dev) = state.dev.as_deref() else { return HttpResponse::NotFound().finish() };
     if form.grant_type != "authorization_code" {
         return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type");
@@ -172,7 +182,7 @@ pub async fn userinfo(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
+        .and_then(crate::domain::service_token::bearer_credentials);
     match bearer.and_then(|t| dev.userinfo(t)) {
         Some(user) => HttpResponse::Ok().json(json!({
             "sub": user.subject(),

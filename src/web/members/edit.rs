@@ -111,13 +111,15 @@ pub struct ProjectRoleForm {
     default_project_role: String,
 }
 
+impl crate::web::input::Fields for ProjectRoleForm {}
+
 /// Sets the member's default project role (projects.manage).
 #[post("/orgs/{slug}/members/{user_id}/project-role")]
 pub async fn change_project_role(
     req: HttpRequest,
     member: OrgMember,
     path: web::Path<(String, String)>,
-    form: web::Form<ProjectRoleForm>,
+    form: crate::web::input::Form<ProjectRoleForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
@@ -153,6 +155,8 @@ pub struct RoleForm {
     role: String,
 }
 
+impl crate::web::input::Fields for RoleForm {}
+
 /// Runs a membership change as the signed-in member.
 async fn act<T, F>(
     req: &HttpRequest,
@@ -175,7 +179,7 @@ pub async fn change_role(
     req: HttpRequest,
     member: OrgMember,
     path: web::Path<(String, String)>,
-    form: web::Form<RoleForm>,
+    form: crate::web::input::Form<RoleForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
@@ -248,12 +252,14 @@ pub struct TransferForm {
     user_id: String,
 }
 
+impl crate::web::input::Fields for TransferForm {}
+
 #[post("/orgs/{slug}/transfer")]
 pub async fn transfer(
     req: HttpRequest,
     member: OrgMember,
     path: web::Path<String>,
-    form: web::Form<TransferForm>,
+    form: crate::web::input::Form<TransferForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

@@ -139,7 +139,7 @@ async fn direct_access(
 pub async fn submit(
     req: HttpRequest,
     member: OrgMember,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::input::Form<Vec<(String, String)>>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

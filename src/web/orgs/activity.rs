@@ -201,38 +201,43 @@ pub async fn export_log(
         return Err(AppError::BadRequest(e));
     }
     // One batch per trip to the database, sent before the next is read.
+    // The first is read before the answer starts, so that a failure there
+    // is an error page, not a 200 cut short.
     struct Next {
         before: Option<ActivityCursor>,
-        first: bool,
         done: bool,
     }
     let (pool, f) = (state.pool.clone(), std::sync::Arc::new(f));
-    let start = Next { before: None, first: true, done: false };
-    let parts = futures_util::stream::unfold(start, move |next| {
+    let read = move |before: Option<ActivityCursor>, first: bool| {
         let (pool, f, org_id) = (pool.clone(), f.clone(), org_id.clone());
+        async move {
+            let (bytes, last, n) = db::run(&pool, move |conn| -> Result<_, AppError> {
+                let rows = activity::list(conn, org_id.as_deref(), &f, before.as_ref(), EXPORT_BATCH)?;
+                Ok((csv_part(&rows, first)?, rows.last().map(|l| (l.created_at, l.id.clone())), rows.len()))
+            })
+            .await?;
+            let before = last.map(|(created_at, id)| ActivityCursor { created_at, id });
+            Ok::<_, AppError>((actix_web::web::Bytes::from(bytes), Next { before, done: (n as i64) < EXPORT_BATCH }))
+        }
+    };
+    let (head, after_head) = read(None, true).await?;
+    let rest = futures_util::stream::unfold(after_head, move |next| {
+        let read = read.clone();
         async move {
             if next.done {
                 return None;
             }
-            let Next { before, first, .. } = next;
-            let read = db::run(&pool, move |conn| -> Result<_, AppError> {
-                let rows = activity::list(conn, org_id.as_deref(), &f, before.as_ref(), EXPORT_BATCH)?;
-                Ok((csv_part(&rows, first)?, rows.last().map(|l| (l.created_at, l.id.clone())), rows.len()))
-            })
-            .await;
-            Some(match read {
-                Ok((bytes, last, n)) => {
-                    let before = last.map(|(created_at, id)| ActivityCursor { created_at, id });
-                    let done = (n as i64) < EXPORT_BATCH;
-                    (Ok(actix_web::web::Bytes::from(bytes)), Next { before, first: false, done })
-                }
+            Some(match read(next.before, false).await {
+                Ok((bytes, next)) => (Ok(bytes), next),
                 Err(e) => {
                     tracing::error!(error = %e, "the activity export stopped");
-                    (Err(e), Next { before: None, first: false, done: true })
+                    (Err(e), Next { before: None, done: true })
                 }
             })
         }
     });
+    let parts =
+        futures_util::StreamExt::chain(futures_util::stream::once(std::future::ready(Ok::<_, AppError>(head))), rest);
     Ok(streamed_attachment(parts, &filename))
 }
 

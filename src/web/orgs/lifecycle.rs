@@ -45,11 +45,15 @@ pub struct DeleteForm {
     confirm_name: String,
 }
 
+impl crate::web::input::Fields for DeleteForm {
+    const TYPED: &'static [&'static str] = &["confirm_name"];
+}
+
 #[post("/orgs/{slug}/delete")]
 pub async fn delete(
     req: HttpRequest,
     member: OrgMember,
-    form: web::Form<DeleteForm>,
+    form: crate::web::input::Form<DeleteForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

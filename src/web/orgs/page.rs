@@ -55,11 +55,15 @@ pub struct NewOrgForm {
     pub slug: String,
 }
 
+impl crate::web::input::Fields for NewOrgForm {
+    const TYPED: &'static [&'static str] = &["name", "slug"];
+}
+
 #[post("/orgs")]
 pub async fn create(
     req: HttpRequest,
     current: CurrentUser,
-    form: web::Form<NewOrgForm>,
+    form: crate::web::input::Form<NewOrgForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

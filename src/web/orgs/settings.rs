@@ -17,7 +17,7 @@ use crate::web::{see_other, AppState};
 pub async fn save(
     req: HttpRequest,
     member: OrgMember,
-    form: web::Form<NewOrgForm>,
+    form: crate::web::input::Form<NewOrgForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

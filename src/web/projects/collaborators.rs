@@ -28,6 +28,10 @@ pub struct InviteForm {
     role: String,
 }
 
+impl crate::web::input::Fields for InviteForm {
+    const TYPED: &'static [&'static str] = &["email"];
+}
+
 /// The link of a project invitation's email.
 pub fn link(state: &AppState, token: &str) -> String {
     state.url(&format!("/project-invitations/{token}"))
@@ -81,7 +85,7 @@ fn sender_key(p: &ProjectIn) -> String {
 
 pub async fn invite(
     req: HttpRequest,
-    form: web::Form<InviteForm>,
+    form: crate::web::input::Form<InviteForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

@@ -16,6 +16,10 @@ pub struct ProjectForm {
     pub description: String,
 }
 
+impl crate::web::input::Fields for ProjectForm {
+    const TYPED: &'static [&'static str] = &["name", "slug", "description"];
+}
+
 /// The form as shown: the values and the message next to each field.
 #[derive(Default)]
 pub struct Fields {

@@ -221,7 +221,7 @@ pub(super) async fn create(
 pub async fn org_create(
     req: HttpRequest,
     member: OrgMember,
-    form: web::Form<ProjectForm>,
+    form: crate::web::input::Form<ProjectForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
@@ -232,7 +232,7 @@ pub async fn org_create(
 pub async fn personal_create(
     req: HttpRequest,
     current: CurrentUser,
-    form: web::Form<ProjectForm>,
+    form: crate::web::input::Form<ProjectForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

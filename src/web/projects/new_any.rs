@@ -78,11 +78,15 @@ pub struct NewAnyForm {
     project: ProjectForm,
 }
 
+impl crate::web::input::Fields for NewAnyForm {
+    const TYPED: &'static [&'static str] = &["name", "slug", "description"];
+}
+
 #[post("/projects")]
 pub async fn create(
     req: HttpRequest,
     current: CurrentUser,
-    form: web::Form<NewAnyForm>,
+    form: crate::web::input::Form<NewAnyForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

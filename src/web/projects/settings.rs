@@ -94,7 +94,7 @@ pub async fn settings(req: HttpRequest, state: web::Data<AppState>) -> Result<Ht
 
 pub async fn save(
     req: HttpRequest,
-    form: web::Form<ProjectForm>,
+    form: crate::web::input::Form<ProjectForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
@@ -131,9 +131,13 @@ pub struct DeleteForm {
     confirm_name: String,
 }
 
+impl crate::web::input::Fields for DeleteForm {
+    const TYPED: &'static [&'static str] = &["confirm_name"];
+}
+
 pub async fn delete(
     req: HttpRequest,
-    form: web::Form<DeleteForm>,
+    form: crate::web::input::Form<DeleteForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

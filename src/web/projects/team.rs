@@ -222,11 +222,13 @@ pub struct RoleForm {
     direct: bool,
 }
 
+impl crate::web::input::Fields for RoleForm {}
+
 /// Sets a member's role on this project: "=default" (back to their default
 /// project role), "" (none) or a catalog role; or a direct collaborator's role.
 pub async fn set_role(
     req: HttpRequest,
-    form: web::Form<RoleForm>,
+    form: crate::web::input::Form<RoleForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

@@ -64,9 +64,13 @@ pub struct TokenForm {
     name: String,
 }
 
+impl crate::web::input::Fields for TokenForm {
+    const TYPED: &'static [&'static str] = &["name"];
+}
+
 pub async fn create(
     req: HttpRequest,
-    form: web::Form<TokenForm>,
+    form: crate::web::input::Form<TokenForm>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let p = project_with(&req, &state, Permission::ProjectsDevelop).await?;

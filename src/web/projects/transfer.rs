@@ -102,9 +102,11 @@ pub struct TransferForm {
     to: String,
 }
 
+impl crate::web::input::Fields for TransferForm {}
+
 pub async fn transfer(
     req: HttpRequest,
-    form: web::Form<TransferForm>,
+    form: crate::web::input::Form<TransferForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

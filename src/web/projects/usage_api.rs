@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::db;
 use crate::domain::service_token::{hash_token, PROJECT_TOKEN_PREFIX};
-use crate::domain::usage::{parse_batch, BatchError};
+use crate::domain::usage::{parse_batch, BatchError, Days};
 use crate::error::AppError;
 use crate::store::project_tokens;
 use crate::store::usage::{self, IngestError};
@@ -43,7 +43,7 @@ pub async fn report(req: HttpRequest, body: web::Bytes, state: web::Data<AppStat
         }
         return Ok(unauthorized("This connection token is not valid; it may have been revoked."));
     };
-    let records = match parse_batch(&body, now.date()) {
+    let records = match parse_batch(&body, Days::for_project(project.created_at.date(), now.date())) {
         Ok(records) => records,
         Err(e) => return Ok(refused(&e)),
     };
@@ -54,6 +54,10 @@ pub async fn report(req: HttpRequest, body: web::Bytes, state: web::Data<AppStat
         Err(IngestError::Conflict(id)) => Ok(HttpResponse::Conflict().json(json!({
             "error": format!("record {id} was already reported with another metric, quantity or day; the first stays"),
             "id": id,
+        }))),
+        Err(IngestError::TotalTooLarge { month, metric }) => Ok(HttpResponse::BadRequest().json(json!({
+            "error": format!("the total of {metric} for {month} would pass the largest number a total can hold; nothing of this request was stored"),
+            "field": "quantity",
         }))),
         Err(IngestError::Db(e)) => Err(e.into()),
     }

@@ -65,11 +65,15 @@ pub struct DeleteForm {
     confirm_email: String,
 }
 
+impl crate::web::input::Fields for DeleteForm {
+    const TYPED: &'static [&'static str] = &["confirm_email"];
+}
+
 #[post("/settings/delete")]
 pub async fn delete(
     req: HttpRequest,
     current: CurrentUser,
-    form: web::Form<DeleteForm>,
+    form: crate::web::input::Form<DeleteForm>,
     identity: Option<Identity>,
     session: Session,
     state: web::Data<AppState>,

@@ -35,6 +35,10 @@ pub struct ProvisionForm {
     step: String,
 }
 
+impl crate::web::input::Fields for ProvisionForm {
+    const TYPED: &'static [&'static str] = &["name", "slug", "owner", "transfers", "billed", "customer"];
+}
+
 impl ProvisionForm {
     fn request(&self) -> Request {
         Request {
@@ -127,7 +131,7 @@ pub async fn new_form(staff: StaffUser) -> Result<HttpResponse, AppError> {
 pub async fn submit(
     req: HttpRequest,
     staff: StaffUser,
-    form: web::Form<ProvisionForm>,
+    form: crate::web::input::Form<ProvisionForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
