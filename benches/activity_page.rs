@@ -18,8 +18,9 @@ use common::{check_page, profile, sign_in, start_server, wrk};
 use diesel::prelude::*;
 use orgportal::db::schema::activity;
 use orgportal::db::{self, AnyConnection};
+use orgportal::store::accounts::users;
 use orgportal::store::activity::NewActivity;
-use orgportal::store::{members, users};
+use orgportal::store::members;
 
 fn main() -> anyhow::Result<()> {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?.block_on(run())

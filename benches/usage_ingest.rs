@@ -13,9 +13,10 @@ use std::time::Instant;
 
 use orgportal::db;
 use orgportal::domain::{service_token, ProjectName, Slug};
+use orgportal::store::accounts::users;
 use orgportal::store::members::Actor;
+use orgportal::store::projects::tokens;
 use orgportal::store::projects::{self, NewProject, Owner};
-use orgportal::store::{project_tokens, users};
 
 const BATCH: usize = 1_000;
 const CLIENTS: usize = 4;
@@ -49,7 +50,7 @@ fn seed(url: &str) -> anyhow::Result<String> {
     )
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     let token = service_token::generate_for_project();
-    project_tokens::create(&mut conn, &project, "bench", &token.hash, &actor).map_err(|e| anyhow::anyhow!("{e}"))?;
+    tokens::create(&mut conn, &project, "bench", &token.hash, &actor).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(token.token)
 }
 

@@ -22,9 +22,11 @@ use common::{check_page, sign_in, start_server, wrk};
 use orgportal::db::{self, AnyConnection};
 use orgportal::domain::usage::UsageRecord;
 use orgportal::domain::{ProjectName, Slug};
+use orgportal::store::accounts::users;
+use orgportal::store::billing::billed_members;
+use orgportal::store::billing::usage;
 use orgportal::store::members::{self, Actor};
 use orgportal::store::projects::{self, NewProject, Owner, Project};
-use orgportal::store::{billed_members, usage, users};
 use time::{Date, PrimitiveDateTime};
 
 const METRICS: [&str; 3] = ["device.hours", "sim.data_mb", "api.calls"];
@@ -61,7 +63,7 @@ fn report(
         })
         .collect();
     for batch in records.chunks(orgportal::domain::usage::MAX_RECORDS) {
-        usage::ingest(conn, p, batch, "127.0.0.1", now)?;
+        usage::ingest(conn, p.into(), batch, "127.0.0.1", now)?;
     }
     Ok(())
 }

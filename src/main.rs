@@ -6,7 +6,7 @@ use orgportal::config::Settings;
 use orgportal::db::{self, AnyConnection};
 use orgportal::mail::templates::InvoiceMail;
 use orgportal::startup::Application;
-use orgportal::store::invoices::InvoiceNotice;
+use orgportal::store::billing::invoices::InvoiceNotice;
 use url::Url;
 
 /// orgportal: a self-hosted organization portal.
@@ -156,7 +156,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 settings.base_url.as_ref().map_or_else(|| format!("http://{}", settings.bind), Url::to_string);
             let report = blocking(&settings, move |conn| {
                 let render = |n: &InvoiceNotice<'_>| InvoiceMail::of(n, &base_url).render().ok();
-                Ok(orgportal::store::customers::import(conn, &records, &render, now)?)
+                Ok(orgportal::store::customer::import::import(conn, &records, &render, now)?)
             })
             .await?;
             println!(
@@ -176,7 +176,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
 
 async fn orgs(settings: Settings, command: OrgsCommand) -> anyhow::Result<()> {
     use orgportal::domain::provisioning::{check, Problem, Request};
-    use orgportal::store::provisioning::{self, Operator, ProvisionError};
+    use orgportal::store::staff::provisioning::{self, Operator, ProvisionError};
     let OrgsCommand::Create { name, owner, slug, transfer, billed, customer, dry_run } = command;
     let request = Request { name, slug, owner, transfers: transfer, billed, customer };
     let refused = |problems: Vec<Problem>| {

@@ -26,7 +26,7 @@ use crate::domain::RoleCatalog;
 use crate::error::AppError;
 use crate::mail::worker::Worker;
 use crate::mail::Transport;
-use crate::store::sessions::Lifetimes;
+use crate::store::accounts::sessions::Lifetimes;
 use crate::web::rate_limit::Limits;
 use crate::web::{self as pages, middleware, AppState};
 

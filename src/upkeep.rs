@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::db::{self, Pool};
-use crate::store::search_index;
+use crate::store::members::search_index;
 
 /// After start: soon, but not while the server is still getting ready.
 const FIRST: Duration = Duration::from_secs(5);

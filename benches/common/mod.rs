@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use orgportal::db;
 use orgportal::domain::{OrgLimit, OrgName, RoleCatalog, Slug};
-use orgportal::store::{members, orgs, users};
+use orgportal::store::accounts::users;
+use orgportal::store::members;
+use orgportal::store::orgs;
 
 pub const CONNECTIONS: u32 = 16;
 

@@ -10,8 +10,8 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use url::Url;
 
+use super::failure::Failure;
 use super::id_token::{self, Expected, IdClaims, IdTokenError};
-use super::oauth::Failure;
 
 #[derive(Debug)]
 pub struct Discovery {

@@ -3,6 +3,7 @@
 pub mod csrf;
 pub mod dev_provider;
 pub mod discovery;
+pub mod failure;
 pub mod id_token;
 pub mod oauth;
 pub mod providers;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use url::Url;
 
 use super::discovery::{Discovery, Metadata};
-use super::oauth::Failure;
+use super::failure::Failure;
 use crate::config::{ClientCredentials, Secret, Settings};
 
 /// How the provider reports who signed in.

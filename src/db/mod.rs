@@ -1,9 +1,20 @@
 //! Database access shared by every store function: one connection type over
 //! SQLite and PostgreSQL, the pool, and the embedded migrations.
+//!
+//! Where a statement runs is a rule, not a detail: on these 2-core machines
+//! moving a request to the blocking pool and back costs more than a page's
+//! SQL. So a SQLite read runs on the HTTP worker that received the request
+//! ([`run_read`]; in WAL mode a reader never waits for the writer), inside one
+//! read transaction (one WAL lock and one snapshot for all of a page's
+//! statements). Writes, which can wait for SQLite's lock, and every
+//! PostgreSQL statement, which crosses the network, go to the blocking pool
+//! ([`run`]). Hot statements run on the backend's own connection
+//! (`native!`), whose statement cache keys on the query type: diesel's
+//! multi-connection otherwise writes their SQL text again on every run.
 
 mod manager;
 pub mod schema;
-mod timestamp;
+pub mod timestamp;
 
 use std::time::Duration;
 
@@ -12,7 +23,6 @@ use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use manager::{Backend, ConnectionManager, DatabaseUrlError};
-pub use timestamp::FastTimestamp;
 
 /// The diesel connection every store function takes. The variant is picked
 /// from the URL scheme by [`ConnectionManager`], never by trial and error.

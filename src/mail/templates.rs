@@ -104,7 +104,7 @@ pub struct InvoiceMail {
 
 impl InvoiceMail {
     /// The mail for `notice`; `base_url` is the portal's address ("https://portal.example").
-    pub fn of(notice: &crate::store::invoices::InvoiceNotice<'_>, base_url: &str) -> Self {
+    pub fn of(notice: &crate::store::billing::invoices::InvoiceNotice<'_>, base_url: &str) -> Self {
         let day = |d: time::Date| d.format(time::macros::format_description!("[day] [month repr:short] [year]"));
         let day = |d| day(d).unwrap_or_default();
         let inv = notice.invoice;
@@ -174,7 +174,7 @@ impl ProvisionedMail<'_> {
 
 /// The owner's mail about an organization set up for them, at `base_url`.
 pub fn provisioned_mail(
-    plan: &crate::store::provisioning::Plan,
+    plan: &crate::store::staff::provisioning::Plan,
     org: &crate::store::orgs::Org,
     base_url: &str,
     catalog: &crate::domain::RoleCatalog,

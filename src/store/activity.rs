@@ -39,8 +39,16 @@ pub fn record_operator(
     details: &str,
     now: PrimitiveDateTime,
 ) -> QueryResult<()> {
-    let row =
-        NewActivity { id: super::new_id(), org_id, actor_id: None, action, target, details, ip: "", created_at: now };
+    let row = NewActivity {
+        id: crate::store::new_id(),
+        org_id,
+        actor_id: None,
+        action,
+        target,
+        details,
+        ip: "",
+        created_at: now,
+    };
     record(conn, &row)
 }
 
@@ -193,7 +201,7 @@ fn remember(conn: &mut AnyConnection, scope: &str, kind: &str, value: &str) -> Q
             .execute(conn)
     });
     match inserted {
-        Err(e) if super::is_unique_violation(&e) => Ok(()),
+        Err(e) if crate::store::is_unique_violation(&e) => Ok(()),
         other => other.map(|_| ()),
     }
 }

@@ -1,12 +1,14 @@
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
-use super::activity::{self, NewActivity};
-use super::members::Actor;
-use super::{is_unique_violation, new_id};
 use crate::db::schema::{memberships, organizations, projects, users};
-use crate::db::{AnyConnection, FastTimestamp};
+use crate::db::timestamp::FastTimestamp;
+use crate::db::AnyConnection;
 use crate::domain::{OrgLimit, OrgName, Slug};
+use crate::store::activity::{self, NewActivity};
+use crate::store::changes::Actor;
+use crate::store::is_unique_violation;
+use crate::store::new_id;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = organizations)]
@@ -20,6 +22,12 @@ pub struct Org {
     pub member_count: i32,
     /// Moves with every change to the members (migration 000017's triggers).
     pub members_version: i64,
+}
+
+impl<'a> From<&'a Org> for crate::store::members::first_pages::Listed<'a> {
+    fn from(org: &'a Org) -> Self {
+        Self { org_id: &org.id, members_version: org.members_version }
+    }
 }
 
 /// An organization as listed for one of its members.
@@ -180,7 +188,7 @@ pub fn create_recorded(
                 organizations::created_at.eq(now),
             ))
             .execute(conn)?;
-        super::members::insert_membership(conn, &org.id, owner_id, owner_role, now)?;
+        crate::store::members::insert_membership(conn, &org.id, owner_id, owner_role, now)?;
         let details = recorded.details.map_or_else(|| format!("slug {}", org.slug), str::to_string);
         activity::record(
             conn,
@@ -266,7 +274,7 @@ pub fn find_by_slug(conn: &mut AnyConnection, slug: &str) -> QueryResult<Option<
 pub fn details(conn: &mut AnyConnection, org: &Org) -> QueryResult<OrgDetails> {
     let (owner_name, owner_email): (String, String) =
         users::table.find(&org.owner_id).select((users::name, users::email)).first(conn)?;
-    let member_count = super::members::count(conn, &org.id)?;
+    let member_count = crate::store::members::count(conn, &org.id)?;
     Ok(OrgDetails { owner_name, owner_email, member_count })
 }
 
@@ -297,7 +305,7 @@ pub fn delete(
         )?;
         let projects: Vec<String> =
             projects::table.filter(projects::org_id.eq(&org.id)).select(projects::id).load(conn)?;
-        super::usage::keep_on_bills(conn, &projects)?;
+        crate::store::billing::usage::keep_on_bills(conn, &projects)?;
         activity::forget_facets(conn, &org.id)?;
         diesel::delete(organizations::table.find(&org.id)).execute(conn)?;
         Ok(())

@@ -1,14 +1,23 @@
 //! The mail outbox: a change writes its mail here in its own transaction;
 //! the worker in `mail::worker` delivers it later, with retries.
+//!
+//! Mail is never sent inside a request: a relay that is slow or down would
+//! hold the page, and a change could commit while its mail is lost (or the
+//! mail go out for a change that rolled back). Several instances share the
+//! table: a worker claims due messages by setting `locked_until` (a lease of
+//! two minutes), so others skip them; a worker that dies mid-message leaves
+//! a lease that runs out, and the message is claimed again. A message can so
+//! be sent twice after a crash, never lost; its Message-ID stays the same on
+//! every attempt, so receivers can drop the repeat.
 
 use std::time::Duration;
 
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
-use super::new_id;
 use crate::db::schema::mail_outbox;
 use crate::db::AnyConnection;
+use crate::store::new_id;
 
 /// A rendered message waiting to be queued.
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use actix_web::{web, HttpRequest};
 
 use super::AppState;
-use crate::store::sessions::Client;
+use crate::store::accounts::sessions::Client;
 
 /// The client's address. `X-Forwarded-For` is believed only when the peer is
 /// one of ORGPORTAL_TRUSTED_PROXIES, and then only up to the first address

@@ -4,50 +4,30 @@
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 
 use actix_session::{Session, SessionExt};
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 
 use super::layout::{Layout, OrgLink, OrgNav, UserMenu};
-use super::lookup::{signed_in, Lookup};
+pub use super::lookup::CurrentUser;
+use super::lookup::{app_state, signed_in, Lookup, FLASH_KEY};
 use super::AppState;
 use crate::auth::{csrf, session::SessionToken};
 use crate::db;
-use crate::domain::{Permission, RoleCatalog};
+use crate::domain::Permission;
 use crate::error::AppError;
 use crate::store::members::Actor;
-use crate::store::orgs::{self, MemberView, OrgSummary};
-use crate::store::users::User;
-
-pub(super) const FLASH_KEY: &str = "flash";
+use crate::store::orgs::{self, MemberView};
 
 /// Shows `message` on the next page the user sees.
 pub fn flash(session: &Session, message: &str) {
     let _ = session.insert(FLASH_KEY, message);
 }
 
-pub struct CurrentUser {
-    pub user: User,
-    /// The server-side session this request came with.
-    pub session_id: String,
-    pub orgs: Vec<OrgSummary>,
-    /// Support staff: a verified email in ORGPORTAL_STAFF_EMAILS or the staff table.
-    pub is_staff: bool,
-    /// Staff with staff.provision: they set up organizations for customers.
-    pub can_provision: bool,
-    pub(super) csrf: String,
-    pub(super) flash: Option<String>,
-    pub(super) dev_sign_in: bool,
-    pub(super) personal_spaces: bool,
-    /// The deployment's role catalog (its project noun names links in the header).
-    pub(super) catalog: Arc<RoleCatalog>,
-}
-
 impl CurrentUser {
     /// The signed-in user as the actor of a change made by this request.
     pub fn actor(&self, req: &HttpRequest, state: &AppState) -> Actor {
-        Actor { user_id: self.user.id.clone(), ip: super::client_ip(req), now: state.clock.now() }
+        Actor { user_id: self.user.id.clone(), ip: super::client::client_ip(req), now: state.clock.now() }
     }
 
     pub fn layout(&self, title: &str) -> Layout {
@@ -84,10 +64,6 @@ pub fn anonymous_layout(req: &HttpRequest, title: &str) -> Layout {
 }
 
 type Fut<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
-
-pub(super) fn app_state(req: &HttpRequest) -> Result<&web::Data<AppState>, AppError> {
-    req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal(anyhow::anyhow!("no state")))
-}
 
 /// Checks the session and loads its user, their organizations and, with
 /// `slug`, their membership of that organization, in one trip to the database.

@@ -6,15 +6,39 @@ use std::sync::Arc;
 
 use actix_identity::Identity;
 use actix_session::SessionExt;
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpRequest};
 
-use super::extract::{app_state, CurrentUser, FLASH_KEY};
+use super::AppState;
 use crate::auth::{csrf, session::SessionToken};
 use crate::db;
+use crate::domain::RoleCatalog;
 use crate::error::AppError;
+use crate::store::accounts::sessions::{self, Live};
+use crate::store::accounts::users::User;
 use crate::store::orgs::{self, MemberView, OrgSummary};
-use crate::store::sessions::{self, Live};
-use crate::store::users::User;
+
+pub(super) const FLASH_KEY: &str = "flash";
+
+pub struct CurrentUser {
+    pub user: User,
+    /// The server-side session this request came with.
+    pub session_id: String,
+    pub orgs: Vec<OrgSummary>,
+    /// Support staff: a verified email in ORGPORTAL_STAFF_EMAILS or the staff table.
+    pub is_staff: bool,
+    /// Staff with staff.provision: they set up organizations for customers.
+    pub can_provision: bool,
+    pub(super) csrf: String,
+    pub(super) flash: Option<String>,
+    pub(super) dev_sign_in: bool,
+    pub(super) personal_spaces: bool,
+    /// The deployment's role catalog (its project noun names links in the header).
+    pub(super) catalog: Arc<RoleCatalog>,
+}
+
+pub(super) fn app_state(req: &HttpRequest) -> Result<&web::Data<AppState>, AppError> {
+    req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal(anyhow::anyhow!("no state")))
+}
 
 /// What the database says about a signed-in request: its session and user,
 /// their organizations and, with a slug, their membership of that one.

@@ -8,6 +8,7 @@ pub mod client;
 pub mod csv_export;
 pub mod customer;
 pub mod dev;
+pub mod error_page;
 pub mod extract;
 pub mod format;
 pub mod health;
@@ -60,7 +61,7 @@ pub struct AppState {
     /// ORGPORTAL_STAFF_EMAILS (the `staff` table lists more).
     pub staff_emails: Arc<Vec<String>>,
     pub staff_provisioners: Arc<Vec<String>>,
-    pub session_lifetimes: crate::store::sessions::Lifetimes,
+    pub session_lifetimes: crate::store::accounts::sessions::Lifetimes,
     pub limits: Arc<rate_limit::Limits>,
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// ORGPORTAL_PERSONAL_SPACES.
@@ -70,9 +71,9 @@ pub struct AppState {
     /// Request counts and latencies, when ORGPORTAL_METRICS_BIND is set.
     pub metrics: Option<Arc<metrics::Metrics>>,
     /// Which search trigrams not to ask the SQLite index for (a hint).
-    pub common_trigrams: Arc<crate::store::search_index::CommonTrigrams>,
+    pub common_trigrams: Arc<crate::store::members::search_index::CommonTrigrams>,
     /// Each organization's first page of members, under its members_version.
-    pub first_pages: Arc<crate::store::first_pages::FirstPages>,
+    pub first_pages: Arc<crate::store::members::first_pages::FirstPages>,
 }
 
 impl AppState {
@@ -80,8 +81,6 @@ impl AppState {
         self.base_url.join(path).map(String::from).unwrap_or_else(|_| path.to_string())
     }
 }
-
-pub use client::client_ip;
 
 /// A 303 to `location`: the answer to every successful POST.
 pub fn see_other(location: &str) -> actix_web::HttpResponse {

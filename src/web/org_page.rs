@@ -7,7 +7,8 @@ use std::future::{ready, Ready};
 
 use actix_web::{dev::Payload, FromRequest, HttpRequest};
 
-use super::extract::{app_state, OrgMember};
+use super::extract::OrgMember;
+use super::lookup::app_state;
 use super::lookup::{signed_in, Lookup};
 use crate::auth::session::SessionToken;
 use crate::db::{self, AnyConnection};

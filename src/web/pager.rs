@@ -1,6 +1,14 @@
 //! Keyset paging on list pages: the links under a list
 //! (`templates/partials/pager.html`) and the extra row that says whether
 //! there is a next page.
+//!
+//! Every list pages by a cursor (the last row's sort key and id), never by
+//! OFFSET: OFFSET reads and throws away every earlier row, so page 200 of a
+//! large organization costs 200 pages, and rows added meanwhile shift what
+//! the next page shows. The store writes the cursor's condition as
+//! `key >= x AND (key > x OR id > y)`, which SQLite turns into an index
+//! range; the textbook `key > x OR (key = x AND id > y)` it cannot, and a
+//! page 9,000 rows deep then walked the index from its first row.
 
 pub struct Pager {
     /// The list's first page, once the reader is past it.

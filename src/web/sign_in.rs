@@ -10,9 +10,10 @@ use oauth2::CsrfToken;
 use serde::Deserialize;
 
 use super::client::client;
+use super::client::client_ip;
 use super::extract::{anonymous_layout, CurrentUser};
 use super::layout::{render_with, Layout};
-use super::{client_ip, see_other, AppState};
+use super::{see_other, AppState};
 use crate::auth::oauth::{self, Failure};
 use crate::auth::session::{self, PendingSignIn, SessionToken};
 use crate::auth::Provider;
@@ -20,8 +21,9 @@ use crate::db;
 use crate::domain::secret_token::SecretToken;
 use crate::domain::text::printable;
 use crate::error::AppError;
-use crate::store::users::{self, ProviderProfile};
-use crate::store::{customers, sessions};
+use crate::store::accounts::sessions;
+use crate::store::accounts::users::{self, ProviderProfile};
+use crate::store::customer::import;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -169,7 +171,7 @@ pub async fn callback(
             let found = catalog.roles().iter().find(|r| r.name.eq_ignore_ascii_case(portal_role.trim()));
             found.map(|r| r.name.clone()).unwrap_or_else(|| catalog.default_role().to_string())
         };
-        let linked = customers::auto_link(conn, &user, catalog.owner_role(), &role_for, limit, &ip, now)?;
+        let linked = import::auto_link(conn, &user, catalog.owner_role(), &role_for, limit, &ip, now)?;
         if !linked.is_empty() {
             tracing::info!(user_id = %user.id, ?linked, "customer accounts linked");
         }

@@ -32,9 +32,12 @@ fn file(status: &str, extra: &str) -> String {
 /// Imports `json` with the real mail renderer; returns the report's mail count.
 fn import(app: &TestApp, json: &str) -> usize {
     let records = orgportal::domain::customer_import::parse(json).unwrap();
-    let render =
-        |n: &orgportal::store::invoices::InvoiceNotice<'_>| InvoiceMail::of(n, "http://portal.test").render().ok();
-    orgportal::store::customers::import(&mut app.conn(), &records, &render, app.settings.clock.now()).unwrap().mails
+    let render = |n: &orgportal::store::billing::invoices::InvoiceNotice<'_>| {
+        InvoiceMail::of(n, "http://portal.test").render().ok()
+    };
+    orgportal::store::customer::import::import(&mut app.conn(), &records, &render, app.settings.clock.now())
+        .unwrap()
+        .mails
 }
 
 fn mails(app: &TestApp) -> Vec<(String, String)> {

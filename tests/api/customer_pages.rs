@@ -49,7 +49,7 @@ pub fn customer_file(today: time::Date) -> String {
 pub fn import(app: &TestApp) {
     let now = app.settings.clock.now();
     let records = orgportal::domain::customer_import::parse(&customer_file(now.date())).unwrap();
-    orgportal::store::customers::import(&mut app.conn(), &records, &|_| None, now).unwrap();
+    orgportal::store::customer::import::import(&mut app.conn(), &records, &|_| None, now).unwrap();
 }
 
 /// An app with the customer imported and Ada, its first contact, signed in
@@ -106,7 +106,7 @@ async fn an_updated_import_shows_on_the_pages_and_in_the_log() {
     let now = app.settings.clock.now();
     let changed = customer_file(now.date()).replace("\"quantity\": 20", "\"quantity\": 25");
     let records = orgportal::domain::customer_import::parse(&changed).unwrap();
-    orgportal::store::customers::import(&mut app.conn(), &records, &|_| None, now).unwrap();
+    orgportal::store::customer::import::import(&mut app.conn(), &records, &|_| None, now).unwrap();
     let page = app.browser.get_html(&format!("/orgs/{SLUG}/entitlements")).await;
     assert!(page.contains(">25<") && !page.contains(">20<"), "{page}");
     let log = app.browser.get_html(&format!("/orgs/{SLUG}/activity?action=customer.update")).await;

@@ -19,14 +19,15 @@ fn counts(app: &TestApp) -> [i64; 3] {
 }
 
 fn unverified_account(app: &TestApp, email: &str) {
-    let profile = orgportal::store::users::ProviderProfile {
+    let profile = orgportal::store::accounts::users::ProviderProfile {
         provider: "seed".into(),
         subject: email.into(),
         email: email.into(),
         email_verified: false,
         name: "Una Verified".into(),
     };
-    orgportal::store::users::sign_in(&mut app.conn(), &profile, "127.0.0.1", app.settings.clock.now()).unwrap();
+    orgportal::store::accounts::users::sign_in(&mut app.conn(), &profile, "127.0.0.1", app.settings.clock.now())
+        .unwrap();
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use orgportal::store::users::{self, ProviderProfile};
+use orgportal::store::accounts::users::{self, ProviderProfile};
 
 use crate::helpers::{admin_with_org, spawn_app, Browser, TestApp};
 
@@ -166,7 +166,7 @@ async fn the_page_and_its_search_use_their_indexes_on_each_backend() {
     }
     // The first page: the members in join order from the covering index,
     // no sort, no second look at each membership (migration 000016).
-    let first = orgportal::store::member_page::first_page_plan(&mut conn, &org_id, 50).unwrap();
+    let first = orgportal::store::members::page::first_page_plan(&mut conn, &org_id, 50).unwrap();
     if app.db.is_postgres() {
         assert!(first.contains("Index Only Scan using memberships_org_page on memberships"), "{first}");
         assert!(!first.contains("Sort"), "{first}");
@@ -174,7 +174,7 @@ async fn the_page_and_its_search_use_their_indexes_on_each_backend() {
         assert!(first.contains("SEARCH memberships USING COVERING INDEX memberships_org_page (org_id=?)"), "{first}");
         assert!(!first.contains("TEMP B-TREE"), "{first}");
     }
-    let plan = orgportal::store::member_page::search_plan(&mut conn, &org_id, "person12", 50).unwrap();
+    let plan = orgportal::store::members::page::search_plan(&mut conn, &org_id, "person12", 50).unwrap();
     if app.db.is_postgres() {
         assert!(plan.contains("users_name_trgm") && plan.contains("users_email_trgm"), "{plan}");
     } else {
@@ -233,7 +233,7 @@ async fn the_upkeep_merges_the_search_index_and_search_finds_the_same() {
     let before = search(&app, &slug, "PERSON01").await;
     assert_eq!(rows(&before), 10, "person010..person019");
     let mut conn = app.conn();
-    let tidied = orgportal::store::search_index::tidy(&mut conn, 100).unwrap();
+    let tidied = orgportal::store::members::search_index::tidy(&mut conn, 100).unwrap();
     if app.db.is_postgres() {
         assert_eq!(tidied, 0, "nothing to merge on PostgreSQL");
         return;
@@ -251,7 +251,7 @@ async fn the_upkeep_merges_the_search_index_and_search_finds_the_same() {
     };
     assert!(tidied > 0, "forty accounts, one transaction each, leave more than one segment");
     assert_eq!(segments(&mut conn), 1);
-    assert_eq!(orgportal::store::search_index::tidy(&mut conn, 100).unwrap(), 0, "one segment: nothing to do");
+    assert_eq!(orgportal::store::members::search_index::tidy(&mut conn, 100).unwrap(), 0, "one segment: nothing to do");
     drop(conn);
     let table = |page: &str| page.split("<tbody>").nth(1).and_then(|t| t.split("</tbody>").next()).unwrap().to_string();
     assert_eq!(table(&search(&app, &slug, "PERSON01").await), table(&before));

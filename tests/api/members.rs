@@ -288,14 +288,14 @@ async fn members_page_searches_and_pages_by_keyset() {
         let mut conn = app.conn();
         let base = app.settings.clock.now();
         for i in 0..119 {
-            let profile = orgportal::store::users::ProviderProfile {
+            let profile = orgportal::store::accounts::users::ProviderProfile {
                 provider: "seed".into(),
                 subject: format!("s{i}"),
                 email: format!("user{i:03}@example.com"),
                 email_verified: true,
                 name: format!("User_{i:03}"),
             };
-            let user = orgportal::store::users::sign_in(&mut conn, &profile, "127.0.0.1", base).unwrap();
+            let user = orgportal::store::accounts::users::sign_in(&mut conn, &profile, "127.0.0.1", base).unwrap();
             let joined = base + time::Duration::seconds(i + 1);
             orgportal::store::members::add(&mut conn, &org_id, &user.id, "View-only", joined).unwrap();
         }

@@ -12,7 +12,7 @@ use crate::db;
 use crate::domain::Email;
 use crate::domain::Permission;
 use crate::error::AppError;
-use crate::store::billed_members::{self, BilledError};
+use crate::store::billing::billed_members::{self, BilledError};
 use crate::web::extract::{flash, OrgMember};
 use crate::web::layout::render_with;
 use crate::web::{format, see_other, AppState};

@@ -8,8 +8,11 @@ use crate::db;
 use crate::domain::usage::{month_key, next_month};
 use crate::domain::Permission;
 use crate::error::AppError;
-use crate::store::usage::DELETED;
-use crate::store::{billed_members, customer_data, invoices, usage_bill};
+use crate::store::billing::billed_members;
+use crate::store::billing::invoices;
+use crate::store::billing::usage::DELETED;
+use crate::store::billing::usage_bill;
+use crate::store::customer;
 use crate::web::csv_export::{attachment, CsvExport};
 use crate::web::extract::OrgMember;
 use crate::web::AppState;
@@ -19,7 +22,7 @@ pub async fn invoices_csv(member: OrgMember, state: web::Data<AppState>) -> Resu
     member.require(Permission::BillingView)?;
     let org_id = member.org_id().to_string();
     let rows = db::run(&state.pool, move |conn| -> Result<_, AppError> {
-        let Some(customer) = customer_data::customer_of(conn, &org_id)? else { return Ok(Vec::new()) };
+        let Some(customer) = customer::customer_of(conn, &org_id)? else { return Ok(Vec::new()) };
         let mut all = invoices::all(conn, &customer.id)?;
         all.sort_by(|a, b| (b.issued_on, &b.number).cmp(&(a.issued_on, &a.number)));
         Ok(all)

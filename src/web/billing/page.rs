@@ -12,10 +12,10 @@ use crate::domain::countries::{self, COUNTRIES};
 use crate::domain::customer_import::Invoice;
 use crate::domain::Permission;
 use crate::error::AppError;
-use crate::store::billed_members::{self, BilledMember};
 use crate::store::billing;
-use crate::store::customer_data::{self, CustomerLink};
-use crate::store::invoices::{self, InvoiceCursor};
+use crate::store::billing::billed_members::{self, BilledMember};
+use crate::store::billing::invoices::{self, InvoiceCursor};
+use crate::store::customer::{self, CustomerLink};
 use crate::web::extract::{flash, OrgMember};
 use crate::web::layout::{render_with, Layout};
 use crate::web::pager::{cut_to_page, Pager};
@@ -172,11 +172,11 @@ const ENDED_SHOWN: i64 = 20;
 
 pub fn load(conn: &mut AnyConnection, org_id: &str, before: Option<&InvoiceCursor>) -> Result<Loaded, AppError> {
     let details = billing::find(conn, org_id)?;
-    let customer = customer_data::customer_of(conn, org_id)?;
+    let customer = customer::customer_of(conn, org_id)?;
     let (priced, invoices) = match &customer {
         None => (Vec::new(), Vec::new()),
         Some(c) => {
-            let priced = customer_data::entitlements(conn, &c.id)?
+            let priced = customer::entitlements(conn, &c.id)?
                 .into_iter()
                 .filter_map(|e| {
                     let price = e.price.as_ref()?.format();

@@ -10,7 +10,7 @@ use crate::db::{self, AnyConnection};
 use crate::domain::customer_import::Entitlement;
 use crate::domain::Permission;
 use crate::error::AppError;
-use crate::store::customer_data::{self as data, ContactRow, CustomerLink, TicketDetail, TicketRow};
+use crate::store::customer::{self as data, ContactRow, CustomerLink, TicketDetail, TicketRow};
 use crate::web::customer::views::{
     contact_items, customer_label, entitlement_items, ticket_item, ContactItem, EntitlementItem, TicketItem,
     TicketTabs, TicketView, TicketsQuery, TICKETS_PAGE,

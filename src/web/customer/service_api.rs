@@ -10,7 +10,8 @@ use crate::db;
 use crate::domain::customer_data::EntitlementState;
 use crate::domain::service_token::{hash_token, TOKEN_PREFIX};
 use crate::error::AppError;
-use crate::store::{customer_data, services};
+use crate::store::customer;
+use crate::store::customer::services;
 use crate::web::rate_limit::Limited;
 use crate::web::AppState;
 
@@ -70,7 +71,7 @@ pub(crate) fn bearer<'r>(
 
 #[get("/api/v1/connection")]
 pub async fn connection(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let ip = crate::web::client_ip(&req);
+    let ip = crate::web::client::client_ip(&req);
     let token = match bearer(&req, &state, &ip, TOKEN_PREFIX) {
         Ok(token) => token,
         Err(answer) => return Ok(*answer),
@@ -78,8 +79,8 @@ pub async fn connection(req: HttpRequest, state: web::Data<AppState>) -> Result<
     let (hash, now) = (hash_token(token), state.clock.now());
     let found = db::run(&state.pool, move |conn| -> Result<_, AppError> {
         let Some(c) = services::authenticate(conn, &hash, now)? else { return Ok(None) };
-        let rows = match customer_data::customer_of(conn, &c.org_id)? {
-            Some(customer) => customer_data::entitlements(conn, &customer.id)?,
+        let rows = match customer::customer_of(conn, &c.org_id)? {
+            Some(customer) => customer::entitlements(conn, &customer.id)?,
             None => Vec::new(),
         };
         Ok(Some((c, rows)))

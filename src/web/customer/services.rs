@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::db;
 use crate::domain::{service_token, Permission};
 use crate::error::AppError;
-use crate::store::services::{self, ServiceError, ServiceRow};
+use crate::store::customer::services::{self, ServiceError, ServiceRow};
 use crate::web::extract::{flash, OrgMember};
 use crate::web::format;
 use crate::web::layout::{render, render_with, Layout};

@@ -10,7 +10,7 @@ use crate::db;
 use crate::domain::customer_data::{NewTicket, TicketErrors, PRIORITIES};
 use crate::domain::Permission;
 use crate::error::AppError;
-use crate::store::customer_data as data;
+use crate::store::customer as data;
 use crate::web::extract::{flash, OrgMember};
 use crate::web::layout::{render, render_with, Layout};
 use crate::web::{see_other, AppState};

@@ -6,7 +6,7 @@ use time::{Date, PrimitiveDateTime, Time};
 
 use crate::domain::customer_data::EntitlementState;
 use crate::domain::customer_import::Entitlement;
-use crate::store::customer_data::{ContactRow, CustomerLink, TicketCursor, TicketDetail, TicketFilter, TicketRow};
+use crate::store::customer::{ContactRow, CustomerLink, TicketCursor, TicketDetail, TicketFilter, TicketRow};
 use crate::web::format;
 use crate::web::pager::{cut_to_page, Pager};
 

@@ -90,7 +90,7 @@ pub async fn authorize_submit(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let dev = provider(&state)?;
-    state.limits.sign_in.hit(&crate::web::client_ip(&req))?;
+    state.limits.sign_in.hit(&crate::web::client::client_ip(&req))?;
     let form = form.into_inner();
     check(dev, &form.params)?;
     let email = Email::parse(&form.email);

@@ -9,11 +9,12 @@ use askama::Template;
 use crate::db;
 use crate::domain::invitation::{hash_token, InvitationState};
 use crate::error::AppError;
-use crate::store::invitations::{self, InvitationView, InviteError};
+use crate::store::members::invitations::{self, InvitationView, InviteError};
+use crate::web::client::client_ip;
 use crate::web::extract::{anonymous_layout, flash, CurrentUser};
 use crate::web::format;
 use crate::web::layout::{render_with, Layout};
-use crate::web::{client_ip, see_other, AppState};
+use crate::web::{see_other, AppState};
 
 /// Who is looking at the invitation.
 enum Viewer {

@@ -12,9 +12,9 @@ use crate::domain::invitation::{check_rows, InvitationToken, MAX_INVITES};
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::mail::templates::{AddedMail, InvitationMail};
-use crate::store::collaborators;
-use crate::store::direct_add::{self, Added};
-use crate::store::invitations::{self, NewInvitation, RowOutcome};
+use crate::store::members::direct_add::{self, Added};
+use crate::store::members::invitations::{self, NewInvitation, RowOutcome};
+use crate::store::projects::collaborators;
 use crate::web::extract::{flash, OrgMember};
 use crate::web::format;
 use crate::web::layout::{render, render_with, Layout};
@@ -107,7 +107,7 @@ pub fn prepare(
 ) -> Result<(NewInvitation, String), AppError> {
     let token = InvitationToken::generate();
     let url = link(state, &token.token);
-    let lifetime = crate::store::invitations::ttl(state.invitation_ttl);
+    let lifetime = crate::store::members::invitations::ttl(state.invitation_ttl);
     let expires_on = format::date_time(state.clock.now() + lifetime);
     let mail = InvitationMail {
         to: email.as_str(),

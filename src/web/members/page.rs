@@ -9,9 +9,11 @@ use serde::Deserialize;
 use crate::domain::invitation::InvitationState;
 use crate::domain::Permission;
 use crate::error::AppError;
-use crate::store::members::{Cursor, MemberRow};
+use crate::store::members::first_pages;
+use crate::store::members::invitations;
+use crate::store::members::page::Cursor;
+use crate::store::members::MemberRow;
 use crate::store::outbox::Delivery;
-use crate::store::{first_pages, invitations};
 use crate::web::format;
 use crate::web::layout::{render, Layout};
 use crate::web::org_page::OrgPage;
@@ -104,7 +106,7 @@ pub async fn list(
     let (member, (page, total, pending)) = org_page
         .load(Permission::OrgView, move |conn, view| {
             let org = &view.org;
-            let page = first_pages::page(conn, &kept, org, Some(&term), cursor.as_ref(), PAGE_SIZE, &common)?;
+            let page = first_pages::page(conn, &kept, org.into(), Some(&term), cursor.as_ref(), PAGE_SIZE, &common)?;
             let total = i64::from(org.member_count);
             let pending = invitations::pending_for_org(conn, &org.id, now)?;
             Ok((page, total, pending))

@@ -7,7 +7,7 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use crate::db;
 use crate::domain::{Email, Permission};
 use crate::error::AppError;
-use crate::store::invitations;
+use crate::store::members::invitations;
 use crate::web::extract::{flash, OrgMember};
 use crate::web::members::invite::prepare;
 use crate::web::members::page::show_link_once;

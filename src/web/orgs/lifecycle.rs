@@ -10,9 +10,10 @@ use crate::domain::Permission;
 use crate::error::AppError;
 use crate::store::members::{self, MemberError};
 use crate::store::orgs;
+use crate::web::client::client_ip;
 use crate::web::extract::{flash, OrgMember};
 use crate::web::orgs::page::org_page;
-use crate::web::{client_ip, see_other, AppState};
+use crate::web::{see_other, AppState};
 
 #[post("/orgs/{slug}/leave")]
 pub async fn leave(

@@ -10,10 +10,11 @@ use crate::db;
 use crate::domain::{OrgName, Permission, Slug};
 use crate::error::AppError;
 use crate::store::orgs::{self, CreateOrgError, NewOrg, Org, OrgSummary, SlugChoice};
+use crate::web::client::client_ip;
 use crate::web::extract::{flash, CurrentUser, OrgMember};
 use crate::web::format;
 use crate::web::layout::{render, render_with, Layout};
-use crate::web::{client_ip, see_other, AppState};
+use crate::web::{see_other, AppState};
 
 #[derive(Template, Default)]
 #[template(path = "org_new.html")]

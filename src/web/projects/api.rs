@@ -10,8 +10,11 @@ use crate::domain::project_access::{self, AccessFacts};
 use crate::domain::service_token::{hash_token, PROJECT_TOKEN_PREFIX};
 use crate::domain::RoleCatalog;
 use crate::error::AppError;
-use crate::store::members::Cursor;
-use crate::store::{project_team, project_tokens, projects, users};
+use crate::store::accounts::users;
+use crate::store::members::page::Cursor;
+use crate::store::projects;
+use crate::store::projects::team;
+use crate::store::projects::tokens;
 use crate::web::customer::service_api::{bearer, too_many, unauthorized};
 use crate::web::AppState;
 
@@ -63,21 +66,21 @@ fn access(catalog: &RoleCatalog, email: String, name: String, facts: &AccessFact
 
 #[get("/api/v1/project")]
 pub async fn project(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let ip = crate::web::client_ip(&req);
+    let ip = crate::web::client::client_ip(&req);
     let token = match bearer(&req, &state, &ip, PROJECT_TOKEN_PREFIX) {
         Ok(token) => token,
         Err(answer) => return Ok(*answer),
     };
     let (hash, now, catalog) = (hash_token(token), state.clock.now(), state.catalog.clone());
     let found = db::run(&state.pool, move |conn| -> Result<_, AppError> {
-        let Some((project, token_name)) = project_tokens::authenticate(conn, &hash, now)? else { return Ok(None) };
+        let Some((project, token_name)) = tokens::authenticate(conn, &hash, now)? else { return Ok(None) };
         let mut people = Vec::new();
         let owner = match (&project.org_id, &project.owner_user_id) {
             (Some(org_id), _) => {
                 let (name, slug) = projects::org_of(conn, org_id)?;
                 let mut after: Option<Cursor> = None;
                 loop {
-                    let rows = project_team::page(conn, &project, None, after.as_ref(), BATCH)?;
+                    let rows = team::page(conn, &project, None, after.as_ref(), BATCH)?;
                     for r in &rows {
                         people.extend(access(&catalog, r.email.clone(), r.name.clone(), &r.facts()));
                     }
@@ -98,7 +101,7 @@ pub async fn project(req: HttpRequest, state: web::Data<AppState>) -> Result<Htt
             }
             (None, None) => return Err(AppError::NotFound),
         };
-        for (email, name, role) in project_team::direct_collaborators(conn, &project.id)? {
+        for (email, name, role) in team::direct_collaborators(conn, &project.id)? {
             let direct = AccessFacts { grant: Some((&role, true)), ..AccessFacts::default() };
             people.extend(access(&catalog, email, name, &direct));
         }

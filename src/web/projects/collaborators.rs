@@ -14,8 +14,9 @@ use crate::domain::invitation::InvitationToken;
 use crate::domain::{Email, Permission};
 use crate::error::AppError;
 use crate::mail::templates::ProjectInvitationMail;
-use crate::store::project_invitations::{self, HasAccess, NewProjectInvitation, ProjectInviteError};
-use crate::store::{collaborators, projects};
+use crate::store::projects;
+use crate::store::projects::collaborators;
+use crate::store::projects::invitations::{self, HasAccess, NewProjectInvitation, ProjectInviteError};
 use crate::web::extract::flash;
 use crate::web::format;
 use crate::web::{see_other, AppState};
@@ -46,7 +47,7 @@ fn prepare(
 ) -> Result<NewProjectInvitation, AppError> {
     let token = InvitationToken::generate();
     let url = link(state, &token.token);
-    let lifetime = crate::store::invitations::ttl(state.invitation_ttl);
+    let lifetime = crate::store::members::invitations::ttl(state.invitation_ttl);
     let expires_on = format::date_time(state.clock.now() + lifetime);
     let noun = state.catalog.project_noun().to_lowercase();
     let mail = ProjectInvitationMail {
@@ -110,10 +111,9 @@ pub async fn invite(
     let new = prepare(&state, &p, &owner_name, address, &role)?;
     state.limits.invitations_sent.hit(&sender_key(&p))?;
     let (project, actor, ttl) = (p.project.clone(), p.space.actor(&req, &state), state.invitation_ttl);
-    let result = db::run(&state.pool, move |conn| {
-        Ok::<_, AppError>(project_invitations::create(conn, &project, &new, ttl, &actor))
-    })
-    .await?;
+    let result =
+        db::run(&state.pool, move |conn| Ok::<_, AppError>(invitations::create(conn, &project, &new, ttl, &actor)))
+            .await?;
     match result {
         Ok(()) => {
             state.mail_wakeup.notify_one();
@@ -142,8 +142,7 @@ pub async fn revoke_invitation(
     let id = req.match_info().get("id").unwrap_or_default().to_string();
     let (project, actor) = (p.project.clone(), p.space.actor(&req, &state));
     let result =
-        db::run(&state.pool, move |conn| Ok::<_, AppError>(project_invitations::revoke(conn, &project, &id, &actor)))
-            .await?;
+        db::run(&state.pool, move |conn| Ok::<_, AppError>(invitations::revoke(conn, &project, &id, &actor))).await?;
     match result {
         Ok(email) => {
             flash(&session, &format!("The invitation for {email} was revoked; its link no longer works."));

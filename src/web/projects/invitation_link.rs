@@ -8,18 +8,18 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use crate::db;
 use crate::domain::invitation::hash_token;
 use crate::error::AppError;
-use crate::store::project_invitations::{self, Accepted, ProjectInvitationView, ProjectInviteError};
+use crate::store::projects::invitations::{self, Accepted, ProjectInvitationView, ProjectInviteError};
+use crate::web::client::client_ip;
 use crate::web::extract::{flash, CurrentUser};
 use crate::web::layout::render_with;
 use crate::web::members::invitation_link::{not_found, page, Summary};
-use crate::web::{client_ip, see_other, AppState};
+use crate::web::{see_other, AppState};
 
 async fn summary(state: &AppState, token: &str) -> Result<Summary, AppError> {
     let (hash, now) = (hash_token(token), state.clock.now());
-    let view =
-        db::run(&state.pool, move |conn| project_invitations::find_by_token(conn, &hash, now).map_err(AppError::from))
-            .await?
-            .ok_or_else(not_found)?;
+    let view = db::run(&state.pool, move |conn| invitations::find_by_token(conn, &hash, now).map_err(AppError::from))
+        .await?
+        .ok_or_else(not_found)?;
     let noun = state.catalog.project_noun().to_lowercase();
     let ProjectInvitationView { project_name, owner_name, inviter_name, role, email, state, expires_at, .. } = view;
     Ok(Summary {
@@ -47,7 +47,7 @@ pub async fn show(
 /// Where the project is for the person who accepted: their own space, the
 /// organization they are a member of, or their shared projects.
 fn destination(a: &Accepted) -> String {
-    use crate::store::project_invitations::HasAccess;
+    use crate::store::projects::invitations::HasAccess;
     match (&a.already, &a.org_slug) {
         (Some(HasAccess::PersonalOwner), _) => format!("/personal/projects/{}", a.project.slug),
         (Some(HasAccess::Member), Some(org)) => format!("/orgs/{org}/projects/{}", a.project.slug),
@@ -68,7 +68,7 @@ pub async fn accept(
     let (hash, user) = (hash_token(&token), current.user.clone());
     let actor = current.actor(&req, &state);
     let result = db::run(&state.pool, move |conn| {
-        Ok::<_, AppError>(project_invitations::accept(conn, &hash, &user.email, user.email_verified, &actor))
+        Ok::<_, AppError>(invitations::accept(conn, &hash, &user.email, user.email_verified, &actor))
     })
     .await?;
     let error = match result {
@@ -103,7 +103,7 @@ pub async fn decline(
     let user_id = current.map(|c| c.user.id);
     let (hash, ip, now) = (hash_token(&token), client_ip(&req), state.clock.now());
     let result = db::run(&state.pool, move |conn| {
-        Ok::<_, AppError>(project_invitations::decline(conn, &hash, user_id.as_deref(), &ip, now))
+        Ok::<_, AppError>(invitations::decline(conn, &hash, user_id.as_deref(), &ip, now))
     })
     .await?;
     match result {

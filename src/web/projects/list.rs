@@ -13,7 +13,7 @@ use crate::db;
 use crate::domain::project_access::{self, Listing};
 use crate::domain::Slug;
 use crate::error::AppError;
-use crate::store::billed_members;
+use crate::store::billing::billed_members;
 use crate::store::projects::{self, NewProject, Owner, ProjectCursor, ProjectError};
 use crate::web::extract::{flash, CurrentUser, OrgMember};
 use crate::web::layout::{render, render_with, Layout};

@@ -6,7 +6,7 @@ use askama::Template;
 
 use crate::db;
 use crate::error::AppError;
-use crate::store::collaborators::{self, SharedProject};
+use crate::store::projects::collaborators::{self, SharedProject};
 use crate::web::extract::CurrentUser;
 use crate::web::layout::{render, Layout};
 use crate::web::AppState;

@@ -16,9 +16,12 @@ use crate::db;
 use crate::domain::project_access;
 use crate::domain::Permission;
 use crate::error::AppError;
-use crate::store::members::{Cursor, MemberError};
-use crate::store::project_invitations::{self, PendingProjectInvitation};
-use crate::store::{collaborators, project_team, project_team::TeamRow};
+use crate::store::members::page::Cursor;
+use crate::store::members::MemberError;
+use crate::store::projects::collaborators;
+use crate::store::projects::invitations::{self, PendingProjectInvitation};
+use crate::store::projects::team;
+use crate::store::projects::team::TeamRow;
 use crate::web::extract::flash;
 use crate::web::format;
 use crate::web::layout::{render_with, Layout};
@@ -152,8 +155,8 @@ pub(super) async fn render(
     let (project, term, now) = (p.project.clone(), search.clone(), state.clock.now());
     let (mut rows, pending) = db::run(&state.pool, move |conn| -> Result<_, AppError> {
         let term = Some(term.as_str()).filter(|t| !t.is_empty());
-        let rows = project_team::page(conn, &project, term, after.as_ref(), PAGE + 1)?;
-        let pending = if can_manage { project_invitations::pending(conn, &project.id, now)? } else { Vec::new() };
+        let rows = team::page(conn, &project, term, after.as_ref(), PAGE + 1)?;
+        let pending = if can_manage { invitations::pending(conn, &project.id, now)? } else { Vec::new() };
         Ok((rows, pending))
     })
     .await?;
@@ -249,7 +252,7 @@ pub async fn set_role(
     let result = db::run(&state.pool, move |conn| {
         Ok::<_, AppError>(match (direct, role) {
             (true, Some(role)) => collaborators::set_role(conn, &project, &target, &role, &actor),
-            (_, role) => project_team::set_member_role(conn, &project, &target, role.as_deref(), &actor),
+            (_, role) => team::set_member_role(conn, &project, &target, role.as_deref(), &actor),
         })
     })
     .await?;

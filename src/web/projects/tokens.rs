@@ -12,8 +12,8 @@ use super::ProjectIn;
 use crate::db;
 use crate::domain::{service_token, Permission};
 use crate::error::AppError;
-use crate::store::project_tokens;
-use crate::store::services::ServiceError;
+use crate::store::customer::services::ServiceError;
+use crate::store::projects::tokens;
 use crate::web::customer::services::{items, ServiceItem};
 use crate::web::extract::flash;
 use crate::web::layout::{render_with, Layout};
@@ -37,7 +37,7 @@ struct TokensPage {
 
 async fn page(p: &ProjectIn, state: &AppState) -> Result<TokensPage, AppError> {
     let id = p.project.id.clone();
-    let rows = db::run(&state.pool, move |conn| project_tokens::list(conn, &id).map_err(AppError::from)).await?;
+    let rows = db::run(&state.pool, move |conn| tokens::list(conn, &id).map_err(AppError::from)).await?;
     Ok(TokensPage {
         layout: p.space.layout(state, &format!("{} tokens", p.project.name)),
         noun: state.catalog.project_noun().to_lowercase(),
@@ -85,10 +85,9 @@ pub async fn create(
     };
     let token = service_token::generate_for_project();
     let (project, actor, hash, token_name) = (p.project.clone(), p.space.actor(&req, &state), token.hash, name.clone());
-    let created = db::run(&state.pool, move |conn| {
-        Ok::<_, AppError>(project_tokens::create(conn, &project, &token_name, &hash, &actor))
-    })
-    .await?;
+    let created =
+        db::run(&state.pool, move |conn| Ok::<_, AppError>(tokens::create(conn, &project, &token_name, &hash, &actor)))
+            .await?;
     let mut view = page(&p, &state).await?;
     match created {
         Ok(()) => {
@@ -109,8 +108,7 @@ pub async fn revoke(req: HttpRequest, session: Session, state: web::Data<AppStat
     let id = req.match_info().get("id").unwrap_or_default().to_string();
     let (project, actor) = (p.project.clone(), p.space.actor(&req, &state));
     let revoked =
-        db::run(&state.pool, move |conn| project_tokens::revoke(conn, &project, &id, &actor).map_err(AppError::from))
-            .await?;
+        db::run(&state.pool, move |conn| tokens::revoke(conn, &project, &id, &actor).map_err(AppError::from)).await?;
     if !revoked {
         return Err(AppError::NotFound);
     }

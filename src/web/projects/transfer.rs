@@ -13,7 +13,9 @@ use super::{ProjectIn, Space};
 use crate::db;
 use crate::domain::Permission;
 use crate::error::AppError;
-use crate::store::{orgs, projects, projects::ProjectError};
+use crate::store::orgs;
+use crate::store::projects;
+use crate::store::projects::ProjectError;
 use crate::web::extract::flash;
 use crate::web::layout::{render_with, Layout};
 use crate::web::{see_other, AppState};
@@ -130,8 +132,10 @@ pub async fn transfer(
         return refuse("It is already in that organization.".into()).await;
     }
     let (project, actor, to_id) = (p.project.clone(), p.space.actor(&req, &state), target.org.id.clone());
-    let result =
-        db::run(&state.pool, move |conn| Ok::<_, AppError>(projects::transfer(conn, &project, &to_id, &actor))).await?;
+    let result = db::run(&state.pool, move |conn| {
+        Ok::<_, AppError>(projects::transfer::transfer(conn, &project, &to_id, &actor))
+    })
+    .await?;
     match result {
         Ok(()) => {
             flash(&session, &format!("{} moved to {}.", p.project.name, target.org.name));

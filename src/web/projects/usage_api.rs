@@ -9,8 +9,8 @@ use crate::db;
 use crate::domain::service_token::{hash_token, PROJECT_TOKEN_PREFIX};
 use crate::domain::usage::{parse_batch, BatchError, Days};
 use crate::error::AppError;
-use crate::store::project_tokens;
-use crate::store::usage::{self, IngestError};
+use crate::store::billing::usage::{self, IngestError};
+use crate::store::projects::tokens;
 use crate::web::customer::service_api::{bearer, too_many, unauthorized};
 use crate::web::AppState;
 
@@ -28,15 +28,14 @@ fn refused(e: &BatchError) -> HttpResponse {
 }
 
 pub async fn report(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let ip = crate::web::client_ip(&req);
+    let ip = crate::web::client::client_ip(&req);
     let token = match bearer(&req, &state, &ip, PROJECT_TOKEN_PREFIX) {
         Ok(token) => token,
         Err(answer) => return Ok(*answer),
     };
     let (hash, now) = (hash_token(token), state.clock.now());
     let project =
-        db::run(&state.pool, move |conn| project_tokens::authenticate(conn, &hash, now).map_err(AppError::from))
-            .await?;
+        db::run(&state.pool, move |conn| tokens::authenticate(conn, &hash, now).map_err(AppError::from)).await?;
     let Some((project, _)) = project else {
         if let Err(limited) = state.limits.token_failures.failure(&ip) {
             return Ok(too_many(limited));
@@ -48,7 +47,8 @@ pub async fn report(req: HttpRequest, body: web::Bytes, state: web::Data<AppStat
         Err(e) => return Ok(refused(&e)),
     };
     let result =
-        db::run(&state.pool, move |conn| Ok::<_, AppError>(usage::ingest(conn, &project, &records, &ip, now))).await?;
+        db::run(&state.pool, move |conn| Ok::<_, AppError>(usage::ingest(conn, (&project).into(), &records, &ip, now)))
+            .await?;
     match result {
         Ok(r) => Ok(HttpResponse::Ok().json(json!({ "new": r.new, "repeats": r.repeats }))),
         Err(IngestError::Conflict(id)) => Ok(HttpResponse::Conflict().json(json!({

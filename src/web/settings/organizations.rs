@@ -9,7 +9,7 @@ use askama::Template;
 use crate::db;
 use crate::error::AppError;
 use crate::store::accounts::{self, Membership};
-use crate::store::billed_members;
+use crate::store::billing::billed_members;
 use crate::store::members::{self, MemberError};
 use crate::web::billing::billed_note;
 use crate::web::extract::{flash, CurrentUser};

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::db;
 use crate::domain::user_agent;
 use crate::error::AppError;
-use crate::store::security_log::{self, EventCursor, SecurityEvent};
+use crate::store::accounts::security_log::{self, EventCursor, SecurityEvent};
 use crate::web::extract::CurrentUser;
 use crate::web::layout::{render, Layout};
 use crate::web::pager::{cut_to_page, Pager};

@@ -9,7 +9,7 @@ use askama::Template;
 use crate::db;
 use crate::domain::user_agent;
 use crate::error::AppError;
-use crate::store::sessions;
+use crate::store::accounts::sessions;
 use crate::web::client::client;
 use crate::web::extract::{flash, CurrentUser};
 use crate::web::layout::{render, Layout};

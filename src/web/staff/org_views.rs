@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
-use crate::store::customer_data::TicketDetail;
+use crate::store::customer::TicketDetail;
 use crate::store::members as member_store;
 use crate::store::staff;
 use crate::web::billing::page::{self as billing_page, BillingQuery};
@@ -159,7 +159,7 @@ pub async fn members(
         &req,
         &state,
         |_| "members".into(),
-        move |conn, org_id| Ok(member_store::page(conn, org_id, None, after.as_ref(), MEMBERS_PAGE, &common)?),
+        move |conn, org_id| Ok(member_store::page::page(conn, org_id, None, after.as_ref(), MEMBERS_PAGE, &common)?),
     )
     .await?;
     let slug = &org.org.slug;

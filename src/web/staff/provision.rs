@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::db;
 use crate::domain::provisioning::{check, lines, Problem, Request};
 use crate::error::AppError;
-use crate::store::provisioning::{self, Operator, ProvisionError};
+use crate::store::staff::provisioning::{self, Operator, ProvisionError};
 use crate::web::extract::{flash, StaffUser};
 use crate::web::layout::{render_with, Layout};
 use crate::web::{see_other, AppState};

@@ -1,0 +1,68 @@
+//! What every change to an organization's data shares, whichever area makes
+//! it: who acts (`Actor`, whose `record` writes the change's activity row),
+//! the organization's row lock taken first, and the error a membership rule
+//! or a missing member gives. Below every area; uses only activity.
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use crate::db::schema::organizations;
+use crate::db::AnyConnection;
+use crate::domain::member_rules::RuleError;
+use crate::store::activity::{self, NewActivity};
+use crate::store::new_id;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MemberError {
+    #[error(transparent)]
+    Rule(#[from] RuleError),
+    #[error("not a member")]
+    NotFound,
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+/// Takes the organization's row lock for the rest of the transaction: a
+/// no-op UPDATE locks the row on PostgreSQL and takes SQLite's write lock
+/// before anything is read, so concurrent changes run one after the other.
+pub fn lock_org(conn: &mut AnyConnection, org_id: &str) -> Result<String, MemberError> {
+    let n =
+        diesel::update(organizations::table.find(org_id)).set(organizations::id.eq(organizations::id)).execute(conn)?;
+    if n == 0 {
+        return Err(MemberError::NotFound);
+    }
+    Ok(organizations::table.find(org_id).select(organizations::owner_id).first(conn)?)
+}
+
+/// Who acts, from where: written into the activity row of the change.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: String,
+    pub ip: String,
+    pub now: PrimitiveDateTime,
+}
+
+impl Actor {
+    pub fn record(
+        &self,
+        conn: &mut AnyConnection,
+        org_id: &str,
+        action: &str,
+        target: &str,
+        details: &str,
+    ) -> QueryResult<()> {
+        activity::record(
+            conn,
+            &NewActivity {
+                id: new_id(),
+                org_id: Some(org_id),
+                actor_id: Some(&self.user_id),
+                action,
+                target,
+                details,
+                ip: &self.ip,
+                created_at: self.now,
+            },
+        )
+    }
+}
