@@ -8,7 +8,7 @@
 //!   JSON under `/api/`). A search term is a parameter like any other.
 //! - [`Form`] replaces `web::Form`: every field is decoded and checked
 //!   before the form is built. The fields a person types into a visible box
-//!   ([`Fields::TYPED`]) are left to the handler, whose domain parser
+//!   ([`FormFields::TYPED`]) are left to the handler, whose domain parser
 //!   refuses the same characters with a message next to the field (422,
 //!   the input kept); any other field (hidden, select, button) is a 400.
 //!
@@ -34,7 +34,7 @@ use crate::error::AppError;
 pub const FORM_LIMIT: usize = 64 * 1024;
 
 /// What a form declares about its fields.
-pub trait Fields {
+pub trait FormFields {
     /// Fields typed into a visible box whose handler checks them with a
     /// domain parser and answers with a message next to the field.
     const TYPED: &'static [&'static str] = &[];
@@ -132,7 +132,7 @@ impl<T> std::ops::Deref for Form<T> {
     }
 }
 
-impl<T: DeserializeOwned + Fields + 'static> FromRequest for Form<T> {
+impl<T: DeserializeOwned + FormFields + 'static> FromRequest for Form<T> {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
@@ -163,7 +163,7 @@ impl<T: DeserializeOwned + Fields + 'static> FromRequest for Form<T> {
 }
 
 /// The invite form's rows come as repeated `email` and `role` fields.
-impl Fields for Vec<(String, String)> {
+impl FormFields for Vec<(String, String)> {
     const TYPED: &'static [&'static str] = &["email"];
 }
 

@@ -24,6 +24,7 @@ use crate::error::AppError;
 use crate::store::accounts::sessions;
 use crate::store::accounts::users::{self, ProviderProfile};
 use crate::store::customer::import;
+use crate::web::input::{Form, FormFields};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -255,7 +256,7 @@ pub struct LogoutForm {
     next: Option<String>,
 }
 
-impl crate::web::input::Fields for LogoutForm {}
+impl FormFields for LogoutForm {}
 
 /// Signs out: the server-side session ends (a copy of the cookie is dead
 /// too); with `next` (Switch account), goes straight to sign-in again.
@@ -265,7 +266,7 @@ pub async fn logout(
     token: Option<SessionToken>,
     identity: Option<Identity>,
     session: Session,
-    form: crate::web::input::Form<LogoutForm>,
+    form: Form<LogoutForm>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     if let Some(token) = token {

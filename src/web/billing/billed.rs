@@ -14,6 +14,7 @@ use crate::domain::Permission;
 use crate::error::AppError;
 use crate::store::billing::billed_members::{self, BilledError};
 use crate::web::extract::{flash, OrgMember};
+use crate::web::input::{Form, FormFields};
 use crate::web::layout::render_with;
 use crate::web::{format, see_other, AppState};
 
@@ -23,7 +24,7 @@ pub struct AddForm {
     email: String,
 }
 
-impl crate::web::input::Fields for AddForm {
+impl FormFields for AddForm {
     const TYPED: &'static [&'static str] = &["email"];
 }
 
@@ -47,7 +48,7 @@ fn refusal(e: BilledError, org_name: &str, email: &str) -> Result<String, AppErr
 pub async fn add(
     req: HttpRequest,
     member: OrgMember,
-    form: crate::web::input::Form<AddForm>,
+    form: Form<AddForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

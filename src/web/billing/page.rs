@@ -17,6 +17,7 @@ use crate::store::billing::billed_members::{self, BilledMember};
 use crate::store::billing::invoices::{self, InvoiceCursor};
 use crate::store::customer::{self, CustomerLink};
 use crate::web::extract::{flash, OrgMember};
+use crate::web::input::{Form, FormFields};
 use crate::web::layout::{render_with, Layout};
 use crate::web::pager::{cut_to_page, Pager};
 use crate::web::{format, see_other, AppState};
@@ -281,7 +282,7 @@ pub struct DetailsForm {
     tax_id: String,
 }
 
-impl crate::web::input::Fields for DetailsForm {
+impl FormFields for DetailsForm {
     const TYPED: &'static [&'static str] = &[
         "contact_name",
         "contact_email",
@@ -299,7 +300,7 @@ impl crate::web::input::Fields for DetailsForm {
 pub async fn save(
     req: HttpRequest,
     member: OrgMember,
-    form: crate::web::input::Form<DetailsForm>,
+    form: Form<DetailsForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

@@ -14,6 +14,7 @@ use crate::error::AppError;
 use crate::store::customer::services::{self, ServiceError, ServiceRow};
 use crate::web::extract::{flash, OrgMember};
 use crate::web::format;
+use crate::web::input::{Form, FormFields};
 use crate::web::layout::{render, render_with, Layout};
 use crate::web::{see_other, AppState};
 
@@ -46,7 +47,7 @@ pub struct ConnectForm {
     name: String,
 }
 
-impl crate::web::input::Fields for ConnectForm {
+impl FormFields for ConnectForm {
     const TYPED: &'static [&'static str] = &["name"];
 }
 
@@ -97,7 +98,7 @@ pub async fn list(member: OrgMember, state: web::Data<AppState>) -> Result<HttpR
 pub async fn connect(
     member: OrgMember,
     req: HttpRequest,
-    form: crate::web::input::Form<ConnectForm>,
+    form: Form<ConnectForm>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     member.require(Permission::ServicesConnect)?;

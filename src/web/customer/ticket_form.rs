@@ -12,6 +12,7 @@ use crate::domain::Permission;
 use crate::error::AppError;
 use crate::store::customer as data;
 use crate::web::extract::{flash, OrgMember};
+use crate::web::input::{Form, FormFields};
 use crate::web::layout::{render, render_with, Layout};
 use crate::web::{see_other, AppState};
 
@@ -25,7 +26,7 @@ pub struct TicketForm {
     description: String,
 }
 
-impl crate::web::input::Fields for TicketForm {
+impl FormFields for TicketForm {
     const TYPED: &'static [&'static str] = &["subject", "description"];
 }
 
@@ -65,7 +66,7 @@ pub async fn new_form(member: OrgMember, state: web::Data<AppState>) -> Result<H
 pub async fn create(
     member: OrgMember,
     req: HttpRequest,
-    form: crate::web::input::Form<TicketForm>,
+    form: Form<TicketForm>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     member.require(Permission::TicketsCreate)?;

@@ -12,6 +12,7 @@ use crate::auth::dev_provider::{DevOAuthError, DevProvider, DevUser, TOKEN_LIFET
 use crate::domain::Email;
 use crate::error::AppError;
 use crate::web::extract::anonymous_layout;
+use crate::web::input::{Form, FormFields};
 use crate::web::layout::{render, render_with, Layout};
 use crate::web::{see_other, AppState};
 
@@ -79,14 +80,14 @@ pub struct AuthorizeForm {
     name: String,
 }
 
-impl crate::web::input::Fields for AuthorizeForm {
+impl FormFields for AuthorizeForm {
     const TYPED: &'static [&'static str] = &["email", "name"];
 }
 
 #[post("/dev-oauth/authorize")]
 pub async fn authorize_submit(
     req: HttpRequest,
-    form: crate::web::input::Form<AuthorizeForm>,
+    form: Form<AuthorizeForm>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let dev = provider(&state)?;
@@ -130,7 +131,7 @@ pub struct TokenForm {
     client_secret: Option<String>,
 }
 
-impl crate::web::input::Fields for TokenForm {}
+impl FormFields for TokenForm {}
 
 fn oauth_error(status: StatusCode, error: &str) -> HttpResponse {
     HttpResponse::build(status).json(json!({ "error": error }))
@@ -154,11 +155,7 @@ fn client_credentials(req: &HttpRequest, form: &TokenForm) -> (String, String) {
 }
 
 #[post("/dev-oauth/token")]
-pub async fn token(
-    req: HttpRequest,
-    form: crate::web::input::Form<TokenForm>,
-    state: web::Data<AppState>,
-) -> HttpResponse {
+pub async fn token(req: HttpRequest, form: Form<TokenForm>, state: web::Data<AppState>) -> HttpResponse {
     let Some(dev) = state.dev.as_deref() else { return HttpResponse::NotFound().finish() };
     if form.grant_type != "authorization_code" {
         return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type");

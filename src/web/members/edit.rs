@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::store::members::{self, Actor, MemberError, MemberRow};
 use crate::web::extract::{flash, OrgMember};
 use crate::web::format;
+use crate::web::input::{Form, FormFields};
 use crate::web::layout::{render, render_with, Layout};
 use crate::web::{see_other, AppState};
 
@@ -111,7 +112,7 @@ pub struct ProjectRoleForm {
     default_project_role: String,
 }
 
-impl crate::web::input::Fields for ProjectRoleForm {}
+impl FormFields for ProjectRoleForm {}
 
 /// Sets the member's default project role (projects.manage).
 #[post("/orgs/{slug}/members/{user_id}/project-role")]
@@ -119,7 +120,7 @@ pub async fn change_project_role(
     req: HttpRequest,
     member: OrgMember,
     path: web::Path<(String, String)>,
-    form: crate::web::input::Form<ProjectRoleForm>,
+    form: Form<ProjectRoleForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
@@ -155,7 +156,7 @@ pub struct RoleForm {
     role: String,
 }
 
-impl crate::web::input::Fields for RoleForm {}
+impl FormFields for RoleForm {}
 
 /// Runs a membership change as the signed-in member.
 async fn act<T, F>(
@@ -179,7 +180,7 @@ pub async fn change_role(
     req: HttpRequest,
     member: OrgMember,
     path: web::Path<(String, String)>,
-    form: crate::web::input::Form<RoleForm>,
+    form: Form<RoleForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
@@ -252,14 +253,14 @@ pub struct TransferForm {
     user_id: String,
 }
 
-impl crate::web::input::Fields for TransferForm {}
+impl FormFields for TransferForm {}
 
 #[post("/orgs/{slug}/transfer")]
 pub async fn transfer(
     req: HttpRequest,
     member: OrgMember,
     path: web::Path<String>,
-    form: crate::web::input::Form<TransferForm>,
+    form: Form<TransferForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

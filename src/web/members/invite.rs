@@ -17,6 +17,7 @@ use crate::store::members::invitations::{self, NewInvitation, RowOutcome};
 use crate::store::projects::collaborators;
 use crate::web::extract::{flash, OrgMember};
 use crate::web::format;
+use crate::web::input::Form;
 use crate::web::layout::{render, render_with, Layout};
 use crate::web::{see_other, AppState};
 
@@ -139,7 +140,7 @@ async fn direct_access(
 pub async fn submit(
     req: HttpRequest,
     member: OrgMember,
-    form: crate::web::input::Form<Vec<(String, String)>>,
+    form: Form<Vec<(String, String)>>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

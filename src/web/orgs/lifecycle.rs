@@ -12,6 +12,7 @@ use crate::store::members::{self, MemberError};
 use crate::store::orgs;
 use crate::web::client::client_ip;
 use crate::web::extract::{flash, OrgMember};
+use crate::web::input::{Form, FormFields};
 use crate::web::orgs::page::org_page;
 use crate::web::{see_other, AppState};
 
@@ -46,7 +47,7 @@ pub struct DeleteForm {
     confirm_name: String,
 }
 
-impl crate::web::input::Fields for DeleteForm {
+impl FormFields for DeleteForm {
     const TYPED: &'static [&'static str] = &["confirm_name"];
 }
 
@@ -54,7 +55,7 @@ impl crate::web::input::Fields for DeleteForm {
 pub async fn delete(
     req: HttpRequest,
     member: OrgMember,
-    form: crate::web::input::Form<DeleteForm>,
+    form: Form<DeleteForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

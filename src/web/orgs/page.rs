@@ -13,6 +13,7 @@ use crate::store::orgs::{self, CreateOrgError, NewOrg, Org, OrgSummary, SlugChoi
 use crate::web::client::client_ip;
 use crate::web::extract::{flash, CurrentUser, OrgMember};
 use crate::web::format;
+use crate::web::input::{Form, FormFields};
 use crate::web::layout::{render, render_with, Layout};
 use crate::web::{see_other, AppState};
 
@@ -56,7 +57,7 @@ pub struct NewOrgForm {
     pub slug: String,
 }
 
-impl crate::web::input::Fields for NewOrgForm {
+impl FormFields for NewOrgForm {
     const TYPED: &'static [&'static str] = &["name", "slug"];
 }
 
@@ -64,7 +65,7 @@ impl crate::web::input::Fields for NewOrgForm {
 pub async fn create(
     req: HttpRequest,
     current: CurrentUser,
-    form: crate::web::input::Form<NewOrgForm>,
+    form: Form<NewOrgForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

@@ -9,6 +9,7 @@ use crate::domain::{OrgName, Permission, Slug};
 use crate::error::AppError;
 use crate::store::orgs::{self, RenameError};
 use crate::web::extract::{flash, OrgMember};
+use crate::web::input::Form;
 use crate::web::layout::render_with;
 use crate::web::orgs::page::{org_page, NewOrgForm};
 use crate::web::{see_other, AppState};
@@ -17,7 +18,7 @@ use crate::web::{see_other, AppState};
 pub async fn save(
     req: HttpRequest,
     member: OrgMember,
-    form: crate::web::input::Form<NewOrgForm>,
+    form: Form<NewOrgForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

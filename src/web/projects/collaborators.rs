@@ -19,6 +19,7 @@ use crate::store::projects::collaborators;
 use crate::store::projects::invitations::{self, HasAccess, NewProjectInvitation, ProjectInviteError};
 use crate::web::extract::flash;
 use crate::web::format;
+use crate::web::input::{Form, FormFields};
 use crate::web::{see_other, AppState};
 
 #[derive(Deserialize)]
@@ -29,7 +30,7 @@ pub struct InviteForm {
     role: String,
 }
 
-impl crate::web::input::Fields for InviteForm {
+impl FormFields for InviteForm {
     const TYPED: &'static [&'static str] = &["email"];
 }
 
@@ -86,7 +87,7 @@ fn sender_key(p: &ProjectIn) -> String {
 
 pub async fn invite(
     req: HttpRequest,
-    form: crate::web::input::Form<InviteForm>,
+    form: Form<InviteForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

@@ -16,7 +16,7 @@ pub struct ProjectForm {
     pub description: String,
 }
 
-impl crate::web::input::Fields for ProjectForm {
+impl crate::web::input::FormFields for ProjectForm {
     const TYPED: &'static [&'static str] = &["name", "slug", "description"];
 }
 

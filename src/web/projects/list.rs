@@ -16,6 +16,7 @@ use crate::error::AppError;
 use crate::store::billing::billed_members;
 use crate::store::projects::{self, NewProject, Owner, ProjectCursor, ProjectError};
 use crate::web::extract::{flash, CurrentUser, OrgMember};
+use crate::web::input::Form;
 use crate::web::layout::{render, render_with, Layout};
 use crate::web::pager::{cut_to_page, Pager};
 use crate::web::{format, see_other, AppState};
@@ -221,7 +222,7 @@ pub(super) async fn create(
 pub async fn org_create(
     req: HttpRequest,
     member: OrgMember,
-    form: crate::web::input::Form<ProjectForm>,
+    form: Form<ProjectForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
@@ -232,7 +233,7 @@ pub async fn org_create(
 pub async fn personal_create(
     req: HttpRequest,
     current: CurrentUser,
-    form: crate::web::input::Form<ProjectForm>,
+    form: Form<ProjectForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

@@ -14,6 +14,7 @@ use super::Space;
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::web::extract::{CurrentUser, OrgMember};
+use crate::web::input::{Form, FormFields};
 use crate::web::layout::{render_with, Layout};
 use crate::web::AppState;
 
@@ -78,7 +79,7 @@ pub struct NewAnyForm {
     project: ProjectForm,
 }
 
-impl crate::web::input::Fields for NewAnyForm {
+impl FormFields for NewAnyForm {
     const TYPED: &'static [&'static str] = &["name", "slug", "description"];
 }
 
@@ -86,7 +87,7 @@ impl crate::web::input::Fields for NewAnyForm {
 pub async fn create(
     req: HttpRequest,
     current: CurrentUser,
-    form: crate::web::input::Form<NewAnyForm>,
+    form: Form<NewAnyForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

@@ -16,6 +16,7 @@ use crate::domain::Permission;
 use crate::error::AppError;
 use crate::store::projects::{self, ProjectError};
 use crate::web::extract::{flash, CurrentUser, OrgMember};
+use crate::web::input::{Form, FormFields};
 use crate::web::layout::{render_with, Layout};
 use crate::web::{see_other, AppState};
 
@@ -94,7 +95,7 @@ pub async fn settings(req: HttpRequest, state: web::Data<AppState>) -> Result<Ht
 
 pub async fn save(
     req: HttpRequest,
-    form: crate::web::input::Form<ProjectForm>,
+    form: Form<ProjectForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
@@ -131,13 +132,13 @@ pub struct DeleteForm {
     confirm_name: String,
 }
 
-impl crate::web::input::Fields for DeleteForm {
+impl FormFields for DeleteForm {
     const TYPED: &'static [&'static str] = &["confirm_name"];
 }
 
 pub async fn delete(
     req: HttpRequest,
-    form: crate::web::input::Form<DeleteForm>,
+    form: Form<DeleteForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

@@ -24,6 +24,7 @@ use crate::store::projects::team;
 use crate::store::projects::team::TeamRow;
 use crate::web::extract::flash;
 use crate::web::format;
+use crate::web::input::{Form, FormFields};
 use crate::web::layout::{render_with, Layout};
 use crate::web::members::page::{decode_cursor, delivery_label, encode_cursor};
 use crate::web::pager::{cut_to_page, Pager};
@@ -225,13 +226,13 @@ pub struct RoleForm {
     direct: bool,
 }
 
-impl crate::web::input::Fields for RoleForm {}
+impl FormFields for RoleForm {}
 
 /// Sets a member's role on this project: "=default" (back to their default
 /// project role), "" (none) or a catalog role; or a direct collaborator's role.
 pub async fn set_role(
     req: HttpRequest,
-    form: crate::web::input::Form<RoleForm>,
+    form: Form<RoleForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

@@ -16,6 +16,7 @@ use crate::store::customer::services::ServiceError;
 use crate::store::projects::tokens;
 use crate::web::customer::services::{items, ServiceItem};
 use crate::web::extract::flash;
+use crate::web::input::{Form, FormFields};
 use crate::web::layout::{render_with, Layout};
 use crate::web::{see_other, AppState};
 
@@ -64,13 +65,13 @@ pub struct TokenForm {
     name: String,
 }
 
-impl crate::web::input::Fields for TokenForm {
+impl FormFields for TokenForm {
     const TYPED: &'static [&'static str] = &["name"];
 }
 
 pub async fn create(
     req: HttpRequest,
-    form: crate::web::input::Form<TokenForm>,
+    form: Form<TokenForm>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let p = project_with(&req, &state, Permission::ProjectsDevelop).await?;

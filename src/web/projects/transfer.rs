@@ -17,6 +17,7 @@ use crate::store::orgs;
 use crate::store::projects;
 use crate::store::projects::ProjectError;
 use crate::web::extract::flash;
+use crate::web::input::{Form, FormFields};
 use crate::web::layout::{render_with, Layout};
 use crate::web::{see_other, AppState};
 
@@ -104,11 +105,11 @@ pub struct TransferForm {
     to: String,
 }
 
-impl crate::web::input::Fields for TransferForm {}
+impl FormFields for TransferForm {}
 
 pub async fn transfer(
     req: HttpRequest,
-    form: crate::web::input::Form<TransferForm>,
+    form: Form<TransferForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

@@ -12,6 +12,7 @@ use crate::db;
 use crate::error::AppError;
 use crate::store::accounts::{self, DeleteAccountError};
 use crate::web::extract::{flash, CurrentUser};
+use crate::web::input::{Form, FormFields};
 use crate::web::layout::{render_with, Layout};
 use crate::web::{see_other, AppState};
 
@@ -65,7 +66,7 @@ pub struct DeleteForm {
     confirm_email: String,
 }
 
-impl crate::web::input::Fields for DeleteForm {
+impl FormFields for DeleteForm {
     const TYPED: &'static [&'static str] = &["confirm_email"];
 }
 
@@ -73,7 +74,7 @@ impl crate::web::input::Fields for DeleteForm {
 pub async fn delete(
     req: HttpRequest,
     current: CurrentUser,
-    form: crate::web::input::Form<DeleteForm>,
+    form: Form<DeleteForm>,
     identity: Option<Identity>,
     session: Session,
     state: web::Data<AppState>,

@@ -13,6 +13,7 @@ use crate::domain::provisioning::{check, lines, Problem, Request};
 use crate::error::AppError;
 use crate::store::staff::provisioning::{self, Operator, ProvisionError};
 use crate::web::extract::{flash, StaffUser};
+use crate::web::input::{Form, FormFields};
 use crate::web::layout::{render_with, Layout};
 use crate::web::{see_other, AppState};
 
@@ -35,7 +36,7 @@ pub struct ProvisionForm {
     step: String,
 }
 
-impl crate::web::input::Fields for ProvisionForm {
+impl FormFields for ProvisionForm {
     const TYPED: &'static [&'static str] = &["name", "slug", "owner", "transfers", "billed", "customer"];
 }
 
@@ -131,7 +132,7 @@ pub async fn new_form(staff: StaffUser) -> Result<HttpResponse, AppError> {
 pub async fn submit(
     req: HttpRequest,
     staff: StaffUser,
-    form: crate::web::input::Form<ProvisionForm>,
+    form: Form<ProvisionForm>,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
