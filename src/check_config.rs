@@ -19,7 +19,21 @@ pub fn run(settings: &Settings) -> Vec<Check> {
         Check { what: "mail", found: mail(settings) },
         Check { what: "sign-in", found: sign_in(settings) },
         Check { what: "database", found: database(settings) },
+        Check { what: "payments", found: Ok(payments(settings)) },
     ]
+}
+
+/// Which payment-methods mode is on; the keys were checked when read.
+fn payments(settings: &Settings) -> String {
+    match &settings.payments {
+        None => "managed by the platform (no ORGPORTAL_STRIPE_SECRET_KEY)".into(),
+        Some(p) => {
+            let mode = if p.secret_key.expose().starts_with("sk_live_") { "live" } else { "test" };
+            let webhooks =
+                if p.webhook_secret.is_some() { "webhooks checked" } else { "no webhook secret: webhooks refused" };
+            format!("Stripe ({mode} keys) at {}, {webhooks}", p.api_base)
+        }
+    }
 }
 
 fn roles(settings: &Settings) -> Result<String, String> {

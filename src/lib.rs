@@ -10,6 +10,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod mail;
+pub mod payments;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -137,6 +137,8 @@ impl Application {
             }
             None => None,
         };
+        let payments =
+            settings.payments.as_ref().map(|p| pages::billing::payment_methods::Payments::new(http.clone(), p));
         let state = web::Data::new(AppState {
             metrics: metrics.as_ref().map(|(m, _, _)| m.clone()),
             pool,
@@ -158,6 +160,7 @@ impl Application {
             personal_spaces: settings.personal_spaces,
             direct_add: settings.direct_add,
             common_trigrams: Arc::default(),
+            payments,
             first_pages: Arc::default(),
         });
         // The cookie lives as long as a session may; the database ends it sooner.
@@ -242,6 +245,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::health::readyz)
         .service(pages::assets::stylesheet)
         .service(pages::assets::script)
+        .service(pages::assets::payments_script)
         .service(pages::assets::icon)
         .service(pages::assets::favicon)
         .service(pages::home::landing)
@@ -296,6 +300,13 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::billing::export::usage_csv)
         .service(pages::billing::usage::show)
         .service(pages::billing::usage_day::show)
+        .service(pages::billing::payment_methods::list)
+        .service(pages::billing::payment_methods::add::add)
+        .service(pages::billing::payment_methods::add::confirm)
+        .service(pages::billing::payment_methods::change::make_default)
+        .service(pages::billing::payment_methods::change::confirm_remove)
+        .service(pages::billing::payment_methods::change::remove)
+        .service(pages::billing::provider_webhook::receive)
         .service(pages::billing::billed::add)
         .service(pages::billing::billed::remove)
         .service(pages::projects::api::project)
@@ -336,6 +347,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::staff::org_views::ticket)
         .service(pages::staff::org_views::contacts)
         .service(pages::staff::org_views::billing)
+        .service(pages::staff::org_views::payment_methods)
         .service(pages::staff::usage_views::usage)
         .service(pages::staff::usage_views::project_usage)
         .service(pages::staff::org_views::members);

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Finds import circles between the files of src/: file A uses something of
-file B (a `use crate::...`, `super::...` or `crate::x::y` path in its code)
-and B, directly or through others, uses A. Prints each circle and exits 1;
-prints nothing and exits 0 when there is none. `mod` lines do not count: a
-parent declaring its children is not a use of them.
+file B (a `use crate::...`, `super::...`, `child::...` or `crate::x::y`
+path in its code) and B, directly or through others, uses A; then the same
+between areas (the folders of store/ and web/, and the top-level modules).
+Prints each circle and exits 1; prints nothing and exits 0 when there is
+none. A folder's mod.rs and the files below it are one family (the mod.rs
+declares them and holds what they share), so uses between them do not
+count; `mod` lines are no uses either.
 
     python3 tools/import-circles.py [src]
 """
@@ -60,7 +63,9 @@ def resolve(current, segments):
 
 path_re = re.compile(r"\b((?:crate|super|self)(?:::[A-Za-z_][A-Za-z0-9_]*)+)")
 child_use_re = re.compile(r"\buse\s+([a-z_][a-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)+)")
-group_re = re.compile(r"use\s+((?:crate|super|self)(?:::[A-Za-z_][A-Za-z0-9_]*)*)::\{([^;]*)\};", re.S)
+group_re = re.compile(r"\buse\s+([a-z_][a-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*)::\{([^;]*)\};", re.S)
+# A child module named in code without a `use` (`read::Raw` in a mod.rs).
+child_path_re = re.compile(r"(?<![:\w])([a-z_][a-z0-9_]*)::[A-Za-z_]")
 
 edges = {m: set() for m in modules}
 for module, path in files.items():
@@ -71,6 +76,7 @@ for module, path in files.items():
     text = re.sub(r"//[^\n]*", "", text)
     found = [p.split("::") for p in path_re.findall(text)]
     found += [p.split("::") for p in child_use_re.findall(text)]
+    found += [[c, "_"] for c in child_path_re.findall(text) if module + (c,) in modules]
     for prefix, group in group_re.findall(text):
         for item in re.split(r",", group):
             item = item.strip().split(" as ")[0].strip()
@@ -79,6 +85,10 @@ for module, path in files.items():
     for segments in found:
         target = resolve(module, segments)
         if target is None or target == module:
+            continue
+        # A folder's mod.rs and the files below it are one family: the mod.rs
+        # declares them and holds what they share, so they may use each other.
+        if module[: len(target)] == target or target[: len(module)] == module:
             continue
         edges[module].add(target)
 

@@ -17,7 +17,7 @@ const SESSION_KEY: &str = "csrf";
 pub const FIELD: &str = "csrf_token";
 
 /// POST routes called by other servers rather than by a browser form.
-const EXEMPT: &[&str] = &["/dev-oauth/token", "/api/v1/usage"];
+const EXEMPT: &[&str] = &["/dev-oauth/token", "/api/v1/usage", "/webhooks/stripe"];
 
 /// The session's token, created on first use.
 pub fn token(session: &Session) -> String {

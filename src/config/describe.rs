@@ -124,6 +124,20 @@ impl Settings {
             ("ORGPORTAL_PERSONAL_SPACES", self.personal_spaces.to_string()),
             ("ORGPORTAL_DIRECT_ADD", self.direct_add.to_string()),
             ("ORGPORTAL_METRICS_BIND", self.metrics_bind.clone().unwrap_or_else(|| "(not set: no /metrics)".into())),
+            (
+                "ORGPORTAL_STRIPE_SECRET_KEY",
+                match &self.payments {
+                    Some(_) => HIDDEN.into(),
+                    None => "(not set: payment methods are managed by the platform)".into(),
+                },
+            ),
+            ("ORGPORTAL_STRIPE_PUBLISHABLE_KEY", or_unset(self.payments.as_ref().map(|p| p.publishable_key.clone()))),
+            (
+                "ORGPORTAL_STRIPE_WEBHOOK_SECRET",
+                or_unset(self.payments.as_ref().and_then(|p| p.webhook_secret.as_ref()).map(|_| HIDDEN.to_string())),
+            ),
+            ("ORGPORTAL_STRIPE_API_BASE", or_unset(self.payments.as_ref().map(|p| p.api_base.to_string()))),
+            ("ORGPORTAL_STRIPE_JS_URL", or_unset(self.payments.as_ref().map(|p| p.js_url.to_string()))),
         ]
     }
 }

@@ -10,6 +10,7 @@ pub mod invitation;
 pub mod member_rules;
 pub mod money;
 mod org_name;
+pub mod payment_method;
 mod policy;
 pub mod project;
 pub mod project_access;

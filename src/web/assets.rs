@@ -4,6 +4,7 @@ use actix_web::{get, HttpResponse};
 
 const CSS: &str = include_str!("../../static/app.css");
 const JS: &str = include_str!("../../static/app.js");
+const PAYMENTS_JS: &str = include_str!("../../static/payments.js");
 const ICON: &str = include_str!("../../static/favicon.svg");
 
 fn asset(content_type: &str, body: &'static str) -> HttpResponse {
@@ -18,6 +19,12 @@ pub async fn stylesheet() -> HttpResponse {
 #[get("/static/app.js")]
 pub async fn script() -> HttpResponse {
     asset("text/javascript; charset=utf-8", JS)
+}
+
+/// Only the add-a-payment-method page loads it.
+#[get("/static/payments.js")]
+pub async fn payments_script() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", PAYMENTS_JS)
 }
 
 #[get("/static/favicon.svg")]

@@ -72,6 +72,8 @@ pub struct AppState {
     pub metrics: Option<Arc<metrics::Metrics>>,
     /// Which search trigrams not to ask the SQLite index for (a hint).
     pub common_trigrams: Arc<crate::store::members::search_index::CommonTrigrams>,
+    /// The payment provider (Payment methods), when its keys are set.
+    pub payments: Option<Arc<billing::payment_methods::Payments>>,
     /// Each organization's first page of members, under its members_version.
     pub first_pages: Arc<crate::store::members::first_pages::FirstPages>,
 }

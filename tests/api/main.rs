@@ -25,6 +25,8 @@ mod operations;
 mod org_settings;
 mod orgs;
 mod outage;
+mod payment_methods;
+mod payment_provider;
 mod permissions;
 mod project_permissions;
 mod project_team;

@@ -59,7 +59,7 @@ const pages = paths.length ? paths : [
   `/orgs/${slug}/projects`, `/orgs/${slug}/projects/new`, `/orgs/${slug}/projects/checked-project`,
   `/orgs/${slug}/projects/checked-project/settings`, `/orgs/${slug}/projects/checked-project/team`,
   `/orgs/${slug}/projects/checked-project/transfer`, `/orgs/${slug}/projects/checked-project/tokens`, "/personal/projects", "/personal/projects/new", "/projects/new",
-  `/orgs/${slug}/billing`, `/orgs/${slug}/billing/usage`, byDay, "/shared", invitation,
+  `/orgs/${slug}/billing`, `/orgs/${slug}/billing/usage`, `/orgs/${slug}/billing/payment-methods`, byDay, "/shared", invitation,
 ];
 let failed = 0;
 const files = [];

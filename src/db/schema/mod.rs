@@ -205,6 +205,28 @@ diesel::table! {
         country -> Text,
         tax_id -> Text,
         updated_at -> Timestamp,
+        provider_customer_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    payment_methods (provider_id) {
+        provider_id -> Text,
+        org_id -> Text,
+        brand -> Text,
+        last4 -> Text,
+        exp_month -> Integer,
+        exp_year -> Integer,
+        is_default -> Bool,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    provider_events (id) {
+        id -> Text,
+        kind -> Text,
+        received_at -> Timestamp,
     }
 }
 

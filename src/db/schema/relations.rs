@@ -27,6 +27,7 @@ diesel::joinable!(entitlements -> customers (customer_id));
 diesel::joinable!(tickets -> customers (customer_id));
 diesel::joinable!(invoices -> customers (customer_id));
 diesel::joinable!(billing_details -> organizations (org_id));
+diesel::joinable!(payment_methods -> organizations (org_id));
 diesel::joinable!(service_tokens -> organizations (org_id));
 diesel::joinable!(service_tokens -> users (created_by));
 
@@ -51,6 +52,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     project_tokens,
     project_invitations,
     billing_details,
+    payment_methods,
+    provider_events,
     invoices,
     project_owners,
     usage_records,

@@ -5,6 +5,7 @@
 
 pub mod billed_members;
 pub mod invoices;
+pub mod payment_methods;
 pub mod usage;
 pub mod usage_bill;
 

@@ -87,6 +87,30 @@ pub async fn billing(
     render(&billing_page::page(layout, (&slug, &name), &base, loaded, past_first, true))
 }
 
+/// The organization's payment methods as last reported by the provider, read-only.
+#[get("/staff/orgs/{slug}/billing/payment-methods")]
+pub async fn payment_methods(
+    org: StaffOrg,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    use crate::store::billing::payment_methods as store;
+    let (customer, stored) = viewed(
+        &org,
+        &req,
+        &state,
+        |_| "payment methods".into(),
+        |conn, org_id| Ok((store::customer(conn, org_id)?, store::list(conn, org_id)?)),
+    )
+    .await?;
+    let layout = org.layout("Staff: payment methods", "payment-methods");
+    let base = format!("/staff/orgs/{}/billing", org.org.slug);
+    let mut page =
+        crate::web::billing::payment_methods::MethodsPage::read_only(layout, base, &stored, state.clock.now().date());
+    (page.configured, page.has_details) = (state.payments.is_some(), customer.is_some());
+    render(&page)
+}
+
 #[get("/staff/orgs/{slug}/tickets")]
 pub async fn tickets(
     org: StaffOrg,

@@ -142,6 +142,8 @@ async fn world(app: &TestApp) -> World {
         ("project_id", project_id),
         ("user_id", one(users::table.filter(users::email.eq("vic@example.com")).select(users::id).first(&mut *conn))),
         ("provider", "dev".to_string()),
+        // No payment provider is configured here: its pages answer 404.
+        ("payment_method", "pm_none".to_string()),
         ("service", one(service_tokens::table.select(service_tokens::id).first(&mut *conn))),
         ("ticket", one(tickets::table.select(tickets::id).first(&mut *conn))),
         (
