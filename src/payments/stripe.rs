@@ -62,6 +62,17 @@ pub struct SetupIntent {
     pub payment_method: Option<String>,
 }
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_provider_ids_go_into_a_path() {
+        assert_eq!(super::id("seti_1Abc"), Ok("seti_1Abc"));
+        for bad in ["", "seti_x/../customers/cus_1", "pm_1?expand=x", "cus 1", "pm_1%2F"] {
+            assert!(super::id(bad).is_err(), "{bad}");
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Stripe {
     http: reqwest::Client,
@@ -137,6 +148,14 @@ impl RawMethod {
     }
 }
 
+/// An id as the provider writes them (`cus_…`, `seti_…`, `pm_…`): it goes
+/// into a URL path, so nothing else may (a `/` or `?` would name another
+/// resource with the portal's key).
+fn id(id: &str) -> Result<&str, ProviderError> {
+    let ok = !id.is_empty() && id.len() <= 255 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    ok.then_some(id).ok_or_else(|| ProviderError::Refused(format!("not a provider id: {id:?}")))
+}
+
 impl Stripe {
     pub fn new(http: reqwest::Client, settings: &PaymentSettings) -> Self {
         Self { http, base: settings.api_base.clone(), secret: settings.secret_key.expose().to_string() }
@@ -201,7 +220,7 @@ impl Stripe {
     /// The customer's default payment method.
     pub async fn default_method(&self, customer: &str) -> Result<Option<String>, ProviderError> {
         let c: RawCustomer =
-            self.send(self.http.get(self.url(&format!("/v1/customers/{customer}"))), "read customer").await?;
+            self.send(self.http.get(self.url(&format!("/v1/customers/{}", id(customer)?))), "read customer").await?;
         Ok(c.invoice_settings.unwrap_or_default().default_payment_method)
     }
 
@@ -213,9 +232,10 @@ impl Stripe {
         Ok(list.data.into_iter().filter_map(RawMethod::method).map(|m| m.card).collect())
     }
 
-    pub async fn method(&self, id: &str) -> Result<Option<Method>, ProviderError> {
-        let m: RawMethod =
-            self.send(self.http.get(self.url(&format!("/v1/payment_methods/{id}"))), "read payment method").await?;
+    pub async fn method(&self, method: &str) -> Result<Option<Method>, ProviderError> {
+        let m: RawMethod = self
+            .send(self.http.get(self.url(&format!("/v1/payment_methods/{}", id(method)?))), "read payment method")
+            .await?;
         Ok(m.method())
     }
 
@@ -227,27 +247,27 @@ impl Stripe {
         Ok(s.into())
     }
 
-    pub async fn setup_intent(&self, id: &str) -> Result<SetupIntent, ProviderError> {
-        let s: RawSetupIntent =
-            self.send(self.http.get(self.url(&format!("/v1/setup_intents/{id}"))), "read setup intent").await?;
+    pub async fn setup_intent(&self, intent: &str) -> Result<SetupIntent, ProviderError> {
+        let url = self.url(&format!("/v1/setup_intents/{}", id(intent)?));
+        let s: RawSetupIntent = self.send(self.http.get(url), "read setup intent").await?;
         Ok(s.into())
     }
 
     pub async fn attach(&self, method: &str, customer: &str) -> Result<(), ProviderError> {
-        let url = self.url(&format!("/v1/payment_methods/{method}/attach"));
+        let url = self.url(&format!("/v1/payment_methods/{}/attach", id(method)?));
         let _: Id = self.send(self.http.post(url).form(&[("customer", customer)]), "attach payment method").await?;
         Ok(())
     }
 
     pub async fn set_default(&self, customer: &str, method: &str) -> Result<(), ProviderError> {
         let form = [("invoice_settings[default_payment_method]", method)];
-        let url = self.url(&format!("/v1/customers/{customer}"));
+        let url = self.url(&format!("/v1/customers/{}", id(customer)?));
         let _: Id = self.send(self.http.post(url).form(&form), "set default payment method").await?;
         Ok(())
     }
 
     pub async fn detach(&self, method: &str) -> Result<(), ProviderError> {
-        let url = self.url(&format!("/v1/payment_methods/{method}/detach"));
+        let url = self.url(&format!("/v1/payment_methods/{}/detach", id(method)?));
         let _: Id = self.send(self.http.post(url), "detach payment method").await?;
         Ok(())
     }

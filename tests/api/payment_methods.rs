@@ -108,6 +108,11 @@ async fn cards_are_added_through_the_provider_made_default_and_removed() {
     let customer: Option<String> =
         billing_details::table.select(billing_details::provider_customer_id).first(&mut *app.conn()).unwrap();
     let customer = customer.expect("the customer is kept with the billing details");
+    // Only a provider id goes into the provider's URL: no other resource is reached.
+    let forged = format!("{intent}/../../customers/{customer}");
+    assert_eq!(finish_adding(&app.browser, &slug, &forged).await.status(), StatusCode::NOT_FOUND);
+    let asked = provider.state.lock().unwrap().requests.clone();
+    assert!(!asked.iter().any(|r| r.contains("/setup_intents/")), "nothing read with the forged id: {asked:?}");
     // Not confirmed at the provider yet: nothing is listed.
     let res = finish_adding(&app.browser, &slug, &intent).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
