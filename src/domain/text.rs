@@ -15,7 +15,11 @@ pub enum Lines {
 /// U+001F), DEL or a C1 control (U+0080 to U+009F), except a tab, and
 /// except CR and LF where `lines` is [`Lines::Many`].
 pub fn refused_char(text: &str, lines: Lines) -> Option<char> {
-    text.chars().find(|&c| c.is_control() && c != '\t' && !(lines == Lines::Many && matches!(c, '\n' | '\r')))
+    text.chars().find(|&c| refused(c, lines))
+}
+
+fn refused(c: char, lines: Lines) -> bool {
+    c.is_control() && c != '\t' && !(lines == Lines::Many && matches!(c, '\n' | '\r'))
 }
 
 /// The message next to a field that holds a refused character.
@@ -32,10 +36,7 @@ pub fn check(text: &str, lines: Lines) -> Result<(), String> {
 /// identity provider's profile): it cannot be sent back to be fixed, so each
 /// refused character becomes a space instead, and the ends are trimmed.
 pub fn printable(text: &str) -> String {
-    let cleaned: String = text
-        .chars()
-        .map(|c| if refused_char(c.encode_utf8(&mut [0; 4]), Lines::One).is_some() { ' ' } else { c })
-        .collect();
+    let cleaned: String = text.chars().map(|c| if refused(c, Lines::One) { ' ' } else { c }).collect();
     cleaned.trim().to_string()
 }
 

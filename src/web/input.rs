@@ -72,14 +72,14 @@ pub fn check_pairs(encoded: &[u8], exempt: &[&str]) -> Result<(), Refused> {
         if exempt.contains(&name.as_str()) {
             continue;
         }
-        if let Some(c) = text::refused_char(&value, Lines::Many) {
-            let reason = format!("holds the control character U+{:04X}, which is not accepted", c as u32);
-            return Err(Refused { field: shown, reason });
-        }
         // A line break is text only where a handler reads several lines;
         // those fields are all TYPED.
         if let Some(c) = text::refused_char(&value, Lines::One) {
-            let reason = format!("holds a line break (U+{:04X}) where one line is expected", c as u32);
+            let reason = if matches!(c, '\n' | '\r') {
+                format!("holds a line break (U+{:04X}) where one line is expected", c as u32)
+            } else {
+                format!("holds the control character U+{:04X}, which is not accepted", c as u32)
+            };
             return Err(Refused { field: shown, reason });
         }
     }

@@ -106,8 +106,8 @@ pub async fn payment_methods(
     let layout = org.layout("Staff: payment methods", "payment-methods");
     let base = format!("/staff/orgs/{}/billing", org.org.slug);
     let mut page =
-        crate::web::billing::payment_methods::MethodsPage::read_only(layout, base, &stored, state.clock.now().date());
-    (page.configured, page.has_details) = (state.payments.is_some(), customer.is_some());
+        crate::web::billing::payment_methods::MethodsPage::kept(layout, base, &state, customer.as_ref(), &stored);
+    page.staff = true;
     render(&page)
 }
 

@@ -109,54 +109,50 @@ pub struct MethodsPage {
 }
 
 impl MethodsPage {
-    /// The support staff's view: the list as kept, no forms.
-    pub fn read_only(layout: Layout, base: String, stored: &[Stored], today: time::Date) -> Self {
+    /// The page as kept: `customer` is None without billing details.
+    pub fn kept(
+        layout: Layout,
+        base: String,
+        state: &AppState,
+        customer: Option<&Customer>,
+        stored: &[Stored],
+    ) -> Self {
         MethodsPage {
             layout,
             base,
-            configured: true,
-            has_details: true,
-            methods: items(stored, today),
+            configured: state.payments.is_some(),
+            has_details: customer.is_some(),
+            methods: items(stored, state.clock.now().date()),
             can_manage: false,
             stale: false,
             error: None,
-            staff: true,
+            staff: false,
         }
     }
 }
 
-/// The page for `org_id`, read fresh from the provider when it answers.
-pub async fn methods_page(
-    state: &AppState,
-    layout: Layout,
-    org_id: &str,
-    base: String,
-    can_manage: bool,
-    staff: bool,
-) -> Result<MethodsPage, AppError> {
-    let id = org_id.to_string();
+/// An organization's page; with `refresh`, the provider is asked first
+/// (the kept list, marked stale, when it does not answer).
+async fn methods_page(member: &OrgMember, state: &AppState, refresh: bool) -> Result<MethodsPage, AppError> {
+    let org_id = member.org_id().to_string();
+    let id = org_id.clone();
     let customer =
         db::run(&state.pool, move |conn| payment_methods::customer(conn, &id).map_err(AppError::from)).await?;
     let mut stale = false;
-    if let (Some(payments), Some(Customer { provider_id: Some(c), .. })) = (state.payments.as_deref(), &customer) {
-        if let Err(e) = sync_now(state, payments, org_id, c).await {
+    if let (true, Some(payments), Some(Customer { provider_id: Some(c), .. })) =
+        (refresh, state.payments.as_deref(), &customer)
+    {
+        if let Err(e) = sync_now(state, payments, &org_id, c).await {
             tracing::warn!(error = %e, "payment methods not refreshed");
             stale = true;
         }
     }
-    let id = org_id.to_string();
-    let stored = db::run(&state.pool, move |conn| payment_methods::list(conn, &id).map_err(AppError::from)).await?;
-    Ok(MethodsPage {
-        layout,
-        base,
-        configured: state.payments.is_some(),
-        has_details: customer.is_some(),
-        methods: items(&stored, state.clock.now().date()),
-        can_manage,
-        stale,
-        error: None,
-        staff,
-    })
+    let stored = db::run(&state.pool, move |conn| payment_methods::list(conn, &org_id).map_err(AppError::from)).await?;
+    let layout = member.layout("Payment methods", "payment-methods");
+    let mut page = MethodsPage::kept(layout, base(member), state, customer.as_ref(), &stored);
+    page.can_manage = member.can(Permission::BillingManage);
+    page.stale = stale;
+    Ok(page)
 }
 
 /// The organization's Billing pages; the templates add `/payment-methods`.
@@ -172,10 +168,7 @@ fn list_url(member: &OrgMember) -> String {
 #[get("/orgs/{slug}/billing/payment-methods")]
 pub async fn list(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     member.require(Permission::BillingView)?;
-    let layout = member.layout("Payment methods", "payment-methods");
-    let can_manage = member.can(Permission::BillingManage);
-    let page = methods_page(&state, layout, member.org_id(), base(&member), can_manage, false).await?;
-    render_with(StatusCode::OK, &page)
+    render_with(StatusCode::OK, &methods_page(&member, &state, true).await?)
 }
 
 /// The provider and, for a change, the right to make it.
@@ -187,12 +180,13 @@ fn provider<'s>(member: &OrgMember, state: &'s AppState) -> Result<&'s Payments,
 /// The page's own answer to a provider that failed: the list with the reason.
 async fn refused(member: &OrgMember, state: &AppState, e: ProviderError) -> Result<HttpResponse, AppError> {
     tracing::warn!(error = %e, "payment provider call failed");
-    let status = match e {
+    let status = match &e {
         ProviderError::Unreachable(_) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     };
-    let layout = member.layout("Payment methods", "payment-methods");
-    let mut page = methods_page(state, layout, member.org_id(), base(member), true, false).await?;
+    // The provider just failed: the list as kept, without asking it again.
+    let mut page = methods_page(member, state, false).await?;
+    page.stale = matches!(e, ProviderError::Unreachable(_));
     page.error = Some(e.for_person());
     let mut response = render_with(status, &page)?;
     if status == StatusCode::SERVICE_UNAVAILABLE {
