@@ -58,6 +58,7 @@ fn seed_org(
                         details: "seeded",
                         ip: "127.0.0.1",
                         created_at: start + time::Duration::minutes(i as i64),
+                        via: None,
                     },
                 )?;
             }

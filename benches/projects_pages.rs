@@ -39,7 +39,7 @@ fn seed_projects(dir: &std::path::Path, slug: &str, count: usize) -> anyhow::Res
         .filter(organizations::slug.eq(slug))
         .select((organizations::id, organizations::owner_id))
         .first(&mut conn)?;
-    let actor = Actor { user_id: owner_id, ip: "127.0.0.1".into(), now: orgportal::clock::Clock::default().now() };
+    let actor = Actor::person(owner_id, "127.0.0.1", orgportal::clock::Clock::default().now());
     db::write_transaction(&mut conn, |conn| -> anyhow::Result<()> {
         for i in 1..=count {
             let name = ProjectName::parse(&format!("Project {i:05}"), "Project").map_err(anyhow::Error::msg)?;

@@ -34,7 +34,7 @@ fn seed(url: &str) -> anyhow::Result<String> {
     let admin =
         users::sign_in(&mut conn, &common::profile("admin@bench.test", "Bench Admin", "dev"), "127.0.0.1", now)?;
     let org = common::create_org(&mut conn, &admin.id, "Bench Usage", now)?;
-    let actor = Actor { user_id: admin.id.clone(), ip: "127.0.0.1".into(), now };
+    let actor = Actor::person(admin.id.clone(), "127.0.0.1", now);
     let project_name = ProjectName::parse("Fleet", "Project").map_err(anyhow::Error::msg)?;
     let project_slug = Slug::derive("fleet").ok_or_else(|| anyhow::anyhow!("slug"))?;
     let project = projects::create(

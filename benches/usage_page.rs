@@ -81,7 +81,7 @@ fn seed_org(
     let org = common::create_org(conn, &admin.id, name, now)?;
     // Projects and billing periods start a year back, so the year's usage is the organization's.
     let past = now - time::Duration::days(400);
-    let admin_actor = Actor { user_id: admin.id.clone(), ip: "127.0.0.1".into(), now: past };
+    let admin_actor = Actor::person(admin.id.clone(), "127.0.0.1", past);
     for i in 0..projects {
         let p = project(conn, Owner::Org(org.id.clone()), &format!("Project {i:05}"), &admin_actor)?;
         report(conn, &p, per_project, today, now)?;
@@ -91,7 +91,7 @@ fn seed_org(
         let person = user(conn, &email, &format!("Billed {i:02}"), past)?;
         members::add(conn, &org.id, &person.id, "Technical user", past)?;
         billed_members::add(conn, &org.id, &email, &admin_actor).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let own = Actor { user_id: person.id.clone(), ip: "127.0.0.1".into(), now: past };
+        let own = Actor::person(person.id.clone(), "127.0.0.1", past);
         let p = project(conn, Owner::Personal(person.id.clone()), &format!("Device lab {i:02}"), &own)?;
         report(conn, &p, per_project, today, now)?;
     }

@@ -283,6 +283,9 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::members::roles::matrix)
         .service(pages::orgs::activity::page)
         .service(pages::orgs::activity::export)
+        .service(pages::orgs::api_keys::list)
+        .service(pages::orgs::api_keys::create)
+        .service(pages::orgs::api_keys::revoke)
         .service(pages::customer::pages::entitlements)
         .service(pages::customer::pages::contacts)
         // /tickets/new before any /tickets/{...} route.
@@ -351,6 +354,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::staff::usage_views::usage)
         .service(pages::staff::usage_views::project_usage)
         .service(pages::staff::org_views::members);
+    pages::api::routes(cfg);
     cfg.service(
         web::resource("/api/v1/usage")
             .app_data(web::PayloadConfig::new(pages::projects::usage_api::MAX_BODY))

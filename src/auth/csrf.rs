@@ -19,6 +19,10 @@ pub const FIELD: &str = "csrf_token";
 /// POST routes called by other servers rather than by a browser form.
 const EXEMPT: &[&str] = &["/dev-oauth/token", "/api/v1/usage", "/webhooks/stripe"];
 
+/// The management API authenticates every request by its bearer key, never
+/// by a cookie: nothing under it is a browser form.
+const MANAGEMENT_API: &str = "/api/v1/orgs/";
+
 /// The session's token, created on first use.
 pub fn token(session: &Session) -> String {
     if let Ok(Some(t)) = session.get::<String>(SESSION_KEY) {
@@ -40,7 +44,8 @@ pub async fn guard(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    if req.method() == Method::POST && !EXEMPT.contains(&req.path()) {
+    let api = req.path().starts_with(MANAGEMENT_API);
+    if req.method() == Method::POST && !api && !EXEMPT.contains(&req.path()) {
         let body = req.extract::<Bytes>().await?;
         let sent = url::form_urlencoded::parse(&body).find(|(k, _)| k == FIELD).map(|(_, v)| v.into_owned());
         let expected = req.get_session().get::<String>(SESSION_KEY).ok().flatten();

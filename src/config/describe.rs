@@ -117,6 +117,7 @@ impl Settings {
             ("ORGPORTAL_RATE_INVITATION_LINKS", rate(limits.invitation_links)),
             ("ORGPORTAL_RATE_INVITATIONS_SENT", rate(limits.invitations_sent)),
             ("ORGPORTAL_RATE_TOKEN_FAILURES", rate(limits.token_failures)),
+            ("ORGPORTAL_RATE_API", rate(limits.api)),
             (
                 "ORGPORTAL_TRUSTED_PROXIES",
                 list(&self.trusted_proxies.iter().map(ToString::to_string).collect::<Vec<_>>()),

@@ -41,6 +41,8 @@ pub struct RateLimits {
     pub invitations_sent: Rate,
     /// Failed connection-token checks on the service API, per client address.
     pub token_failures: Rate,
+    /// Management API requests, per API key.
+    pub api: Rate,
 }
 
 impl Default for RateLimits {
@@ -50,6 +52,7 @@ impl Default for RateLimits {
             invitation_links: Rate::new(30, Duration::from_secs(60)),
             invitations_sent: Rate::new(100, Duration::from_secs(3600)),
             token_failures: Rate::new(20, Duration::from_secs(60)),
+            api: Rate::new(1200, Duration::from_secs(60)),
         }
     }
 }

@@ -48,6 +48,7 @@ pub(super) struct Raw {
     rate_invitation_links: Option<String>,
     rate_invitations_sent: Option<String>,
     rate_token_failures: Option<String>,
+    rate_api: Option<String>,
     trusted_proxies: Option<String>,
     personal_spaces: Option<String>,
     direct_add: Option<String>,
@@ -143,6 +144,7 @@ impl Settings {
             ("rate_invitation_links", raw.rate_invitation_links, &mut limits.invitation_links),
             ("rate_invitations_sent", raw.rate_invitations_sent, &mut limits.invitations_sent),
             ("rate_token_failures", raw.rate_token_failures, &mut limits.token_failures),
+            ("rate_api", raw.rate_api, &mut limits.api),
         ] {
             if let Some(v) = present(value) {
                 *slot = Rate::parse(&v).map_err(|e| bad(name, e))?;

@@ -1,6 +1,7 @@
 //! Pure rules: validated values, the role catalog and the membership and
 //! invitation rules. No HTTP, no SQL.
 
+pub mod api_key;
 pub mod billing;
 pub mod countries;
 pub mod customer_data;

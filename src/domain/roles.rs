@@ -24,10 +24,11 @@ pub enum Permission {
     BillingView,
     BillingManage,
     ActivityView,
+    ApiKeysManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Permission::OrgView,
         Permission::OrgManage,
         Permission::OrgDelete,
@@ -43,6 +44,7 @@ impl Permission {
         Permission::BillingView,
         Permission::BillingManage,
         Permission::ActivityView,
+        Permission::ApiKeysManage,
     ];
 
     pub fn key(self) -> &'static str {
@@ -62,6 +64,7 @@ impl Permission {
             Permission::BillingView => "billing.view",
             Permission::BillingManage => "billing.manage",
             Permission::ActivityView => "activity.view",
+            Permission::ApiKeysManage => "api_keys.manage",
         }
     }
 
@@ -83,6 +86,7 @@ impl Permission {
             Permission::BillingView => "Open the Billing pages: billing details, subscription, invoices, usage",
             Permission::BillingManage => "Edit the billing details and the members whose personal usage is billed",
             Permission::ActivityView => "View the activity log",
+            Permission::ApiKeysManage => "Create and revoke the organization's API keys",
         }
     }
 

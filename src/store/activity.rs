@@ -16,6 +16,8 @@ pub struct NewActivity<'a> {
     pub details: &'a str,
     pub ip: &'a str,
     pub created_at: PrimitiveDateTime,
+    /// The API key the actor acted through, as the log names it.
+    pub via: Option<&'a str>,
 }
 
 /// Writes the row, and its action and actor into the log's filter choices.
@@ -48,6 +50,7 @@ pub fn record_operator(
         details,
         ip: "",
         created_at: now,
+        via: None,
     };
     record(conn, &row)
 }
@@ -83,6 +86,8 @@ pub struct ActivityRow {
     pub ip: String,
     /// The name kept when the actor's account was deleted.
     pub former_actor_name: Option<String>,
+    /// "API key NAME (created by PERSON)" when the change came through a key.
+    pub via: Option<String>,
 }
 
 /// The organization's activity (None: the site-wide log), newest first, filtered; `limit` rows after
@@ -107,6 +112,7 @@ pub fn list(
             activity::details,
             activity::ip,
             activity::actor_name,
+            activity::via,
         ))
         .order((activity::created_at.desc(), activity::id.desc()))
         .limit(limit)

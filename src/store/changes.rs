@@ -40,9 +40,18 @@ pub struct Actor {
     pub user_id: String,
     pub ip: String,
     pub now: PrimitiveDateTime,
+    /// Set when the change comes through an API key: "API key NAME (created
+    /// by PERSON)", shown in the log instead of the person (`user_id` is the
+    /// key's creator, on whose behalf it acts).
+    pub via: Option<String>,
 }
 
 impl Actor {
+    /// A person acting for themselves.
+    pub fn person(user_id: impl Into<String>, ip: impl Into<String>, now: PrimitiveDateTime) -> Self {
+        Actor { user_id: user_id.into(), ip: ip.into(), now, via: None }
+    }
+
     pub fn record(
         &self,
         conn: &mut AnyConnection,
@@ -62,6 +71,7 @@ impl Actor {
                 details,
                 ip: &self.ip,
                 created_at: self.now,
+                via: self.via.as_deref(),
             },
         )
     }

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod api_keys;
 pub mod billing;
 pub mod changes;
 pub mod customer;

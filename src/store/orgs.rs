@@ -201,6 +201,7 @@ pub fn create_recorded(
                 details: &details,
                 ip,
                 created_at: now,
+                via: None,
             },
         )?;
         Ok(org)
@@ -301,6 +302,7 @@ pub fn delete(
                 details: &details,
                 ip,
                 created_at: now,
+                via: None,
             },
         )?;
         let projects: Vec<String> =

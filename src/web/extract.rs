@@ -27,7 +27,7 @@ pub fn flash(session: &Session, message: &str) {
 impl CurrentUser {
     /// The signed-in user as the actor of a change made by this request.
     pub fn actor(&self, req: &HttpRequest, state: &AppState) -> Actor {
-        Actor { user_id: self.user.id.clone(), ip: super::client::client_ip(req), now: state.clock.now() }
+        Actor::person(self.user.id.clone(), super::client::client_ip(req), state.clock.now())
     }
 
     pub fn layout(&self, title: &str) -> Layout {
@@ -141,6 +141,7 @@ impl OrgMember {
             show_customer: self.can(Permission::CustomerView),
             show_services: self.can(Permission::ServicesConnect),
             show_billing: self.can(Permission::BillingView),
+            show_api_keys: self.can(Permission::ApiKeysManage),
             projects_label: self.current.catalog.projects_noun(),
         });
         layout

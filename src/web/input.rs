@@ -93,7 +93,9 @@ fn path_is_text(path: &str) -> bool {
 /// The answer to a refused parameter: JSON for the API, a page otherwise.
 fn refusal(path: &str, refused: &Refused) -> HttpResponse {
     let message = format!("The parameter “{}” {}.", refused.field, refused.reason);
-    if path.starts_with("/api/") {
+    if path.starts_with("/api/v1/orgs/") {
+        crate::web::problem::Problem::invalid(refused.field.clone(), message).response()
+    } else if path.starts_with("/api/") {
         HttpResponse::BadRequest().json(serde_json::json!({ "error": message, "field": refused.field }))
     } else {
         AppError::BadRequest(message).error_response()
@@ -106,7 +108,11 @@ pub async fn guard(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     let refused = if !path_is_text(req.path()) {
-        Some(AppError::NotFound.error_response())
+        Some(if req.path().starts_with("/api/v1/orgs/") {
+            crate::web::problem::Problem::not_found().response()
+        } else {
+            AppError::NotFound.error_response()
+        })
     } else {
         check_pairs(req.query_string().as_bytes(), &[]).err().map(|r| refusal(req.path(), &r))
     };

@@ -29,6 +29,7 @@ pub struct OrgNav {
     pub show_customer: bool,
     pub show_services: bool,
     pub show_billing: bool,
+    pub show_api_keys: bool,
     /// "Projects", "Products", "Datasets": the catalog's noun.
     pub projects_label: String,
 }

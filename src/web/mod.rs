@@ -2,6 +2,7 @@
 //! and the pieces every page shares (extractors, layout, pager, middleware).
 //! A handler extracts, calls the store inside `db::run`, and renders a template.
 
+pub mod api;
 pub mod assets;
 pub mod billing;
 pub mod client;
@@ -22,6 +23,7 @@ pub mod middleware;
 pub mod org_page;
 pub mod orgs;
 pub mod pager;
+pub mod problem;
 pub mod projects;
 pub mod rate_limit;
 pub mod settings;

@@ -96,6 +96,7 @@ pub struct Limits {
     pub invitation_links: Limiter,
     pub invitations_sent: Limiter,
     pub token_failures: Limiter,
+    pub api: Limiter,
 }
 
 impl Limits {
@@ -105,6 +106,7 @@ impl Limits {
             invitation_links: Limiter::new(rates.invitation_links),
             invitations_sent: Limiter::new(rates.invitations_sent),
             token_failures: Limiter::new(rates.token_failures),
+            api: Limiter::new(rates.api),
         }
     }
 }

@@ -191,6 +191,7 @@ async fn the_csv_export_sends_every_row_once_across_its_batches() {
                     details: "",
                     ip: "",
                     created_at: start + time::Duration::seconds(i / 7),
+                    via: None,
                 },
             )?;
         }

@@ -81,6 +81,7 @@ pub fn test_settings(data_dir: &TempDir, db: &TestDatabase) -> Settings {
         invitation_links: plenty,
         invitations_sent: plenty,
         token_failures: plenty,
+        api: plenty,
     };
     settings
 }

@@ -16,6 +16,7 @@ mod html;
 mod infra;
 mod invitations;
 mod mail_sink;
+mod management_api;
 mod member_page_memory;
 mod member_search;
 mod members;

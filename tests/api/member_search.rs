@@ -125,7 +125,7 @@ async fn the_index_follows_new_names_and_deleted_accounts() {
 
     let gone = app.user_id("person002@example.com");
     let catalog = orgportal::domain::RoleCatalog::builtin();
-    let actor = orgportal::store::members::Actor { user_id: gone, ip: String::new(), now };
+    let actor = orgportal::store::members::Actor::person(gone, "", now);
     orgportal::store::accounts::delete_account(&mut app.conn(), &catalog, &actor).unwrap();
     assert!(search(&app, &slug, "person002").await.contains("No member matches"));
     let left = search(&app, &slug, "person").await;

@@ -190,8 +190,7 @@ async fn the_list_pages_by_name_with_ties_and_search() {
     let app = spawn_app().await;
     let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
     let (org_id, owner_id) = (app.org_id(&slug), app.user_id("owner@example.com"));
-    let actor =
-        orgportal::store::members::Actor { user_id: owner_id, ip: String::new(), now: app.settings.clock.now() };
+    let actor = orgportal::store::members::Actor::person(owner_id, "", app.settings.clock.now());
     let mut conn = app.conn();
     // 49 distinct names, then three projects named alike across the page boundary.
     let names: Vec<String> =

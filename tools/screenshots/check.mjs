@@ -60,6 +60,7 @@ const pages = paths.length ? paths : [
   `/orgs/${slug}/projects/checked-project/settings`, `/orgs/${slug}/projects/checked-project/team`,
   `/orgs/${slug}/projects/checked-project/transfer`, `/orgs/${slug}/projects/checked-project/tokens`, "/personal/projects", "/personal/projects/new", "/projects/new",
   `/orgs/${slug}/billing`, `/orgs/${slug}/billing/usage`, `/orgs/${slug}/billing/payment-methods`, byDay, "/shared", invitation,
+  `/orgs/${slug}/api-keys`, "/docs/api",
 ];
 let failed = 0;
 const files = [];

@@ -57,6 +57,7 @@ diesel::table! {
         ip -> Text,
         created_at -> Timestamp,
         actor_name -> Nullable<Text>,
+        via -> Nullable<Text>,
     }
 }
 
@@ -385,4 +386,7 @@ diesel::table! {
     }
 }
 
+mod management_api;
 mod relations;
+
+pub use management_api::{api_idempotency, api_keys};

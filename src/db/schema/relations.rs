@@ -30,6 +30,8 @@ diesel::joinable!(billing_details -> organizations (org_id));
 diesel::joinable!(payment_methods -> organizations (org_id));
 diesel::joinable!(service_tokens -> organizations (org_id));
 diesel::joinable!(service_tokens -> users (created_by));
+diesel::joinable!(api_keys -> organizations (org_id));
+diesel::joinable!(api_idempotency -> api_keys (api_key_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -62,5 +64,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     billed_members,
     activity_facets,
     users_search_docs,
-    users_search
+    users_search,
+    api_keys,
+    api_idempotency
 );

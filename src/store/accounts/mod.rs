@@ -134,6 +134,7 @@ pub fn delete_account(
                     details: "account deleted",
                     ip: &actor.ip,
                     created_at: actor.now,
+                    via: None,
                 },
             )?;
         }

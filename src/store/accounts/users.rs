@@ -108,6 +108,7 @@ pub fn sign_in(
                     details: &details,
                     ip,
                     created_at: now,
+                    via: None,
                 },
             )?;
         }

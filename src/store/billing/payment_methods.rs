@@ -186,6 +186,7 @@ fn write(conn: &mut AnyConnection, change: &Change<'_>) -> QueryResult<()> {
                 details: change.details,
                 ip: change.ip,
                 created_at: change.now,
+                via: None,
             },
         )?;
         if let Some(mail) = &change.mail {

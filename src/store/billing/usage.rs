@@ -161,6 +161,7 @@ pub fn ingest(
                     details: &details,
                     ip,
                     created_at: now,
+                    via: None,
                 },
             )?;
         }

@@ -284,7 +284,7 @@ pub fn auto_link(
                     }
                     let role = role_for(&portal_role);
                     crate::store::members::insert_membership(conn, &org_id, &user.id, &role, now)?;
-                    let actor = crate::store::members::Actor { user_id: user.id.clone(), ip: ip.to_string(), now };
+                    let actor = crate::store::members::Actor::person(user.id.clone(), ip, now);
                     crate::store::members::direct_grants::replace_with_membership(
                         conn,
                         &org_id,

@@ -339,6 +339,7 @@ pub fn decline(
                 details: "",
                 ip,
                 created_at: now,
+                via: None,
             },
         )?;
         Ok(view)

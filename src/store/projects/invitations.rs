@@ -327,6 +327,7 @@ pub fn decline(
                     details: &details,
                     ip,
                     created_at: now,
+                    via: None,
                 },
             )?;
         }

@@ -48,6 +48,7 @@ impl Operator {
             details,
             ip: &self.ip,
             created_at: now,
+            via: None,
         };
         activity::record(conn, &row)
     }

@@ -99,10 +99,12 @@ pub fn link(state: &AppState, token: &str) -> String {
     state.url(&format!("/invitations/{token}"))
 }
 
-/// Renders the invitation email for `email` with a fresh token.
+/// Renders the invitation email for `email` with a fresh token, from
+/// `inviter` (a person's name) to join `org_name`.
 pub fn prepare(
     state: &AppState,
-    member: &OrgMember,
+    org_name: &str,
+    inviter: &str,
     email: crate::domain::Email,
     role: &str,
 ) -> Result<(NewInvitation, String), AppError> {
@@ -112,8 +114,8 @@ pub fn prepare(
     let expires_on = format::date_time(state.clock.now() + lifetime);
     let mail = InvitationMail {
         to: email.as_str(),
-        org_name: &member.view.org.name,
-        inviter_name: &member.current.user.name,
+        org_name,
+        inviter_name: inviter,
         role,
         link: &url,
         expires_on: &expires_on,
@@ -239,7 +241,7 @@ pub async fn submit(
                 }
             }
         }
-        batch.push(prepare(&state, &member, email, &role)?.0);
+        batch.push(prepare(&state, &member.view.org.name, &member.current.user.name, email, &role)?.0);
         batch_rows.push(i);
     }
     let (org_id, actor, ttl) = (member.org_id().to_string(), member.actor(&req, &state), state.invitation_ttl);

@@ -188,6 +188,7 @@ pub fn sample_page(rows: usize) -> Result<String, AppError> {
         show_customer: true,
         show_services: true,
         show_billing: true,
+        show_api_keys: true,
         projects_label: "Projects".into(),
     });
     let page = MembersPage {

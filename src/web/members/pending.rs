@@ -31,7 +31,7 @@ async fn reissue(
             .await?
             .ok_or(AppError::NotFound)?;
     let parsed = Email::parse(&email).map_err(AppError::BadRequest)?;
-    let (new, link) = prepare(state, member, parsed, &role)?;
+    let (new, link) = prepare(state, &member.view.org.name, &member.current.user.name, parsed, &role)?;
     let (actor, ttl) = (member.actor(req, state), state.invitation_ttl);
     db::run(&state.pool, move |conn| {
         invitations::reissue(conn, &org_id, &id, &new, send, ttl, &actor).map_err(AppError::from)

@@ -96,6 +96,9 @@ fn decode_cursor(s: &str) -> Option<ActivityCursor> {
 }
 
 fn actor_label(r: &ActivityRow) -> String {
+    if let Some(via) = &r.via {
+        return via.clone();
+    }
     match (&r.actor_name, &r.actor_email) {
         (Some(name), Some(email)) => format!("{name} <{email}>"),
         (Some(name), None) => format!("{name} (account deleted)"),
@@ -244,7 +247,7 @@ pub async fn export_log(
 /// One batch of rows as CSV; the first with the header.
 fn csv_part(rows: &[ActivityRow], first: bool) -> Result<Vec<u8>, AppError> {
     let mut out = if first {
-        CsvExport::new(&["time", "actor_name", "actor_email", "action", "target", "details", "ip"])?
+        CsvExport::new(&["time", "actor_name", "actor_email", "action", "target", "details", "ip", "via"])?
     } else {
         CsvExport::rows_only()
     };
@@ -258,6 +261,7 @@ fn csv_part(rows: &[ActivityRow], first: bool) -> Result<Vec<u8>, AppError> {
             &r.target,
             &r.details,
             &r.ip,
+            r.via.as_deref().unwrap_or(""),
         ])?;
     }
     out.finish()

@@ -2,6 +2,7 @@
 //! deleting it, and its activity log.
 
 pub mod activity;
+pub mod api_keys;
 pub mod lifecycle;
 pub mod page;
 pub mod settings;

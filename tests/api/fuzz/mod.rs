@@ -123,6 +123,7 @@ async fn world(app: &TestApp) -> World {
     assert!(res.status().is_success() || res.status() == StatusCode::SEE_OTHER, "{}", res.status());
     let services = format!("/orgs/{SLUG}/services");
     assert_eq!(ada.submit(&services, &services, &[("name", "PMM")]).await.status(), StatusCode::OK);
+    crate::management_api::make_key(ada, SLUG, "Fuzz", &["org.view"], "30").await;
     app.new_browser().sign_in("vic@example.com", "Vic Viewer").await;
     app.join(SLUG, "vic@example.com", "View-only");
     // A second session of Ada's, to revoke.
@@ -145,6 +146,7 @@ async fn world(app: &TestApp) -> World {
         // No payment provider is configured here: its pages answer 404.
         ("payment_method", "pm_none".to_string()),
         ("service", one(service_tokens::table.select(service_tokens::id).first(&mut *conn))),
+        ("api_key", one(api_keys::table.select(api_keys::id).first(&mut *conn))),
         ("ticket", one(tickets::table.select(tickets::id).first(&mut *conn))),
         (
             "session",

@@ -71,6 +71,7 @@ impl World {
     fn value(&self, route: &str, param: &str) -> String {
         let key = match param {
             "id" if route.contains("/services/") => "service",
+            "id" if route.contains("/api-keys/") => "api_key",
             "id" if route.contains("/payment-methods/") => "payment_method",
             "id" if route.contains("/tickets/") => "ticket",
             "id" if route.contains("/sessions/") => "session",

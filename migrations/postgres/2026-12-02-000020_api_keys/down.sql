@@ -1,0 +1,3 @@
+DROP TABLE api_idempotency;
+ALTER TABLE activity DROP COLUMN via;
+DROP TABLE api_keys;

@@ -1,0 +1,197 @@
+//! Every endpoint of the management API with a key that lacks its
+//! permission (403 naming it), a key of another organization (404), and a
+//! key that holds it; the database compared before and after each refusal.
+//! Then the members area's rules, which hold on the API in the pages' words.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use super::{call, make_key, ALL};
+use crate::helpers::Browser;
+use crate::permissions::{snapshot, world, World};
+
+/// (name, method, path, body, the permission it needs, the status it answers with it).
+type Endpoint = (&'static str, Method, String, Option<Value>, &'static str, StatusCode);
+
+fn endpoints(w: &World) -> Vec<Endpoint> {
+    let base = format!("/api/v1/orgs/{}", w.slug);
+    let (t, i) = (&w.target_id, &w.invitation_id);
+    vec![
+        ("read org", Method::GET, base.clone(), None, "org.view", StatusCode::OK),
+        ("list members", Method::GET, format!("{base}/members"), None, "org.view", StatusCode::OK),
+        ("read member", Method::GET, format!("{base}/members/{t}"), None, "org.view", StatusCode::OK),
+        ("roles", Method::GET, format!("{base}/roles"), None, "org.view", StatusCode::OK),
+        ("list invitations", Method::GET, format!("{base}/invitations"), None, "members.invite", StatusCode::OK),
+        ("rename", Method::PATCH, base.clone(), Some(json!({"name": "Acme Renamed"})), "org.manage", StatusCode::OK),
+        (
+            "change role",
+            Method::PATCH,
+            format!("{base}/members/{t}"),
+            Some(json!({"role": "Billing"})),
+            "members.manage",
+            StatusCode::OK,
+        ),
+        (
+            "default project role",
+            Method::PATCH,
+            format!("{base}/members/{t}"),
+            Some(json!({"default_project_role": ""})),
+            "projects.manage",
+            StatusCode::OK,
+        ),
+        (
+            "invite",
+            Method::POST,
+            format!("{base}/invitations"),
+            Some(json!({"invitations": [{"email": "new@example.com", "role": "Billing"}]})),
+            "members.invite",
+            StatusCode::CREATED,
+        ),
+        ("resend", Method::POST, format!("{base}/invitations/{i}/resend"), None, "members.invite", StatusCode::OK),
+        (
+            "remove member",
+            Method::DELETE,
+            format!("{base}/members/{t}"),
+            None,
+            "members.manage",
+            StatusCode::NO_CONTENT,
+        ),
+    ]
+}
+
+async fn key_without(w: &World, browser: &Browser, name: &str, missing: &str) -> String {
+    let held: Vec<&str> = ALL.iter().copied().filter(|p| *p != missing).collect();
+    make_key(browser, &w.slug, name, &held, "30").await
+}
+
+#[tokio::test]
+async fn each_endpoint_needs_its_permission_and_its_organization() {
+    let w = world().await;
+    let app = &w.app;
+    let everything = make_key(&app.browser, &w.slug, "Everything", ALL, "30").await;
+    let other = app.new_browser();
+    other.sign_in("other@example.com", "Otto Other").await;
+    let other_slug = other.create_org("Other Co").await;
+    let foreign = make_key(&other, &other_slug, "Foreign", ALL, "30").await;
+
+    let before = snapshot(app, &w.slug);
+    let mut without = std::collections::HashMap::new();
+    for (name, method, path, body, needs, _) in endpoints(&w) {
+        if !without.contains_key(needs) {
+            without.insert(needs, key_without(&w, &app.browser, &format!("No {needs}"), needs).await);
+        }
+        let res = call(app, Some(&without[needs]), method.clone(), &path, body.clone()).await;
+        let problem = res.problem(StatusCode::FORBIDDEN);
+        assert_eq!(problem["permission"], needs, "{name}");
+        assert!(problem["detail"].as_str().unwrap().contains(needs), "{name}");
+        let res = call(app, Some(&foreign), method.clone(), &path, body.clone()).await;
+        res.problem(StatusCode::NOT_FOUND);
+        let res = call(app, None, method.clone(), &path, body.clone()).await;
+        res.problem(StatusCode::UNAUTHORIZED);
+        let res = call(app, Some("opk_not-a-key"), method, &path, body).await;
+        assert_eq!(res.problem(StatusCode::UNAUTHORIZED)["detail"], "This API key is not valid.", "{name}");
+        assert_eq!(snapshot(app, &w.slug), before, "{name}: refused, nothing changed");
+    }
+    // A slug that is no organization: the same 404 as another's.
+    let res = call(app, Some(&everything), Method::GET, "/api/v1/orgs/no-such-org/members", None).await;
+    assert_eq!(
+        res.problem(StatusCode::NOT_FOUND)["detail"],
+        call(app, Some(&foreign), Method::GET, &format!("/api/v1/orgs/{}", w.slug), None).await.body["detail"]
+    );
+
+    for (name, method, path, body, _, expected) in endpoints(&w) {
+        let res = call(app, Some(&everything), method, &path, body).await;
+        assert_eq!(res.status, expected, "{name}: {:?}", res.body);
+        if expected != StatusCode::NO_CONTENT {
+            assert_eq!(res.content_type, "application/json", "{name}");
+        }
+    }
+    assert_eq!(app.role_of(&w.slug, "target@example.com"), None, "removed at last");
+    let log = app.browser.get_html(&format!("/orgs/{}/activity", w.slug)).await;
+    assert!(log.contains("API key Everything (created by Olivia Owner)"));
+    for action in ["org.rename", "member.role_change", "member.project_role", "invitation.resend", "member.remove"] {
+        assert_eq!(app.activity_count(action), 1, "{action}");
+    }
+    assert_eq!(app.activity_count("invitation.create"), 2, "the world's own, and the key's");
+}
+
+#[tokio::test]
+async fn the_pages_rules_hold_on_the_api_in_their_words() {
+    let w = world().await;
+    let app = &w.app;
+    let key = make_key(&app.browser, &w.slug, "Rules", ALL, "30").await;
+    let base = format!("/api/v1/orgs/{}", w.slug);
+    let owner = app.user_id("owner@example.com");
+    let before = snapshot(app, &w.slug);
+
+    let res =
+        call(app, Some(&key), Method::PATCH, &format!("{base}/members/{owner}"), Some(json!({"role": "Billing"})))
+            .await;
+    assert_eq!(
+        res.problem(StatusCode::CONFLICT)["detail"],
+        "You cannot change your own role. Ask another member who manages members."
+    );
+    let res = call(app, Some(&key), Method::DELETE, &format!("{base}/members/{owner}"), None).await;
+    res.problem(StatusCode::CONFLICT);
+    let res =
+        call(app, Some(&key), Method::PATCH, &format!("{base}/members/{}", w.target_id), Some(json!({"role": "Boss"})))
+            .await;
+    let p = res.problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        (p["field"].as_str(), p["detail"].as_str()),
+        (Some("role"), Some("“Boss” is not a role of this portal."))
+    );
+    let res =
+        call(app, Some(&key), Method::PATCH, &format!("{base}/members/{}", w.target_id), Some(json!({"role": 7})))
+            .await;
+    assert_eq!(res.problem(StatusCode::UNPROCESSABLE_ENTITY)["field"], "role");
+    let res = call(
+        app,
+        Some(&key),
+        Method::PATCH,
+        &format!("{base}/members/{}", w.target_id),
+        Some(json!({"colour": "red"})),
+    )
+    .await;
+    res.problem(StatusCode::UNPROCESSABLE_ENTITY);
+    let res = call(app, Some(&key), Method::PATCH, &base, Some(json!({"slug": "Not A Slug!"}))).await;
+    assert_eq!(res.problem(StatusCode::UNPROCESSABLE_ENTITY)["field"], "slug");
+    let res = call(app, Some(&key), Method::PATCH, &base, Some(json!({"name": "Bad\u{7}name"}))).await;
+    assert_eq!(res.problem(StatusCode::UNPROCESSABLE_ENTITY)["field"], "name");
+
+    // Invitations: at most ten; each row checked; nothing sent when one is bad.
+    let eleven: Vec<Value> = (0..11).map(|n| json!({"email": format!("p{n}@example.com")})).collect();
+    let res =
+        call(app, Some(&key), Method::POST, &format!("{base}/invitations"), Some(json!({"invitations": eleven}))).await;
+    assert_eq!(res.problem(StatusCode::UNPROCESSABLE_ENTITY)["field"], "invitations");
+    let rows = json!({"invitations": [{"email": "ok@example.com"}, {"email": "not an address"}]});
+    let res = call(app, Some(&key), Method::POST, &format!("{base}/invitations"), Some(rows)).await;
+    assert_eq!(res.problem(StatusCode::UNPROCESSABLE_ENTITY)["field"], "invitations[1].email");
+    let rows = json!({"invitations": [{"email": "ok@example.com", "role": "Boss"}]});
+    let res = call(app, Some(&key), Method::POST, &format!("{base}/invitations"), Some(rows)).await;
+    assert_eq!(res.problem(StatusCode::UNPROCESSABLE_ENTITY)["field"], "invitations[0].role");
+    assert_eq!(snapshot(app, &w.slug), before, "refused, nothing changed");
+
+    // A member and a pending address are refused per row; the valid row goes out.
+    let rows = json!({"invitations": [
+        {"email": "target@example.com"}, {"email": "pending@example.com"}, {"email": "fresh@example.com", "role": "Billing"}]});
+    let res = call(app, Some(&key), Method::POST, &format!("{base}/invitations"), Some(rows)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{:?}", res.body);
+    assert_eq!(res.body["invited"][0]["email"], "fresh@example.com");
+    assert_eq!(res.body["invited"][0]["role"], "Billing");
+    assert_eq!(res.body["refused"][0]["reason"], "Already a member of this organization.");
+    assert_eq!(res.body["refused"][1]["index"], 1);
+    let listed = call(app, Some(&key), Method::GET, &format!("{base}/invitations"), None).await;
+    let emails: Vec<&str> =
+        listed.body["items"].as_array().unwrap().iter().map(|i| i["email"].as_str().unwrap()).collect();
+    assert_eq!(emails, ["fresh@example.com", "pending@example.com"]);
+
+    // Revoked: its link is dead and it is no longer listed; revoking again is 404.
+    let id = w.invitation_id.clone();
+    let res = call(app, Some(&key), Method::DELETE, &format!("{base}/invitations/{id}"), None).await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT);
+    let res = call(app, Some(&key), Method::DELETE, &format!("{base}/invitations/{id}"), None).await;
+    res.problem(StatusCode::NOT_FOUND);
+    let res = call(app, Some(&key), Method::POST, &format!("{base}/invitations/{id}/resend"), None).await;
+    res.problem(StatusCode::NOT_FOUND);
+}
