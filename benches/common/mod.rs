@@ -239,11 +239,28 @@ pub fn wrk(name: &str, url: &str, cookie: Option<&str>, seconds: u64) -> anyhow:
 
 /// `wrk`, also measuring the CPU time of the server process `pid` per request.
 pub fn wrk_on(pid: Option<u32>, name: &str, url: &str, cookie: Option<&str>, seconds: u64) -> anyhow::Result<Result_> {
+    let headers: Vec<String> = cookie.map(|c| format!("Cookie: {c}")).into_iter().collect();
+    wrk_with(pid, name, url, &headers, None, seconds)
+}
+
+/// `wrk_on` with any request headers and, optionally, a Lua script that
+/// makes each request (a POST with a body of its own, say).
+pub fn wrk_with(
+    pid: Option<u32>,
+    name: &str,
+    url: &str,
+    headers: &[String],
+    script: Option<&std::path::Path>,
+    seconds: u64,
+) -> anyhow::Result<Result_> {
     let run = |secs: u64| {
         let mut cmd = Command::new("wrk");
         cmd.args(["-t2", &format!("-c{CONNECTIONS}"), &format!("-d{secs}s"), "--latency"]);
-        if let Some(c) = cookie {
-            cmd.args(["-H", &format!("Cookie: {c}")]);
+        for h in headers {
+            cmd.args(["-H", h]);
+        }
+        if let Some(script) = script {
+            cmd.arg("-s").arg(script);
         }
         cmd.arg(url).output()
     };
@@ -311,6 +328,16 @@ pub async fn start_binary(
     dir: &std::path::Path,
     database_url: Option<&str>,
 ) -> anyhow::Result<(Server, String, Duration)> {
+    start_binary_with(binary, dir, database_url, &[]).await
+}
+
+/// `start_binary` with settings of its own (`ORGPORTAL_*` variables).
+pub async fn start_binary_with(
+    binary: &std::path::Path,
+    dir: &std::path::Path,
+    database_url: Option<&str>,
+    env: &[(&str, &str)],
+) -> anyhow::Result<(Server, String, Duration)> {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     // MALLOC_ARENA_MAX, when set, reaches the server (it trades throughput for memory).
@@ -325,6 +352,7 @@ pub async fn start_binary(
     if let Some(url) = database_url {
         command.env("ORGPORTAL_DATABASE_URL", url);
     }
+    command.envs(env.iter().copied());
     let started = Instant::now();
     let server = Server(command.spawn()?);
     wait_ready(&format!("{base}/readyz")).await?;

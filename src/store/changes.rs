@@ -25,9 +25,13 @@ pub enum MemberError {
 /// Takes the organization's row lock for the rest of the transaction: a
 /// no-op UPDATE locks the row on PostgreSQL and takes SQLite's write lock
 /// before anything is read, so concurrent changes run one after the other.
+/// It sets a column no foreign key points at: "setting" the primary key made
+/// SQLite visit every row of every table that refers to the organization
+/// (each membership, invitation and activity row) on every change.
 pub fn lock_org(conn: &mut AnyConnection, org_id: &str) -> Result<String, MemberError> {
-    let n =
-        diesel::update(organizations::table.find(org_id)).set(organizations::id.eq(organizations::id)).execute(conn)?;
+    let n = diesel::update(organizations::table.find(org_id))
+        .set(organizations::member_count.eq(organizations::member_count))
+        .execute(conn)?;
     if n == 0 {
         return Err(MemberError::NotFound);
     }

@@ -101,14 +101,25 @@ pub fn claim_due(
     lease: Duration,
     limit: i64,
 ) -> QueryResult<Vec<DueMail>> {
-    let due: Vec<String> = mail_outbox::table
-        .filter(mail_outbox::state.eq_any(["queued", "retrying"]))
-        .filter(mail_outbox::next_attempt_at.le(now))
-        .filter(mail_outbox::locked_until.is_null().or(mail_outbox::locked_until.lt(now)))
-        .order(mail_outbox::next_attempt_at.asc())
-        .select(mail_outbox::id)
-        .limit(limit)
-        .load(conn)?;
+    // One state at a time: each is one range of `mail_outbox_due` read in
+    // order and stopped at `limit`. Both states in one query made SQLite
+    // read and sort every due message on each claim (a long queue after a
+    // large batch of invitations made every claim slower).
+    let mut due: Vec<(PrimitiveDateTime, String)> = Vec::new();
+    for state in ["queued", "retrying"] {
+        due.extend(
+            mail_outbox::table
+                .filter(mail_outbox::state.eq(state))
+                .filter(mail_outbox::next_attempt_at.le(now))
+                .filter(mail_outbox::locked_until.is_null().or(mail_outbox::locked_until.lt(now)))
+                .order(mail_outbox::next_attempt_at.asc())
+                .select((mail_outbox::next_attempt_at, mail_outbox::id))
+                .limit(limit)
+                .load::<(PrimitiveDateTime, String)>(conn)?,
+        );
+    }
+    due.sort();
+    let due: Vec<String> = due.into_iter().take(limit as usize).map(|(_, id)| id).collect();
     let mut claimed = Vec::new();
     for id in due {
         let n = diesel::update(

@@ -158,20 +158,27 @@ pub struct Found {
 const LAST_USED_STEP: time::Duration = time::Duration::minutes(1);
 
 /// The key of `token_hash`, whatever its state (the caller says why one that
-/// does not work is refused); a working key's last use is noted.
-pub fn authenticate(conn: &mut AnyConnection, token_hash: &str, now: PrimitiveDateTime) -> QueryResult<Option<Found>> {
+/// does not work is refused). Only reads: see [`Found::needs_touch`].
+pub fn find(conn: &mut AnyConnection, token_hash: &str) -> QueryResult<Option<Found>> {
     let found: Option<(KeyRow, Org)> = with_creator!()
         .inner_join(organizations::table.on(organizations::id.eq(api_keys::org_id)))
         .filter(api_keys::token_hash.eq(token_hash))
         .select((key_columns!(), Org::as_select()))
         .first(conn)
         .optional()?;
-    let Some((key, org)) = found else { return Ok(None) };
-    let stale = key.last_used_at.is_none_or(|t| t + LAST_USED_STEP <= now);
-    if key.state(now).is_ok() && stale {
-        crate::db::write_transaction(conn, |conn| {
-            diesel::update(api_keys::table.find(&key.id)).set(api_keys::last_used_at.eq(now)).execute(conn)
-        })?;
+    Ok(found.map(|(key, org)| Found { key, org }))
+}
+
+impl Found {
+    /// A working key whose last use, as kept, is more than a minute old.
+    pub fn needs_touch(&self, now: PrimitiveDateTime) -> bool {
+        self.key.state(now).is_ok() && self.key.last_used_at.is_none_or(|t| t + LAST_USED_STEP <= now)
     }
-    Ok(Some(Found { key, org }))
+}
+
+/// Notes the key's use.
+pub fn touch(conn: &mut AnyConnection, id: &str, now: PrimitiveDateTime) -> QueryResult<()> {
+    crate::db::write_transaction(conn, |conn| {
+        diesel::update(api_keys::table.find(id)).set(api_keys::last_used_at.eq(now)).execute(conn).map(|_| ())
+    })
 }

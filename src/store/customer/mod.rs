@@ -173,7 +173,7 @@ pub fn raise(
 ) -> QueryResult<String> {
     crate::db::write_transaction(conn, |conn| {
         // Two tickets raised at once must not get the same number.
-        diesel::update(customers::table.find(customer_id)).set(customers::id.eq(customers::id)).execute(conn)?;
+        diesel::update(customers::table.find(customer_id)).set(customers::name.eq(customers::name)).execute(conn)?;
         let raised: i64 = tickets::table
             .filter(tickets::customer_id.eq(customer_id))
             .filter(tickets::source.eq("portal"))

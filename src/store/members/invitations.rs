@@ -98,24 +98,30 @@ fn expire_stale(conn: &mut AnyConnection, org_id: &str, now: PrimitiveDateTime) 
     .execute(conn)
 }
 
+/// By the address's account first, then its membership: two lookups by key
+/// (a join let SQLite read every membership of the organization).
 fn is_member(conn: &mut AnyConnection, org_id: &str, email: &str) -> QueryResult<bool> {
-    let n: i64 = memberships::table
-        .inner_join(users::table)
-        .filter(memberships::org_id.eq(org_id))
-        .filter(users::email.eq(email))
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
+    let accounts: Vec<String> = users::table.filter(users::email.eq(email)).select(users::id).load(conn)?;
+    for user_id in accounts {
+        let n: i64 = memberships::table.find((org_id, &user_id)).count().get_result(conn)?;
+        if n > 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
+/// The address's invitations to the organization are read by
+/// `invitations_org_email` and their states compared here: with the state in
+/// the query (a bound parameter) SQLite chose the (org_id, state) index and
+/// read every pending invitation of the organization.
 fn has_pending(conn: &mut AnyConnection, org_id: &str, email: &str) -> QueryResult<bool> {
-    let n: i64 = invitations::table
+    let states: Vec<String> = invitations::table
         .filter(invitations::org_id.eq(org_id))
         .filter(invitations::email.eq(email))
-        .filter(invitations::state.eq("pending"))
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
+        .select(invitations::state)
+        .load(conn)?;
+    Ok(states.iter().any(|s| s == "pending"))
 }
 
 fn insert(
@@ -182,24 +188,53 @@ pub fn pending_for_org(
     org_id: &str,
     now: PrimitiveDateTime,
 ) -> QueryResult<Vec<PendingInvitation>> {
+    pending(conn, org_id, None, now)
+}
+
+/// The organization's invitations waiting for an answer to these addresses
+/// (those just sent, say), newest first.
+pub fn pending_for_emails(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    emails: &[String],
+    now: PrimitiveDateTime,
+) -> QueryResult<Vec<PendingInvitation>> {
+    pending(conn, org_id, Some(emails), now)
+}
+
+fn pending(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    emails: Option<&[String]>,
+    now: PrimitiveDateTime,
+) -> QueryResult<Vec<PendingInvitation>> {
     type Row = (String, String, String, Option<String>, PrimitiveDateTime, PrimitiveDateTime, String);
     // Sorted here, not by ORDER BY: the two states are two ranges of the
     // index, and SQLite would build a temporary b-tree on every Members page
     // even when there are none.
-    let mut rows: Vec<Row> = crate::db::native!(conn, |c| invitations::table
-        .left_join(users::table)
-        .filter(invitations::org_id.eq(org_id))
-        .filter(invitations::state.eq("pending").or(invitations::state.eq("expired")))
-        .select((
-            invitations::id,
-            invitations::email,
-            invitations::role,
-            users::name.nullable(),
-            invitations::created_at,
-            invitations::expires_at,
-            invitations::state,
-        ))
-        .load(c))?;
+    let mut rows: Vec<Row> = crate::db::native!(conn, |c| {
+        let mut query = invitations::table
+            .left_join(users::table)
+            .filter(invitations::org_id.eq(org_id))
+            .select((
+                invitations::id,
+                invitations::email,
+                invitations::role,
+                users::name.nullable(),
+                invitations::created_at,
+                invitations::expires_at,
+                invitations::state,
+            ))
+            .into_boxed();
+        match emails {
+            // By `invitations_org_email`, the state compared below: a state in
+            // the query made SQLite read every pending invitation instead.
+            Some(emails) => query = query.filter(invitations::email.eq_any(emails)),
+            None => query = query.filter(invitations::state.eq("pending").or(invitations::state.eq("expired"))),
+        }
+        query.load(c)
+    })?;
+    rows.retain(|r| r.6 == "pending" || r.6 == "expired");
     rows.sort_by(|a, b| b.4.cmp(&a.4).then_with(|| a.0.cmp(&b.0)));
     let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     let deliveries = if ids.is_empty() { Vec::new() } else { outbox::deliveries(conn, &ids)? };

@@ -228,8 +228,14 @@ async fn invite(auth: &KeyAuth, rows: Vec<(Email, String, bool)>) -> Result<Answ
         refused.push(RefusedRow { index: i, email, reason: reason.into() });
     }
     refused.sort_by_key(|r| r.index);
-    let invited: Vec<Invitation> =
-        pending(auth).await?.into_iter().filter(|p| invited_emails.contains(&p.email)).map(invitation).collect();
+    let (org_id, now) = (auth.org_id().to_string(), state.clock.now());
+    let invited: Vec<Invitation> = db::run(&state.pool, move |conn| {
+        invitations::pending_for_emails(conn, &org_id, &invited_emails, now).map_err(Problem::from)
+    })
+    .await?
+    .into_iter()
+    .map(invitation)
+    .collect();
     let status = if invited.is_empty() { StatusCode::OK } else { StatusCode::CREATED };
     Ok(Answer::new(status, InvitationsCreated { invited, refused }))
 }
@@ -260,7 +266,14 @@ pub async fn resend(auth: KeyAuth, path: web::Path<(String, String)>) -> Result<
     })
     .await?;
     state.mail_wakeup.notify_one();
-    let renewed = pending(&auth).await?.into_iter().find(|p| p.email == email).ok_or_else(Problem::not_found)?;
+    let (org_id, now) = (auth.org_id().to_string(), state.clock.now());
+    let renewed = db::run(&state.pool, move |conn| {
+        invitations::pending_for_emails(conn, &org_id, &[email], now).map_err(Problem::from)
+    })
+    .await?
+    .into_iter()
+    .next()
+    .ok_or_else(Problem::not_found)?;
     Ok(HttpResponse::Ok().json(invitation(renewed)))
 }
 

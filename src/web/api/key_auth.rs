@@ -28,6 +28,9 @@ pub struct KeyAuth {
     pub key: KeyRow,
     pub org: Org,
     pub permissions: BTreeSet<Permission>,
+    /// The key's own permissions, before the creator's role: a project's
+    /// permissions come from the creator's access to the project instead.
+    pub held: BTreeSet<Permission>,
     pub state: web::Data<AppState>,
     ip: String,
 }
@@ -66,11 +69,17 @@ impl KeyAuth {
             .and_then(bearer_credentials)
             .ok_or_else(|| Problem::unauthorized(format!("Send an API key as `Authorization: Bearer {PREFIX}...`.")))?;
         let (hash, now) = (hash_token(token), state.clock.now());
+        // A read on the worker's own thread (SQLite); the write of "last
+        // used", at most once a minute per key, goes to the blocking pool.
         let found = if token.starts_with(PREFIX) {
-            db::run(&state.pool, move |conn| api_keys::authenticate(conn, &hash, now).map_err(Problem::from)).await?
+            db::run_read(&state.pool, move |conn| api_keys::find(conn, &hash).map_err(Problem::from)).await?
         } else {
             None
         };
+        if let Some(f) = found.as_ref().filter(|f| f.needs_touch(now)) {
+            let id = f.key.id.clone();
+            db::run(&state.pool, move |conn| api_keys::touch(conn, &id, now).map_err(Problem::from)).await?;
+        }
         let Some(found) = found else {
             state.limits.token_failures.failure(&ip).map_err(|l| Problem::too_many(l.0))?;
             return Err(Problem::unauthorized("This API key is not valid."));
@@ -81,8 +90,9 @@ impl KeyAuth {
             return Err(Problem::not_found());
         }
         let creator = found.key.creator_role.as_deref().map(|r| state.catalog.permissions_of(r)).unwrap_or_default();
-        let permissions = api_key::split_permissions(&found.key.permissions).intersection(&creator).copied().collect();
-        Ok(KeyAuth { key: found.key, org: found.org, permissions, state, ip })
+        let held = api_key::split_permissions(&found.key.permissions);
+        let permissions = held.intersection(&creator).copied().collect();
+        Ok(KeyAuth { key: found.key, org: found.org, permissions, held, state, ip })
     }
 }
 

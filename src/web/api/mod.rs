@@ -1,11 +1,14 @@
 //! The management API (`/api/v1/orgs/{slug}/...`): what the organization's
-//! pages do, as JSON, for a program holding an organization API key. Each
+//! pages do (organization, members, invitations, roles, projects and their
+//! teams, activity, customer data, usage), as JSON, for a program holding an organization API key. Each
 //! operation needs the permission its page needs and calls the page's store
 //! function. Errors are problem details ([`problem`]); lists are keyset
 //! pages ([`paging`]); creating POSTs honour `Idempotency-Key`
 //! ([`idempotency`]); the OpenAPI document is generated ([`openapi`]).
 
+pub mod activity;
 pub mod body;
+pub mod customer;
 pub mod idempotency;
 pub mod invitations;
 pub mod key_auth;
@@ -13,9 +16,12 @@ pub mod members;
 pub mod openapi;
 pub mod org;
 pub mod paging;
+pub mod project_team;
+pub mod projects;
 pub mod reference;
 pub mod responses;
 pub mod roles;
+pub mod usage;
 
 use actix_web::http::{header, Method};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -83,6 +89,48 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .service(
                 web::resource("/roles").route(web::get().to(roles::list)).default_service(web::to(not_allowed("GET"))),
+            )
+            .service(
+                web::resource("/projects")
+                    .route(web::get().to(projects::list))
+                    .route(web::post().to(projects::create))
+                    .default_service(web::to(not_allowed("GET, POST"))),
+            )
+            .service(
+                web::resource("/projects/{project}")
+                    .route(web::get().to(projects::get))
+                    .route(web::patch().to(projects::update))
+                    .route(web::delete().to(projects::delete))
+                    .default_service(web::to(not_allowed("GET, PATCH, DELETE"))),
+            )
+            .service(
+                web::resource("/projects/{project}/team")
+                    .route(web::get().to(project_team::list))
+                    .default_service(web::to(not_allowed("GET"))),
+            )
+            .service(
+                web::resource("/projects/{project}/team/{user_id}")
+                    .route(web::put().to(project_team::set_role))
+                    .default_service(web::to(not_allowed("PUT"))),
+            )
+            .service(
+                web::resource("/activity")
+                    .route(web::get().to(activity::list))
+                    .default_service(web::to(not_allowed("GET"))),
+            )
+            .service(
+                web::resource("/entitlements")
+                    .route(web::get().to(customer::entitlements))
+                    .default_service(web::to(not_allowed("GET"))),
+            )
+            .service(
+                web::resource("/tickets")
+                    .route(web::get().to(customer::tickets))
+                    .route(web::post().to(customer::raise))
+                    .default_service(web::to(not_allowed("GET, POST"))),
+            )
+            .service(
+                web::resource("/usage").route(web::get().to(usage::month)).default_service(web::to(not_allowed("GET"))),
             )
             .default_service(web::to(|| async { Problem::not_found().response() })),
     );

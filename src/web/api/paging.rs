@@ -35,18 +35,39 @@ impl Params {
         }
     }
 
-    /// The position after which the page starts.
+    /// The position after which the page starts: a time and an id.
     pub fn cursor(&self) -> Result<Option<(PrimitiveDateTime, String)>, Problem> {
+        self.position(format::parse_keyset_token)
+    }
+
+    /// The position after which the page starts, as `parse` reads it.
+    pub fn position<T>(&self, parse: impl FnOnce(&str) -> Option<T>) -> Result<Option<T>, Problem> {
         let Some(raw) = self.get("cursor").filter(|c| !c.is_empty()) else { return Ok(None) };
         let bad = || Problem::invalid("cursor", "This cursor is not one this API gave out; start from the first page.");
         let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?;
         let token = String::from_utf8(bytes).map_err(|_| bad())?;
-        format::parse_keyset_token(&token).map(Some).ok_or_else(bad)
+        parse(&token).map(Some).ok_or_else(bad)
     }
 }
 
 pub fn cursor(at: PrimitiveDateTime, id: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format::keyset_token(at, id))
+    opaque(&format::keyset_token(at, id))
+}
+
+/// Any keyset position as an opaque cursor.
+pub fn opaque(position: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(position)
+}
+
+/// Cuts `rows`, read with one more than `limit`, to the page; the cursor
+/// after its last row when another page follows.
+pub fn cut<T>(rows: &mut Vec<T>, limit: i64, cursor: impl Fn(&T) -> String) -> Option<String> {
+    if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(cursor)
+    } else {
+        None
+    }
 }
 
 /// One page of `items`, with `next` when another follows.

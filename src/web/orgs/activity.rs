@@ -64,7 +64,7 @@ struct ActivityPage {
     export_href: String,
 }
 
-fn parse_day(v: &str) -> Result<Option<Date>, String> {
+pub fn parse_day(v: &str) -> Result<Option<Date>, String> {
     if v.trim().is_empty() {
         return Ok(None);
     }

@@ -99,16 +99,22 @@ pub struct TeamQuery {
     after: Option<String>,
 }
 
-fn item(state: &AppState, me: &str, r: TeamRow) -> TeamItem {
+/// The role a team row amounts to on the project (None: no access) and why,
+/// in the Team page's words.
+pub fn access_and_why(catalog: &crate::domain::RoleCatalog, r: &TeamRow) -> (Option<String>, String) {
     let facts = r.facts();
-    let (access, why) = match project_access::viewable(&state.catalog, &facts) {
+    match project_access::viewable(catalog, &facts) {
         Some((w, _)) => (w.role().map(str::to_string), w.describe()),
-        None => match project_access::access(&state.catalog, &facts) {
+        None => match project_access::access(catalog, &facts) {
             Some(w) => (None, format!("{} (cannot view projects)", w.describe())),
             None if r.project_role.as_deref() == Some("") => (None, "set to none on this project".into()),
             None => (None, "default project role: none".into()),
         },
-    };
+    }
+}
+
+fn item(state: &AppState, me: &str, r: TeamRow) -> TeamItem {
+    let (access, why) = access_and_why(&state.catalog, &r);
     TeamItem {
         keeps_org_role: r
             .org_role

@@ -48,6 +48,54 @@ fn endpoints(w: &World) -> Vec<Endpoint> {
             StatusCode::CREATED,
         ),
         ("resend", Method::POST, format!("{base}/invitations/{i}/resend"), None, "members.invite", StatusCode::OK),
+        ("list projects", Method::GET, format!("{base}/projects"), None, "projects.view", StatusCode::OK),
+        (
+            "create project",
+            Method::POST,
+            format!("{base}/projects"),
+            Some(json!({"name": "Made by key"})),
+            "projects.create",
+            StatusCode::CREATED,
+        ),
+        ("read project", Method::GET, format!("{base}/projects/fleet"), None, "projects.view", StatusCode::OK),
+        ("team", Method::GET, format!("{base}/projects/fleet/team"), None, "projects.view", StatusCode::OK),
+        (
+            "role on project",
+            Method::PUT,
+            format!("{base}/projects/fleet/team/{t}"),
+            Some(json!({"role": "Billing"})),
+            "projects.manage",
+            StatusCode::NO_CONTENT,
+        ),
+        (
+            "update project",
+            Method::PATCH,
+            format!("{base}/projects/fleet"),
+            Some(json!({"description": "Devices"})),
+            "projects.manage",
+            StatusCode::OK,
+        ),
+        (
+            "delete project",
+            Method::DELETE,
+            format!("{base}/projects/fleet"),
+            None,
+            "projects.manage",
+            StatusCode::NO_CONTENT,
+        ),
+        ("activity", Method::GET, format!("{base}/activity"), None, "activity.view", StatusCode::OK),
+        // No customer account is linked here: 409 with the pages' words (linked: projects.rs).
+        ("entitlements", Method::GET, format!("{base}/entitlements"), None, "customer.view", StatusCode::CONFLICT),
+        ("tickets", Method::GET, format!("{base}/tickets"), None, "customer.view", StatusCode::CONFLICT),
+        (
+            "raise ticket",
+            Method::POST,
+            format!("{base}/tickets"),
+            Some(json!({"subject": "Lag", "priority": "High", "description": "Behind."})),
+            "tickets.create",
+            StatusCode::CONFLICT,
+        ),
+        ("usage", Method::GET, format!("{base}/usage"), None, "billing.view", StatusCode::OK),
         (
             "remove member",
             Method::DELETE,
@@ -59,6 +107,24 @@ fn endpoints(w: &World) -> Vec<Endpoint> {
     ]
 }
 
+/// The members area's snapshot, the organization's projects, roles set on
+/// them and tickets, and the length of the activity log.
+fn full_snapshot(app: &crate::helpers::TestApp, slug: &str) -> String {
+    use diesel::prelude::*;
+    use orgportal::db::schema::{activity, project_grants, projects, tickets};
+    let mut conn = app.conn();
+    let mut projects: Vec<(String, String, String)> =
+        projects::table.select((projects::name, projects::slug, projects::description)).load(&mut *conn).unwrap();
+    projects.sort();
+    let mut grants: Vec<(String, String)> =
+        project_grants::table.select((project_grants::user_id, project_grants::role)).load(&mut *conn).unwrap();
+    grants.sort();
+    let tickets: i64 = tickets::table.count().get_result(&mut *conn).unwrap();
+    let log: i64 = activity::table.count().get_result(&mut *conn).unwrap();
+    drop(conn);
+    format!("{:?} {projects:?} {grants:?} {tickets} {log}", snapshot(app, slug))
+}
+
 async fn key_without(w: &World, browser: &Browser, name: &str, missing: &str) -> String {
     let held: Vec<&str> = ALL.iter().copied().filter(|p| *p != missing).collect();
     make_key(browser, &w.slug, name, &held, "30").await
@@ -68,18 +134,22 @@ async fn key_without(w: &World, browser: &Browser, name: &str, missing: &str) ->
 async fn each_endpoint_needs_its_permission_and_its_organization() {
     let w = world().await;
     let app = &w.app;
+    let res = crate::projects::create(&app.browser, &format!("/orgs/{}/projects", w.slug), "Fleet", "fleet").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let everything = make_key(&app.browser, &w.slug, "Everything", ALL, "30").await;
     let other = app.new_browser();
     other.sign_in("other@example.com", "Otto Other").await;
     let other_slug = other.create_org("Other Co").await;
     let foreign = make_key(&other, &other_slug, "Foreign", ALL, "30").await;
 
-    let before = snapshot(app, &w.slug);
     let mut without = std::collections::HashMap::new();
-    for (name, method, path, body, needs, _) in endpoints(&w) {
+    for (_, _, _, _, needs, _) in endpoints(&w) {
         if !without.contains_key(needs) {
             without.insert(needs, key_without(&w, &app.browser, &format!("No {needs}"), needs).await);
         }
+    }
+    let before = full_snapshot(app, &w.slug);
+    for (name, method, path, body, needs, _) in endpoints(&w) {
         let res = call(app, Some(&without[needs]), method.clone(), &path, body.clone()).await;
         let problem = res.problem(StatusCode::FORBIDDEN);
         assert_eq!(problem["permission"], needs, "{name}");
@@ -90,7 +160,7 @@ async fn each_endpoint_needs_its_permission_and_its_organization() {
         res.problem(StatusCode::UNAUTHORIZED);
         let res = call(app, Some("opk_not-a-key"), method, &path, body).await;
         assert_eq!(res.problem(StatusCode::UNAUTHORIZED)["detail"], "This API key is not valid.", "{name}");
-        assert_eq!(snapshot(app, &w.slug), before, "{name}: refused, nothing changed");
+        assert_eq!(full_snapshot(app, &w.slug), before, "{name}: refused, nothing changed");
     }
     // A slug that is no organization: the same 404 as another's.
     let res = call(app, Some(&everything), Method::GET, "/api/v1/orgs/no-such-org/members", None).await;
@@ -102,17 +172,31 @@ async fn each_endpoint_needs_its_permission_and_its_organization() {
     for (name, method, path, body, _, expected) in endpoints(&w) {
         let res = call(app, Some(&everything), method, &path, body).await;
         assert_eq!(res.status, expected, "{name}: {:?}", res.body);
-        if expected != StatusCode::NO_CONTENT {
-            assert_eq!(res.content_type, "application/json", "{name}");
+        match expected {
+            StatusCode::NO_CONTENT => {}
+            StatusCode::CONFLICT => {
+                assert!(res.body["detail"].as_str().unwrap().contains("not linked to a customer account"))
+            }
+            _ => assert_eq!(res.content_type, "application/json", "{name}"),
         }
     }
     assert_eq!(app.role_of(&w.slug, "target@example.com"), None, "removed at last");
     let log = app.browser.get_html(&format!("/orgs/{}/activity", w.slug)).await;
     assert!(log.contains("API key Everything (created by Olivia Owner)"));
-    for action in ["org.rename", "member.role_change", "member.project_role", "invitation.resend", "member.remove"] {
+    for action in [
+        "org.rename",
+        "member.role_change",
+        "member.project_role",
+        "invitation.resend",
+        "member.remove",
+        "project.member_role",
+        "project.update",
+        "project.delete",
+    ] {
         assert_eq!(app.activity_count(action), 1, "{action}");
     }
     assert_eq!(app.activity_count("invitation.create"), 2, "the world's own, and the key's");
+    assert_eq!(app.activity_count("project.create"), 2, "Fleet on the page, and the key's");
 }
 
 #[tokio::test]

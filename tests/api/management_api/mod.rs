@@ -6,6 +6,7 @@
 mod conventions;
 mod endpoints;
 mod keys;
+mod projects;
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;

@@ -1,0 +1,179 @@
+//! The management API under load (issue 29): `cargo bench --bench api`.
+//!
+//! Seeds organizations with 100,000 and 100 members (SQLite), starts the
+//! release binary (two workers) with the API's and the invitations' rate
+//! limits lifted, makes an API key on each organization's API keys page, and
+//! loads with wrk (16 connections): the members list 100 per page (the first
+//! page, and the page after the 90,000th member) against the 100-member
+//! organization's and against the HTML Members page of the same
+//! organization; and POST .../invitations with ten new addresses per request.
+//! Needs `wrk` (Debian package). BENCH_SECONDS sets each run's length.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use diesel::prelude::*;
+use orgportal::db::schema::{activity, memberships, organizations};
+
+use common::{check_page, next_page, seed_orgs, sign_in, start_binary_with, wrk_on, wrk_with, Result_};
+
+fn main() -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?.block_on(run())
+}
+
+/// Makes a key holding org.view and members.invite on the API keys page.
+async fn make_key(base: &str, cookie: &str, slug: &str) -> anyhow::Result<String> {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let page = format!("{base}/orgs/{slug}/api-keys");
+    let html = client.get(&page).header("Cookie", cookie).send().await?.text().await?;
+    let marker = "name=\"csrf_token\" value=\"";
+    let at = html.find(marker).context("no CSRF token")? + marker.len();
+    let token = html[at..].split('"').next().unwrap_or_default().to_string();
+    let fields = [
+        ("csrf_token", token.as_str()),
+        ("name", "Bench"),
+        ("expiry", "30"),
+        ("permission", "org.view"),
+        ("permission", "members.invite"),
+    ];
+    let made = client.post(&page).header("Cookie", cookie).form(&fields).send().await?.text().await?;
+    let marker = "readonly value=\"";
+    let at = made.find(marker).context("no key shown")? + marker.len();
+    Ok(made[at..].split('"').next().unwrap_or_default().to_string())
+}
+
+/// The API's cursor after the `n`th member of the organization (join order).
+fn cursor_after(database_url: &str, slug: &str, n: i64) -> anyhow::Result<String> {
+    let pool = orgportal::db::connect(database_url).map_err(anyhow::Error::msg)?;
+    let mut conn = pool.get()?;
+    let org_id: String =
+        organizations::table.filter(organizations::slug.eq(slug)).select(organizations::id).first(&mut *conn)?;
+    // OFFSET here only, to find the place; the API itself never skips rows.
+    let (joined, user): (time::PrimitiveDateTime, String) = memberships::table
+        .filter(memberships::org_id.eq(&org_id))
+        .order((memberships::created_at.asc(), memberships::user_id.asc()))
+        .select((memberships::created_at, memberships::user_id))
+        .offset(n - 1)
+        .first(&mut *conn)?;
+    Ok(orgportal::web::api::paging::cursor(joined, &user))
+}
+
+async fn check_api(url: &str, key: &str, items: usize) -> anyhow::Result<()> {
+    let res = reqwest::Client::new().get(url).bearer_auth(key).send().await?;
+    let status = res.status();
+    let body: serde_json::Value = res.json().await?;
+    let n = body["items"].as_array().map_or(0, Vec::len);
+    if !status.is_success() || n != items {
+        bail!("{url} answered {status} with {n} members, not {items}");
+    }
+    Ok(())
+}
+
+/// Ten new addresses a request, each wrk thread counting on its own.
+const INVITE_SCRIPT: &str = r#"
+local threads = 0
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+function init(args)
+  math.randomseed(os.time() * 100 + tid)
+  run = math.random(1, 1000000000)
+  counter = 0
+  wrk.headers["Content-Type"] = "application/json"
+end
+request = function()
+  counter = counter + 1
+  local rows = {}
+  for i = 1, 10 do
+    rows[i] = string.format('{"email":"r%d-t%d-n%d-%d@bench.test","role":"View-only"}', run, tid, counter, i)
+  end
+  return wrk.format("POST", nil, nil, '{"invitations":[' .. table.concat(rows, ",") .. ']}')
+end
+"#;
+
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "met"
+    } else {
+        "MISSED"
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
+    let seconds: u64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(10);
+    let dir = tempfile::tempdir()?;
+    let started = Instant::now();
+    let url = common::sqlite_url(dir.path());
+    let slugs = seed_orgs(&url, &[("Bench Hundred Thousand", 100_000), ("Bench Hundred", 100)])?;
+    println!("seeded 100,000 + 100 members in {:.1} s", started.elapsed().as_secs_f64());
+    let (huge, small) = (&slugs[0], &slugs[1]);
+    let binary = std::path::Path::new(env!("CARGO_BIN_EXE_orgportal"));
+    let lifted = [("ORGPORTAL_RATE_API", "1000000000/1m"), ("ORGPORTAL_RATE_INVITATIONS_SENT", "1000000000/1h")];
+    let (server, base, _) = start_binary_with(binary, dir.path(), None, &lifted).await?;
+    let pid = Some(server.0.id());
+    let cookie = sign_in(&base).await?;
+    let (huge_key, small_key) = (make_key(&base, &cookie, huge).await?, make_key(&base, &cookie, small).await?);
+
+    let html_first = format!("{base}/orgs/{huge}/members");
+    let html_second = next_page(&base, &check_page(&html_first, &cookie, "100000 members").await?)?;
+    let api_first = format!("{base}/api/v1/orgs/{huge}/members?limit=100");
+    let api_deep = format!("{api_first}&cursor={}", cursor_after(&url, huge, 90_000)?);
+    let api_small = format!("{base}/api/v1/orgs/{small}/members?limit=100");
+    // The same organization's members after its first: read from the database each time.
+    let api_small_read = format!("{api_small}&cursor={}", cursor_after(&url, small, 1)?);
+    check_api(&api_first, &huge_key, 100).await?;
+    check_api(&api_deep, &huge_key, 100).await?;
+    check_api(&api_small, &small_key, 100).await?;
+    check_api(&api_small_read, &small_key, 99).await?;
+    let bearer = |key: &str| vec![format!("Authorization: Bearer {key}")];
+
+    println!("wrk: 2 threads, {} connections, {seconds} s per run after a 2 s warm-up; server: release build, SQLite, 2 workers\n", common::CONNECTIONS);
+    let html = wrk_on(pid, "HTML Members page, 100,000, first page", &html_first, Some(&cookie), seconds)?;
+    let html2 = wrk_on(pid, "HTML Members page, 100,000, second page", &html_second, Some(&cookie), seconds)?;
+    let first = wrk_with(pid, "API members, 100,000, first 100", &api_first, &bearer(&huge_key), None, seconds)?;
+    let deep = wrk_with(pid, "API members, 100,000, after 90,000", &api_deep, &bearer(&huge_key), None, seconds)?;
+    let small_r = wrk_with(pid, "API members, 100, first 100", &api_small, &bearer(&small_key), None, seconds)?;
+    let small_read =
+        wrk_with(pid, "API members, 100, after the 1st (read)", &api_small_read, &bearer(&small_key), None, seconds)?;
+    let script = dir.path().join("invite.lua");
+    std::fs::write(&script, INVITE_SCRIPT)?;
+    let invite_url = format!("{base}/api/v1/orgs/{small}/invitations");
+    let made_before = invitations_made(&url)?;
+    let invite =
+        wrk_with(pid, "API invite, 10 addresses a request", &invite_url, &bearer(&small_key), Some(&script), seconds)?;
+    let made = invitations_made(&url)? - made_before;
+
+    let runs: Vec<&Result_> = vec![&html, &html2, &first, &deep, &small_r, &small_read, &invite];
+    common::print_table(&html, &runs, "× HTML page");
+    println!("\ninvitations made during the invite runs (warm-up included): {made}");
+    println!("peak RSS: {:.1} MiB", server.peak_rss_mib());
+
+    println!("\ntargets (issue 29):");
+    common::within(&first, &small_r, "100-member");
+    common::within(&deep, &small_read, "100-member (read from the database, 99 rows)");
+    println!("    (against the 100-member first page, kept in memory: {:.2} x)", deep.rps / small_r.rps);
+    let ok = first.rps >= html.rps;
+    println!("  API first page >= the HTML Members page: {:.2} x  {}", first.rps / html.rps, verdict(ok));
+    let ok = deep.rps >= html2.rps;
+    println!(
+        "  API page after 90,000 >= the HTML second page (each read from the database): {:.2} x  {}",
+        deep.rps / html2.rps,
+        verdict(ok)
+    );
+    println!("  invite 10 a request >= 200 req/s: {:.0}  {}", invite.rps, verdict(invite.rps >= 200.0));
+    for r in [&first, &deep, &small_r, &small_read, &invite] {
+        println!("  {} p99 < 10 ms: {:.2} ms  {}", r.name, r.p99_ms, verdict(r.p99_ms < 10.0));
+    }
+    drop(server);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    Ok(())
+}
+
+fn invitations_made(database_url: &str) -> anyhow::Result<i64> {
+    let pool = orgportal::db::connect(database_url).map_err(anyhow::Error::msg)?;
+    let mut conn = pool.get()?;
+    Ok(activity::table.filter(activity::action.eq("invitation.create")).count().get_result(&mut *conn)?)
+}

@@ -1,0 +1,2 @@
+DROP INDEX invitations_org_expiry;
+DROP INDEX invitations_org_email;
