@@ -106,7 +106,12 @@ pub fn create(conn: &mut AnyConnection, org_id: &str, new: &NewKey<'_>, actor: &
     crate::db::write_transaction(conn, |conn| {
         lock_org(conn, org_id).map_err(|_| KeyError::NotFound)?;
         let now = actor.now;
-        let taken = list(conn, org_id)?.iter().any(|k| k.name == new.name && k.state(now).is_ok());
+        let same_name: Vec<KeyRow> = with_creator!()
+            .filter(api_keys::org_id.eq(org_id))
+            .filter(api_keys::name.eq(new.name))
+            .select(key_columns!())
+            .load(conn)?;
+        let taken = same_name.iter().any(|k| k.state(now).is_ok());
         if taken {
             return Err(KeyError::NameTaken);
         }

@@ -14,6 +14,7 @@ pub mod first_pages;
 pub mod invitations;
 mod json_list;
 pub mod page;
+pub mod pending_invitations;
 pub mod search_index;
 
 use diesel::prelude::*;

@@ -37,11 +37,7 @@ pub struct KeyAuth {
 
 impl KeyAuth {
     pub fn require(&self, p: Permission) -> Result<(), Problem> {
-        if self.permissions.contains(&p) {
-            Ok(())
-        } else {
-            Err(Problem::forbidden(p.key()))
-        }
+        require_in(&self.permissions, p)
     }
 
     /// The key's creator acting through the key: the log names the key.
@@ -93,6 +89,15 @@ impl KeyAuth {
         let held = api_key::split_permissions(&found.key.permissions);
         let permissions = held.intersection(&creator).copied().collect();
         Ok(KeyAuth { key: found.key, org: found.org, permissions, held, state, ip })
+    }
+}
+
+/// 403 naming `p` unless `held` has it.
+pub fn require_in(held: &BTreeSet<Permission>, p: Permission) -> Result<(), Problem> {
+    if held.contains(&p) {
+        Ok(())
+    } else {
+        Err(Problem::forbidden(p.key()))
     }
 }
 

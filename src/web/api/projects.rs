@@ -14,11 +14,11 @@ use utoipa::ToSchema;
 
 use super::body::{self, RawBody};
 use super::idempotency::{self, Answer};
-use super::key_auth::KeyAuth;
+use super::key_auth::{require_in, KeyAuth};
 use super::paging::{self, Page, Params};
 use super::rfc3339;
 use crate::db;
-use crate::domain::project_access::{self, AccessFacts, Why};
+use crate::domain::project_access::{self, AccessFacts};
 use crate::domain::{project, Permission, ProjectName, Slug};
 use crate::store::members;
 use crate::store::projects::{self as store, NewProject, Owner, Project, ProjectCursor, ProjectError};
@@ -51,17 +51,12 @@ fn info(p: &Project) -> ProjectInfo {
 /// A project of the organization with what the key may do on it.
 pub struct KeyProject {
     pub project: Project,
-    pub why: Why,
     pub permissions: BTreeSet<Permission>,
 }
 
 impl KeyProject {
     pub fn require(&self, p: Permission) -> Result<(), Problem> {
-        if self.permissions.contains(&p) {
-            Ok(())
-        } else {
-            Err(Problem::forbidden(p.key()))
-        }
+        require_in(&self.permissions, p)
     }
 }
 
@@ -82,9 +77,9 @@ pub async fn load(auth: &KeyAuth, project_slug: String) -> Result<KeyProject, Pr
         default_project_role: rows.membership.as_ref().and_then(|(_, d)| d.as_deref()),
         grant: rows.grant.as_ref().map(|(role, direct)| (role.as_str(), *direct)),
     };
-    let (why, on_project) = project_access::viewable(&auth.state.catalog, &facts).ok_or_else(Problem::not_found)?;
+    let (_, on_project) = project_access::viewable(&auth.state.catalog, &facts).ok_or_else(Problem::not_found)?;
     let permissions = on_project.into_iter().filter(|p| auth.held.contains(p)).collect();
-    Ok(KeyProject { project, why, permissions })
+    Ok(KeyProject { project, permissions })
 }
 
 #[derive(Serialize, ToSchema)]
