@@ -241,6 +241,9 @@ impl Application {
 
 /// Every route of the portal.
 fn routes(cfg: &mut web::ServiceConfig) {
+    // The API first: the router tries each route in turn, and a program
+    // calling it should not pay for matching a hundred page patterns.
+    pages::api::routes(cfg);
     cfg.service(pages::health::healthz)
         .service(pages::health::readyz)
         .service(pages::assets::stylesheet)
@@ -354,7 +357,6 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::staff::usage_views::usage)
         .service(pages::staff::usage_views::project_usage)
         .service(pages::staff::org_views::members);
-    pages::api::routes(cfg);
     cfg.service(
         web::resource("/api/v1/usage")
             .app_data(web::PayloadConfig::new(pages::projects::usage_api::MAX_BODY))

@@ -265,8 +265,12 @@ pub fn wrk_with(
         cmd.arg(url).output()
     };
     run(2).context("wrk (apt-get install wrk)")?; // warm-up
+    let perf = pid.and_then(|pid| profiler(pid, name, seconds));
     let cpu_before = pid.and_then(cpu_seconds);
     let out = run(seconds)?;
+    if let Some(mut perf) = perf {
+        let _ = perf.wait();
+    }
     let cpu = pid.and_then(cpu_seconds).zip(cpu_before).map(|(after, before)| after - before);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     if text.contains("Non-2xx") {
@@ -284,6 +288,24 @@ pub fn wrk_with(
     let requests: f64 = requests.and_then(|n| n.parse().ok()).unwrap_or(f64::NAN);
     let cpu_us = cpu.map(|seconds| seconds * 1e6 / requests);
     Ok(Result_ { name: name.to_string(), rps, p50_ms: to_ms(find("50%")), p99_ms: to_ms(find("99%")), cpu_us })
+}
+
+/// With `BENCH_PERF=DIR`, `perf record -g` on the server for the measured
+/// run, into DIR/NAME.data (`perf report -i ...` reads it): the profile a
+/// change starts from, taken under the same load the bench reports.
+fn profiler(pid: u32, name: &str, seconds: u64) -> Option<Child> {
+    let dir = std::path::PathBuf::from(std::env::var_os("BENCH_PERF")?);
+    std::fs::create_dir_all(&dir).ok()?;
+    let file: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let out = dir.join(format!("{file}.data"));
+    let child = Command::new("perf")
+        .args(["record", "-g", "-q", "-p", &pid.to_string(), "-o"])
+        .arg(&out)
+        .args(["--", "sleep", &seconds.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    child.map_err(|e| eprintln!("BENCH_PERF: perf did not start: {e}")).ok()
 }
 
 pub async fn check_page(url: &str, cookie: &str, expect: &str) -> anyhow::Result<String> {

@@ -99,10 +99,12 @@ impl r2d2::ManageConnection for ConnectionManager {
                 // WAL lets readers run beside the single writer; the busy timeout
                 // makes a second writer wait instead of failing at once.
                 // The busy timeout comes first so that switching to WAL waits
-                // for another connection's lock instead of failing.
+                // for another connection's lock instead of failing. Checkpoints
+                // are run by the writers after their turn (db/writer.rs), not
+                // inside a COMMIT.
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;",
                 )
                 .map_err(diesel::r2d2::Error::QueryError)?;
                 Ok(AnyConnection::Sqlite(conn))

@@ -15,6 +15,7 @@
 mod manager;
 pub mod schema;
 pub mod timestamp;
+mod writer;
 
 use std::time::Duration;
 
@@ -109,18 +110,28 @@ pub fn revert_all_migrations(conn: &mut AnyConnection) -> Result<usize, Migratio
 /// A transaction that will write. On SQLite it takes the write lock before
 /// anything else (readers still read), so a transaction that reads and then
 /// writes waits for a concurrent writer instead of failing with
-/// SQLITE_BUSY. On PostgreSQL it is a plain transaction.
+/// SQLITE_BUSY; the process's writers queue for that lock ([`writer`]).
+/// On PostgreSQL it is a plain transaction.
 pub fn write_transaction<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut AnyConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    conn.transaction(|conn| {
+    // BEGIN and COMMIT inside the turn; a checkpoint after it.
+    let turn = match conn {
+        AnyConnection::Sqlite(c) => Some(writer::Turn::take(c)?),
+        AnyConnection::Postgresql(_) => None,
+    };
+    let result = conn.transaction(|conn| {
         if let AnyConnection::Sqlite(c) = conn {
             c.batch_execute("UPDATE write_lock SET n = n + 1 WHERE id = 1")?;
         }
         f(conn)
-    })
+    });
+    if let (Some(turn), AnyConnection::Sqlite(c)) = (turn, conn) {
+        turn.leave(c);
+    }
+    result
 }
 
 /// Copies the SQLite database at `url` to a new file `to` with `VACUUM INTO`:

@@ -105,6 +105,17 @@ pub fn claim_due(
     // order and stopped at `limit`. Both states in one query made SQLite
     // read and sort every due message on each claim (a long queue after a
     // large batch of invitations made every claim slower).
+    // One write transaction for the batch: one commit and one turn of the
+    // writers' queue (db::write_transaction), not one per message.
+    crate::db::write_transaction(conn, |conn| claim_due_in(conn, now, lease, limit))
+}
+
+fn claim_due_in(
+    conn: &mut AnyConnection,
+    now: PrimitiveDateTime,
+    lease: Duration,
+    limit: i64,
+) -> QueryResult<Vec<DueMail>> {
     let mut due: Vec<(PrimitiveDateTime, String)> = Vec::new();
     for state in ["queued", "retrying"] {
         due.extend(
@@ -146,8 +157,28 @@ pub fn claim_due(
         .load(conn)
 }
 
-/// Delivered: the body (which holds the invitation link) is not kept.
-pub fn mark_sent(conn: &mut AnyConnection, id: &str, now: PrimitiveDateTime) -> QueryResult<()> {
+/// What became of one delivery attempt.
+pub enum Outcome {
+    /// Delivered: the body (which holds the invitation link) is not kept.
+    Sent { id: String, at: PrimitiveDateTime },
+    /// Failed: retried at `retry_at`, or given up for good with None.
+    Failed { id: String, error: String, retry_at: Option<PrimitiveDateTime> },
+}
+
+/// Writes the outcomes of several attempts in one transaction.
+pub fn record(conn: &mut AnyConnection, outcomes: &[Outcome]) -> QueryResult<()> {
+    crate::db::write_transaction(conn, |conn| {
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Sent { id, at } => mark_sent(conn, id, *at)?,
+                Outcome::Failed { id, error, retry_at } => mark_failed(conn, id, error, *retry_at)?,
+            }
+        }
+        Ok(())
+    })
+}
+
+fn mark_sent(conn: &mut AnyConnection, id: &str, now: PrimitiveDateTime) -> QueryResult<()> {
     diesel::update(mail_outbox::table.find(id))
         .set((
             mail_outbox::state.eq("sent"),
@@ -162,8 +193,7 @@ pub fn mark_sent(conn: &mut AnyConnection, id: &str, now: PrimitiveDateTime) -> 
     Ok(())
 }
 
-/// A failed attempt: retried at `retry_at`, or given up for good with None.
-pub fn mark_failed(
+fn mark_failed(
     conn: &mut AnyConnection,
     id: &str,
     error: &str,

@@ -138,7 +138,9 @@ pub fn touch_due(session: &Session, now: PrimitiveDateTime) -> bool {
 
 /// "Last seen" is now. A lost race with another request only writes the same minute twice.
 pub fn touch(conn: &mut AnyConnection, session_id: &str, now: PrimitiveDateTime) -> QueryResult<()> {
-    diesel::update(sessions::table.find(session_id)).set(sessions::last_seen_at.eq(now)).execute(conn).map(|_| ())
+    crate::db::write_transaction(conn, |conn| {
+        diesel::update(sessions::table.find(session_id)).set(sessions::last_seen_at.eq(now)).execute(conn).map(|_| ())
+    })
 }
 
 /// Sign-out: the session of `token_hash` ends; `session.sign_out` is logged.

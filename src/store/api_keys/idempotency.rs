@@ -32,18 +32,32 @@ pub fn begin(
     request_hash: &str,
     now: PrimitiveDateTime,
 ) -> QueryResult<Begin> {
+    crate::db::write_transaction(conn, |conn| begin_in(conn, api_key_id, key, request_hash, now))
+}
+
+fn begin_in(
+    conn: &mut AnyConnection,
+    api_key_id: &str,
+    key: &str,
+    request_hash: &str,
+    now: PrimitiveDateTime,
+) -> QueryResult<Begin> {
     diesel::delete(idem::table.filter(idem::api_key_id.eq(api_key_id)).filter(idem::created_at.le(now - KEPT)))
         .execute(conn)?;
-    let inserted = diesel::insert_into(idem::table)
-        .values((
-            idem::api_key_id.eq(api_key_id),
-            idem::idempotency_key.eq(key),
-            idem::request_hash.eq(request_hash),
-            idem::status.eq(0),
-            idem::body.eq(""),
-            idem::created_at.eq(now),
-        ))
-        .execute(conn);
+    // In a savepoint: on PostgreSQL a refused insert would otherwise end
+    // the transaction the key's row is then read in.
+    let inserted = conn.transaction(|conn| {
+        diesel::insert_into(idem::table)
+            .values((
+                idem::api_key_id.eq(api_key_id),
+                idem::idempotency_key.eq(key),
+                idem::request_hash.eq(request_hash),
+                idem::status.eq(0),
+                idem::body.eq(""),
+                idem::created_at.eq(now),
+            ))
+            .execute(conn)
+    });
     match inserted {
         Ok(_) => return Ok(Begin::New),
         Err(e) if is_unique_violation(&e) => {}
@@ -62,13 +76,17 @@ pub fn begin(
 
 /// Keeps the answer to the request begun with `key`.
 pub fn finish(conn: &mut AnyConnection, api_key_id: &str, key: &str, status: u16, body: &str) -> QueryResult<()> {
-    diesel::update(idem::table.find((api_key_id, key)))
-        .set((idem::status.eq(i32::from(status)), idem::body.eq(body)))
-        .execute(conn)
-        .map(|_| ())
+    crate::db::write_transaction(conn, |conn| {
+        diesel::update(idem::table.find((api_key_id, key)))
+            .set((idem::status.eq(i32::from(status)), idem::body.eq(body)))
+            .execute(conn)
+            .map(|_| ())
+    })
 }
 
 /// Forgets the key (the request failed in a way worth retrying).
 pub fn abandon(conn: &mut AnyConnection, api_key_id: &str, key: &str) -> QueryResult<()> {
-    diesel::delete(idem::table.find((api_key_id, key))).execute(conn).map(|_| ())
+    crate::db::write_transaction(conn, |conn| {
+        diesel::delete(idem::table.find((api_key_id, key))).execute(conn).map(|_| ())
+    })
 }

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use super::body::{self, RawBody};
 use super::key_auth::KeyAuth;
 use super::paging::{self, Page, Params};
-use super::rfc3339;
+use super::Rfc3339;
 use crate::db;
 use crate::db::schema::organizations;
 use crate::domain::member_rules::RuleError;
@@ -22,35 +22,37 @@ use crate::store::members::page::Cursor;
 use crate::store::members::{self, first_pages, MemberError, MemberRow};
 use crate::web::problem::Problem;
 
+/// A member as the API shows one, borrowed from the row it was read as:
+/// a page of a hundred is written without copying its strings.
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"user_id": "9b1f2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d", "name": "Ada Admin",
     "email": "ada@acme.test", "role": "Admin", "joined_at": "2027-01-31T12:00:00Z", "primary_owner": true}))]
-pub struct Member {
-    pub user_id: String,
-    pub name: String,
-    pub email: String,
+pub struct Member<'a> {
+    pub user_id: &'a str,
+    pub name: &'a str,
+    pub email: &'a str,
     /// A role of the portal's role catalog (`GET .../roles`).
-    pub role: String,
-    #[schema(format = DateTime)]
-    pub joined_at: String,
+    pub role: &'a str,
+    #[schema(value_type = String, format = DateTime)]
+    pub joined_at: Rfc3339,
     /// The primary owner cannot be removed or demoted.
     pub primary_owner: bool,
 }
 
-fn member(row: &MemberRow, owner_id: &str) -> Member {
+fn member<'a>(row: &'a MemberRow, owner_id: &str) -> Member<'a> {
     Member {
-        user_id: row.user_id.clone(),
-        name: row.name.clone(),
-        email: row.email.clone(),
-        role: row.role.clone(),
-        joined_at: rfc3339(row.joined_at),
+        user_id: &row.user_id,
+        name: &row.name,
+        email: &row.email,
+        role: &row.role,
+        joined_at: Rfc3339(row.joined_at),
         primary_owner: row.user_id == owner_id,
     }
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct MemberList {
-    pub items: Vec<Member>,
+pub struct MemberList<'a> {
+    pub items: Vec<Member<'a>>,
     /// The cursor of the next page; null on the last.
     pub next: Option<String>,
 }
@@ -88,15 +90,16 @@ pub async fn list(auth: KeyAuth, req: HttpRequest) -> Result<HttpResponse, Probl
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct MemberDetail {
+pub struct MemberDetail<'a> {
     #[serde(flatten)]
-    pub member: Member,
+    pub member: Member<'a>,
     /// The role the member holds on the organization's projects: null is the
     /// same as their organization role, "" none, otherwise a role's name.
     pub default_project_role: Option<String>,
 }
 
-async fn detail(auth: &KeyAuth, user_id: String) -> Result<MemberDetail, Problem> {
+/// The member's JSON (MemberDetail), or 404.
+async fn detail(auth: &KeyAuth, user_id: String) -> Result<HttpResponse, Problem> {
     let org_id = auth.org_id().to_string();
     let found = db::run(&auth.state.pool, move |conn| {
         let Some(row) = members::find(conn, &org_id, &user_id)? else { return Ok(None) };
@@ -105,7 +108,7 @@ async fn detail(auth: &KeyAuth, user_id: String) -> Result<MemberDetail, Problem
     })
     .await?;
     let (row, default_project_role) = found.ok_or_else(Problem::not_found)?;
-    Ok(MemberDetail { member: member(&row, &auth.org.owner_id), default_project_role })
+    Ok(HttpResponse::Ok().json(MemberDetail { member: member(&row, &auth.org.owner_id), default_project_role }))
 }
 
 /// One member.
@@ -118,7 +121,7 @@ async fn detail(auth: &KeyAuth, user_id: String) -> Result<MemberDetail, Problem
 pub async fn get(auth: KeyAuth, path: web::Path<(String, String)>) -> Result<HttpResponse, Problem> {
     auth.require(Permission::OrgView)?;
     let (_, user_id) = path.into_inner();
-    Ok(HttpResponse::Ok().json(detail(&auth, user_id).await?))
+    detail(&auth, user_id).await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -184,7 +187,7 @@ pub async fn update(auth: KeyAuth, path: web::Path<(String, String)>, raw: RawBo
         Ok::<_, Problem>(())
     })
     .await?;
-    Ok(HttpResponse::Ok().json(detail(&auth, user_id).await?))
+    detail(&auth, user_id).await
 }
 
 /// Removes a member from the organization.

@@ -31,7 +31,67 @@ use crate::web::problem::Problem;
 
 /// A stored time as RFC 3339 in UTC (`2027-01-31T12:00:00Z`).
 pub fn rfc3339(t: PrimitiveDateTime) -> String {
-    t.assume_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    Rfc3339(t).to_string()
+}
+
+/// A stored time that serializes as RFC 3339 in UTC without a `String` of
+/// its own: a page of members writes one per member, and `time`'s general
+/// formatter was 3% of such a request. The same text as `time`'s `Rfc3339`
+/// (the fraction's trailing zeros dropped); a year RFC 3339 cannot hold
+/// writes nothing, as that formatter's error did.
+#[derive(Debug, Clone, Copy)]
+pub struct Rfc3339(pub PrimitiveDateTime);
+
+impl std::fmt::Display for Rfc3339 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let t = self.0;
+        if !(0..=9999).contains(&t.year()) {
+            return Ok(());
+        }
+        let two = |n: u8| [b'0' + n / 10, b'0' + n % 10];
+        let mut buf = [0u8; 30];
+        let year = t.year() as u16;
+        buf[..4].copy_from_slice(&[
+            b'0' + (year / 1000) as u8,
+            b'0' + (year / 100 % 10) as u8,
+            b'0' + (year / 10 % 10) as u8,
+            b'0' + (year % 10) as u8,
+        ]);
+        buf[4] = b'-';
+        buf[5..7].copy_from_slice(&two(t.month() as u8));
+        buf[7] = b'-';
+        buf[8..10].copy_from_slice(&two(t.day()));
+        buf[10] = b'T';
+        buf[11..13].copy_from_slice(&two(t.hour()));
+        buf[13] = b':';
+        buf[14..16].copy_from_slice(&two(t.minute()));
+        buf[16] = b':';
+        buf[17..19].copy_from_slice(&two(t.second()));
+        let mut len = 19;
+        let mut nanos = t.nanosecond();
+        if nanos != 0 {
+            buf[len] = b'.';
+            let mut digits = 9;
+            while nanos.is_multiple_of(10) {
+                nanos /= 10;
+                digits -= 1;
+            }
+            for i in (0..digits).rev() {
+                buf[len + 1 + i] = b'0' + (nanos % 10) as u8;
+                nanos /= 10;
+            }
+            len += 1 + digits;
+        }
+        buf[len] = b'Z';
+        // Only ASCII digits and separators were written.
+        f.write_str(std::str::from_utf8(&buf[..=len]).map_err(|_| std::fmt::Error)?)
+    }
+}
+
+impl serde::Serialize for Rfc3339 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// A method the resource does not have: 405 naming those it has.
@@ -134,4 +194,32 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .default_service(web::to(|| async { Problem::not_found().response() })),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn rfc3339_writes_what_the_time_crate_writes() {
+        let well_known = |t: PrimitiveDateTime| {
+            t.assume_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+        };
+        for t in [
+            datetime!(2027-01-31 12:00:00),
+            datetime!(2026-12-02 15:19:29.636460302),
+            datetime!(2026-12-02 15:19:29.5),
+            datetime!(2026-12-02 15:19:29.000000001),
+            datetime!(0001-01-01 00:00:00.120),
+            datetime!(9999-12-31 23:59:59.999999999),
+        ] {
+            assert_eq!(rfc3339(t), well_known(t), "{t}");
+        }
+        assert_eq!(rfc3339(datetime!(2027-01-31 12:00:00)), "2027-01-31T12:00:00Z");
+        assert_eq!(
+            serde_json::to_string(&Rfc3339(datetime!(2027-01-31 12:00:00.25))).unwrap(),
+            "\"2027-01-31T12:00:00.25Z\""
+        );
+    }
 }

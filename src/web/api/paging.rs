@@ -88,5 +88,11 @@ pub fn respond<T: Serialize>(req: &HttpRequest, page: Page<T>) -> HttpResponse {
         let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
         res.insert_header((header::LINK, format!("<{}?{query}>; rel=\"next\"", req.path())));
     }
-    res.json(page)
+    // Sized for a full page up front: growing the buffer by doubling was
+    // a visible share of a hundred members' request.
+    let mut body = Vec::with_capacity(16 * 1024);
+    match serde_json::to_writer(&mut body, &page) {
+        Ok(()) => res.insert_header(header::ContentType::json()).body(body),
+        Err(e) => Problem::from(crate::error::AppError::internal(e)).response(),
+    }
 }

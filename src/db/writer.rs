@@ -1,0 +1,194 @@
+//! One SQLite writer at a time in this process, and checkpoints outside
+//! that turn.
+//!
+//! SQLite lets one connection write at a time. A connection that finds the
+//! lock taken sleeps in SQLite's busy handler for 1, 2, 5, 10 ... up to
+//! 100 ms between tries, so under a queue of writers the lock sat idle while
+//! they slept and the unlucky ones waited over a second (issue 29's invite
+//! bench: p99 1.2 s at 16 connections). Here the writers of one database
+//! file wait on a mutex instead and the next one goes on as soon as the
+//! last is done. Other processes writing the same file still meet SQLite's
+//! own lock, which is taken inside the turn as before
+//! ([`super::write_transaction`]).
+//!
+//! SQLite's automatic checkpoint runs inside the COMMIT that crosses its
+//! threshold, and so inside the turn: every writer queued behind a copy of
+//! the log into the database file (it halved the invite bench's
+//! throughput). The connections have it off (`wal_autocheckpoint = 0`, set
+//! by the connection manager) and the writer that finds the log over
+//! [`CHECKPOINT_AT`] runs a passive checkpoint after leaving the turn:
+//! writers go on beside it, as SQLite allows.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex as StdMutex, OnceLock};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use diesel::SqliteConnection;
+use parking_lot::lock_api::ArcMutexGuard;
+use parking_lot::{Mutex, RawMutex};
+
+/// As long as SQLite's busy timeout: after that the writer goes on to
+/// SQLite's lock, and its busy handler decides.
+const WAIT: Duration = Duration::from_secs(5);
+
+/// The log's size that calls for a checkpoint: SQLite's default threshold
+/// (1000 pages of 4 KiB).
+const CHECKPOINT_AT: u64 = 4_096_000;
+
+/// The writers of one database file.
+#[derive(Default)]
+struct Queue {
+    turn: Arc<Mutex<()>>,
+    /// The file's write-ahead log.
+    wal: PathBuf,
+    /// A checkpoint is running: a second would only wait for it.
+    checkpointing: AtomicBool,
+}
+
+static QUEUES: OnceLock<StdMutex<HashMap<String, Arc<Queue>>>> = OnceLock::new();
+
+thread_local! {
+    /// This thread has the turn: a transaction nested in its own takes it again.
+    static HOLDING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The queue of the file `conn` has open; none for an in-memory database.
+fn queue_of(conn: &mut SqliteConnection) -> QueryResult<Option<Arc<Queue>>> {
+    let file: String =
+        diesel::select(diesel::dsl::sql::<Text>("(SELECT file FROM pragma_database_list WHERE name = 'main')"))
+            .get_result(conn)?;
+    if file.is_empty() {
+        return Ok(None);
+    }
+    let mut queues = QUEUES.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    let queue = queues
+        .entry(file.clone())
+        .or_insert_with(|| Arc::new(Queue { wal: PathBuf::from(format!("{file}-wal")), ..Queue::default() }));
+    Ok(Some(queue.clone()))
+}
+
+/// This process's turn to write a database file, until dropped or left.
+pub(super) struct Turn {
+    queue: Option<Arc<Queue>>,
+    /// None when the wait ran out (SQLite's own lock decides then), or the
+    /// turn was inherited from an enclosing transaction.
+    guard: Option<ArcMutexGuard<RawMutex, ()>>,
+}
+
+impl Turn {
+    /// Waits for the turn to write the file `conn` has open; a writer that
+    /// has it already (a nested transaction), or of an in-memory database,
+    /// goes on at once.
+    pub(super) fn take(conn: &mut SqliteConnection) -> QueryResult<Turn> {
+        let none = Turn { queue: None, guard: None };
+        if HOLDING.get() {
+            return Ok(none);
+        }
+        let Some(queue) = queue_of(conn)? else { return Ok(none) };
+        let guard = queue.turn.try_lock_arc_for(WAIT);
+        HOLDING.set(true);
+        Ok(Turn { queue: Some(queue), guard })
+    }
+
+    /// Gives the turn to the next writer; then, if the log has grown past
+    /// [`CHECKPOINT_AT`] and no other checkpoint runs, checkpoints it on
+    /// `conn` (a failure is only logged: the next writer tries again).
+    pub(super) fn leave(self, conn: &mut SqliteConnection) {
+        let queue = self.queue.clone();
+        drop(self);
+        let Some(queue) = queue else { return };
+        let grown = std::fs::metadata(&queue.wal).is_ok_and(|m| m.len() >= CHECKPOINT_AT);
+        if !grown || queue.checkpointing.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        if let Err(e) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE)") {
+            tracing::warn!(error = %e, "SQLite checkpoint failed; the next writer tries again");
+        }
+        queue.checkpointing.store(false, Ordering::Release);
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        if self.queue.is_some() {
+            HOLDING.set(false);
+        }
+        drop(self.guard.take());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn writers_of_one_file_take_turns_and_a_nested_one_does_not_wait_for_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("turns.db");
+        let url = path.to_str().unwrap().to_string();
+        let inside = Arc::new(AtomicUsize::new(0));
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let (url, inside) = (url.clone(), inside.clone());
+                std::thread::spawn(move || {
+                    let mut conn = SqliteConnection::establish(&url).unwrap();
+                    for _ in 0..20 {
+                        let turn = Turn::take(&mut conn).unwrap();
+                        assert_eq!(inside.fetch_add(1, Ordering::SeqCst), 0, "two writers at once");
+                        std::thread::sleep(Duration::from_micros(200));
+                        inside.fetch_sub(1, Ordering::SeqCst);
+                        drop(turn);
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let mut conn = SqliteConnection::establish(&url).unwrap();
+        let outer = Turn::take(&mut conn).unwrap();
+        let inner = Turn::take(&mut conn).unwrap();
+        assert!(inner.guard.is_none() && inner.queue.is_none(), "a nested writer has the turn already");
+        drop(inner);
+        assert!(HOLDING.get(), "the outer turn is still held");
+        drop(outer);
+        assert!(!HOLDING.get());
+        let mut memory = SqliteConnection::establish(":memory:").unwrap();
+        assert!(Turn::take(&mut memory).unwrap().guard.is_none(), "an in-memory database has no queue");
+        // Another thread gets the turn once this one is done.
+        let mut conn = SqliteConnection::establish(&url).unwrap();
+        let held = Turn::take(&mut conn).unwrap();
+        let other = std::thread::spawn(move || {
+            let mut conn = SqliteConnection::establish(&url).unwrap();
+            Turn::take(&mut conn).unwrap().guard.is_some()
+        });
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(!other.is_finished(), "the other writer waits");
+        drop(held);
+        assert!(other.join().unwrap());
+    }
+
+    #[test]
+    fn a_writer_that_leaves_a_long_log_copies_it_into_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.db");
+        let mut conn = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+        conn.batch_execute("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (b BLOB)")
+            .unwrap();
+        let size = |p: &std::path::Path| std::fs::metadata(p).map_or(0, |m| m.len());
+        let turn = Turn::take(&mut conn).unwrap();
+        (0..5).for_each(|_| conn.batch_execute("INSERT INTO t VALUES (randomblob(1000000))").unwrap());
+        assert!(size(&dir.path().join("log.db-wal")) >= CHECKPOINT_AT, "the log holds the writes");
+        assert!(size(&path) < 100_000, "the database file does not, yet");
+        turn.leave(&mut conn);
+        assert!(size(&path) >= 5_000_000, "checkpointed after the turn");
+        assert!(!HOLDING.get());
+    }
+}
