@@ -125,13 +125,14 @@ impl Application {
             stop,
         }
         .spawn();
+        let member_orders = Arc::new(pages::api::member_order::MemberOrders::default());
         let metrics = match &settings.metrics_bind {
             Some(bind) => {
                 let listener = TcpListener::bind(bind)
                     .with_context(|| format!("ORGPORTAL_METRICS_BIND: cannot listen on {bind}"))?;
                 let port = listener.local_addr()?.port();
                 let metrics = Arc::new(pages::metrics::Metrics::new()?);
-                let server = pages::metrics::serve(listener, metrics.clone(), pool.clone())?;
+                let server = pages::metrics::serve(listener, metrics.clone(), pool.clone(), member_orders.clone())?;
                 tracing::info!(port, "serving /metrics");
                 Some((metrics, port, server))
             }
@@ -162,6 +163,7 @@ impl Application {
             common_trigrams: Arc::default(),
             payments,
             first_pages: Arc::default(),
+            member_orders,
         });
         // The cookie lives as long as a session may; the database ends it sooner.
         let cookie_ttl = actix_web::cookie::time::Duration::try_from(settings.session_max)

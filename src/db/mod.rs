@@ -12,6 +12,7 @@
 //! (`native!`), whose statement cache keys on the query type: diesel's
 //! multi-connection otherwise writes their SQL text again on every run.
 
+mod kept;
 mod manager;
 pub mod schema;
 pub mod timestamp;
@@ -23,6 +24,7 @@ use diesel::connection::SimpleConnection;
 use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
+pub use kept::kept_update;
 pub use manager::{Backend, ConnectionManager, DatabaseUrlError};
 
 /// The diesel connection every store function takes. The variant is picked

@@ -29,9 +29,8 @@ pub enum MemberError {
 /// SQLite visit every row of every table that refers to the organization
 /// (each membership, invitation and activity row) on every change.
 pub fn lock_org(conn: &mut AnyConnection, org_id: &str) -> Result<String, MemberError> {
-    let n = diesel::update(organizations::table.find(org_id))
-        .set(organizations::member_count.eq(organizations::member_count))
-        .execute(conn)?;
+    let same = organizations::member_count.eq(organizations::member_count);
+    let n = crate::db::kept_update(organizations::table, organizations::id.eq(org_id), same).execute(conn)?;
     if n == 0 {
         return Err(MemberError::NotFound);
     }

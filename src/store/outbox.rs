@@ -16,7 +16,7 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use crate::db::schema::mail_outbox;
-use crate::db::AnyConnection;
+use crate::db::{kept_update, AnyConnection};
 use crate::store::new_id;
 
 /// A rendered message waiting to be queued.
@@ -133,13 +133,9 @@ fn claim_due_in(
     let due: Vec<String> = due.into_iter().take(limit as usize).map(|(_, id)| id).collect();
     let mut claimed = Vec::new();
     for id in due {
-        let n = diesel::update(
-            mail_outbox::table
-                .find(&id)
-                .filter(mail_outbox::locked_until.is_null().or(mail_outbox::locked_until.lt(now))),
-        )
-        .set(mail_outbox::locked_until.eq(now + to_time(lease)))
-        .execute(conn)?;
+        let free = mail_outbox::locked_until.is_null().or(mail_outbox::locked_until.lt(now));
+        let lock = mail_outbox::locked_until.eq(now + to_time(lease));
+        let n = kept_update(mail_outbox::table, mail_outbox::id.eq(&id).and(free), lock).execute(conn)?;
         if n == 1 {
             claimed.push(id);
         }
@@ -179,17 +175,16 @@ pub fn record(conn: &mut AnyConnection, outcomes: &[Outcome]) -> QueryResult<()>
 }
 
 fn mark_sent(conn: &mut AnyConnection, id: &str, now: PrimitiveDateTime) -> QueryResult<()> {
-    diesel::update(mail_outbox::table.find(id))
-        .set((
-            mail_outbox::state.eq("sent"),
-            mail_outbox::attempts.eq(mail_outbox::attempts + 1),
-            mail_outbox::sent_at.eq(now),
-            mail_outbox::locked_until.eq(None::<PrimitiveDateTime>),
-            mail_outbox::last_error.eq(None::<String>),
-            mail_outbox::body_text.eq(""),
-            mail_outbox::body_html.eq(""),
-        ))
-        .execute(conn)?;
+    let sent = (
+        mail_outbox::state.eq("sent"),
+        mail_outbox::attempts.eq(mail_outbox::attempts + 1),
+        mail_outbox::sent_at.eq(now),
+        mail_outbox::locked_until.eq(None::<PrimitiveDateTime>),
+        mail_outbox::last_error.eq(None::<String>),
+        mail_outbox::body_text.eq(""),
+        mail_outbox::body_html.eq(""),
+    );
+    kept_update(mail_outbox::table, mail_outbox::id.eq(id), sent).execute(conn)?;
     Ok(())
 }
 
@@ -200,16 +195,15 @@ fn mark_failed(
     retry_at: Option<PrimitiveDateTime>,
 ) -> QueryResult<()> {
     let state = if retry_at.is_some() { "retrying" } else { "failed" };
-    diesel::update(mail_outbox::table.find(id))
-        .set((
-            mail_outbox::state.eq(state),
-            mail_outbox::attempts.eq(mail_outbox::attempts + 1),
-            mail_outbox::last_error.eq(error),
-            mail_outbox::locked_until.eq(None::<PrimitiveDateTime>),
-        ))
-        .execute(conn)?;
+    let failed = (
+        mail_outbox::state.eq(state),
+        mail_outbox::attempts.eq(mail_outbox::attempts + 1),
+        mail_outbox::last_error.eq(error),
+        mail_outbox::locked_until.eq(None::<PrimitiveDateTime>),
+    );
+    kept_update(mail_outbox::table, mail_outbox::id.eq(id), failed).execute(conn)?;
     if let Some(at) = retry_at {
-        diesel::update(mail_outbox::table.find(id)).set(mail_outbox::next_attempt_at.eq(at)).execute(conn)?;
+        kept_update(mail_outbox::table, mail_outbox::id.eq(id), mail_outbox::next_attempt_at.eq(at)).execute(conn)?;
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! `/metrics` in the Prometheus text format, served on a listener of its own
 //! (ORGPORTAL_METRICS_BIND; off unless set), never on the portal's address:
-//! request counts and latencies by route, the connection pool, the outbox.
+//! request counts and latencies by route, the connection pool, the outbox,
+//! the member orders the API keeps in memory.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, 
 
 use crate::db::{self, Pool};
 use crate::error::AppError;
+use crate::web::api::member_order::MemberOrders;
 
 pub struct Metrics {
     registry: Registry,
@@ -19,6 +21,8 @@ pub struct Metrics {
     pool_connections: IntGauge,
     pool_idle: IntGauge,
     outbox: IntGaugeVec,
+    orders_kept: IntGauge,
+    orders_bytes: IntGauge,
 }
 
 impl Metrics {
@@ -36,12 +40,16 @@ impl Metrics {
         let pool_connections = IntGauge::new("db_pool_connections", "Open database connections")?;
         let pool_idle = IntGauge::new("db_pool_idle_connections", "Idle database connections")?;
         let outbox = IntGaugeVec::new(Opts::new("mail_outbox", "Mails in the outbox, by state"), &["state"])?;
+        let orders_kept = IntGauge::new("member_orders_kept", "Organizations whose member order the API keeps")?;
+        let orders_bytes = IntGauge::new("member_orders_bytes", "Memory those member orders hold")?;
+        registry.register(Box::new(orders_kept.clone()))?;
+        registry.register(Box::new(orders_bytes.clone()))?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(pool_idle.clone()))?;
         registry.register(Box::new(outbox.clone()))?;
-        Ok(Self { registry, requests, latency, pool_connections, pool_idle, outbox })
+        Ok(Self { registry, requests, latency, pool_connections, pool_idle, outbox, orders_kept, orders_bytes })
     }
 
     /// Counts one answered request. `route` is the matched pattern
@@ -52,8 +60,12 @@ impl Metrics {
         self.latency.with_label_values(&[route]).observe(seconds);
     }
 
-    /// The text exposition, with the pool and `outbox` (state, count) as of now.
-    pub fn render(&self, pool: &Pool, outbox: &[(String, i64)]) -> String {
+    /// The text exposition, with the pool, `outbox` (state, count) and the
+    /// kept member orders as of now.
+    pub fn render(&self, pool: &Pool, outbox: &[(String, i64)], orders: &MemberOrders) -> String {
+        let (kept, bytes) = orders.usage();
+        self.orders_kept.set(kept as i64);
+        self.orders_bytes.set(bytes as i64);
         let state = pool.state();
         self.pool_connections.set(i64::from(state.connections));
         self.pool_idle.set(i64::from(state.idle_connections));
@@ -72,6 +84,7 @@ impl Metrics {
 struct Scrape {
     metrics: Arc<Metrics>,
     pool: Pool,
+    orders: Arc<MemberOrders>,
 }
 
 async fn scrape(data: web::Data<Scrape>) -> HttpResponse {
@@ -79,7 +92,7 @@ async fn scrape(data: web::Data<Scrape>) -> HttpResponse {
     match outbox {
         Ok(outbox) => HttpResponse::Ok()
             .content_type("text/plain; version=0.0.4; charset=utf-8")
-            .body(data.metrics.render(&data.pool, &outbox)),
+            .body(data.metrics.render(&data.pool, &outbox, &data.orders)),
         Err(e) => {
             tracing::warn!(error = %e, "metrics: cannot read the outbox");
             HttpResponse::ServiceUnavailable().body("database unavailable")
@@ -88,8 +101,13 @@ async fn scrape(data: web::Data<Scrape>) -> HttpResponse {
 }
 
 /// The metrics listener: `GET /metrics` only, one worker.
-pub fn serve(listener: TcpListener, metrics: Arc<Metrics>, pool: Pool) -> std::io::Result<Server> {
-    let data = web::Data::new(Scrape { metrics, pool });
+pub fn serve(
+    listener: TcpListener,
+    metrics: Arc<Metrics>,
+    pool: Pool,
+    orders: Arc<MemberOrders>,
+) -> std::io::Result<Server> {
+    let data = web::Data::new(Scrape { metrics, pool, orders });
     Ok(HttpServer::new(move || App::new().app_data(data.clone()).route("/metrics", web::get().to(scrape)))
         .workers(1)
         .disable_signals()

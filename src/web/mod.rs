@@ -78,6 +78,8 @@ pub struct AppState {
     pub payments: Option<Arc<billing::payment_methods::Payments>>,
     /// Each organization's first page of members, under its members_version.
     pub first_pages: Arc<crate::store::members::first_pages::FirstPages>,
+    /// Large organizations' members in order, as the API lists them.
+    pub member_orders: Arc<api::member_order::MemberOrders>,
 }
 
 impl AppState {

@@ -60,6 +60,8 @@ pub struct TestApp {
     pub address: String,
     pub browser: Browser,
     pub settings: Settings,
+    /// `/metrics`'s address, when the settings ask for it.
+    pub metrics_url: Option<String>,
     handle: ServerHandle,
     // Dropped last: the database, then the data directory.
     pub db: TestDatabase,
@@ -147,16 +149,17 @@ pub async fn spawn_app_on(prepare: impl FnOnce(&TestDatabase), configure: impl F
     prepare(&db);
     let mut settings = test_settings(&data_dir, &db);
     configure(&mut settings);
-    let (address, handle) = start(settings.clone()).await;
-    TestApp { browser: Browser::new(&address), address, settings, handle, db, data_dir }
+    let (address, handle, metrics_url) = start(settings.clone()).await;
+    TestApp { browser: Browser::new(&address), address, settings, metrics_url, handle, db, data_dir }
 }
 
-async fn start(settings: Settings) -> (String, ServerHandle) {
+async fn start(settings: Settings) -> (String, ServerHandle, Option<String>) {
     let app = Application::build(settings).await.expect("the application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics = app.metrics_port().map(|port| format!("http://127.0.0.1:{port}/metrics"));
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
-    (address, handle)
+    (address, handle, metrics)
 }
 
 impl TestApp {
@@ -169,7 +172,8 @@ impl TestApp {
     /// directory and database; the browser keeps its cookies.
     pub async fn restart(&mut self) {
         self.handle.stop(true).await;
-        let (address, handle) = start(self.settings.clone()).await;
+        let (address, handle, metrics_url) = start(self.settings.clone()).await;
+        self.metrics_url = metrics_url;
         self.browser = self.browser.at(&address);
         self.address = address;
         self.handle = handle;
@@ -178,7 +182,7 @@ impl TestApp {
     /// A second instance of the portal on the same database and data directory
     /// (so the same cookie key). It stops when dropped.
     pub async fn second_instance(&self) -> Instance {
-        let (address, handle) = start(self.settings.clone()).await;
+        let (address, handle, _) = start(self.settings.clone()).await;
         Instance { address, handle }
     }
 

@@ -77,8 +77,8 @@ fn begin_in(
 /// Keeps the answer to the request begun with `key`.
 pub fn finish(conn: &mut AnyConnection, api_key_id: &str, key: &str, status: u16, body: &str) -> QueryResult<()> {
     crate::db::write_transaction(conn, |conn| {
-        diesel::update(idem::table.find((api_key_id, key)))
-            .set((idem::status.eq(i32::from(status)), idem::body.eq(body)))
+        let this = idem::api_key_id.eq(api_key_id).and(idem::idempotency_key.eq(key));
+        crate::db::kept_update(idem::table, this, (idem::status.eq(i32::from(status)), idem::body.eq(body)))
             .execute(conn)
             .map(|_| ())
     })

@@ -184,6 +184,7 @@ impl Found {
 /// Notes the key's use.
 pub fn touch(conn: &mut AnyConnection, id: &str, now: PrimitiveDateTime) -> QueryResult<()> {
     crate::db::write_transaction(conn, |conn| {
-        diesel::update(api_keys::table.find(id)).set(api_keys::last_used_at.eq(now)).execute(conn).map(|_| ())
+        let used = api_keys::last_used_at.eq(now);
+        crate::db::kept_update(api_keys::table, api_keys::id.eq(id), used).execute(conn).map(|_| ())
     })
 }

@@ -77,14 +77,9 @@ pub fn ttl(d: Duration) -> time::Duration {
 /// Pending invitations that ran out become `expired`, so the address can be
 /// invited again.
 fn expire_stale(conn: &mut AnyConnection, org_id: &str, now: PrimitiveDateTime) -> QueryResult<usize> {
-    diesel::update(
-        invitations::table
-            .filter(invitations::org_id.eq(org_id))
-            .filter(invitations::state.eq("pending"))
-            .filter(invitations::expires_at.le(now)),
-    )
-    .set(invitations::state.eq("expired"))
-    .execute(conn)
+    let stale =
+        invitations::org_id.eq(org_id).and(invitations::state.eq("pending")).and(invitations::expires_at.le(now));
+    crate::db::kept_update(invitations::table, stale, invitations::state.eq("expired")).execute(conn)
 }
 
 /// By the address's account first, then its membership: two lookups by key

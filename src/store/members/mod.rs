@@ -16,6 +16,7 @@ mod json_list;
 pub mod page;
 pub mod pending_invitations;
 pub mod search_index;
+pub mod whole_order;
 
 use diesel::prelude::*;
 use time::PrimitiveDateTime;

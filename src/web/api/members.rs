@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use super::body::{self, RawBody};
 use super::key_auth::KeyAuth;
+use super::member_order;
 use super::paging::{self, Page, Params};
 use super::Rfc3339;
 use crate::db;
@@ -39,7 +40,7 @@ pub struct Member<'a> {
     pub primary_owner: bool,
 }
 
-fn member<'a>(row: &'a MemberRow, owner_id: &str) -> Member<'a> {
+pub(super) fn member<'a>(row: &'a MemberRow, owner_id: &str) -> Member<'a> {
     Member {
         user_id: &row.user_id,
         name: &row.name,
@@ -74,19 +75,41 @@ pub async fn list(auth: KeyAuth, req: HttpRequest) -> Result<HttpResponse, Probl
     let limit = params.limit()?;
     let after = params.cursor()?.map(|(joined_at, user_id)| Cursor { joined_at, user_id });
     let search = params.get("search").unwrap_or_default().to_string();
-    let (common, kept) = (auth.state.common_trigrams.clone(), auth.state.first_pages.clone());
-    let org_id = auth.org_id().to_string();
-    let page = db::run_read(&auth.state.pool, move |conn| {
+    let whole = crate::store::contains_pattern(Some(&search)).is_none();
+    let state = &auth.state;
+    let (common, kept, orders) =
+        (state.common_trigrams.clone(), state.first_pages.clone(), state.member_orders.clone());
+    let (org_id, owner) = (auth.org_id().to_string(), auth.org.owner_id.clone());
+    let cursor = after.clone();
+    let read = db::run_read(&state.pool, move |conn| {
         use diesel::prelude::*;
         let version: i64 = organizations::table.find(&org_id).select(organizations::members_version).first(conn)?;
+        if let Some(order) = orders.get(&org_id, version, &owner).filter(|_| whole) {
+            return Ok(Read::Kept(order));
+        }
         let listed = first_pages::Listed { org_id: &org_id, members_version: version };
-        first_pages::page(conn, &kept, listed, Some(&search), after.as_ref(), limit, &common).map_err(Problem::from)
+        let page = first_pages::page(conn, &kept, listed, Some(&search), cursor.as_ref(), limit, &common)
+            .map_err(Problem::from)?;
+        Ok::<_, Problem>(Read::Page(page))
     })
     .await?;
+    let page = match read {
+        Read::Kept(order) => return Ok(order.respond(&req, after.as_ref(), limit as usize)),
+        Read::Page(page) => page,
+    };
+    if whole && page.next.is_some() {
+        member_order::build_later(state, auth.org_id(), &auth.org.owner_id);
+    }
     let owner = &auth.org.owner_id;
     let items = page.rows.iter().map(|r| member(r, owner)).collect();
     let next = page.next.as_ref().map(|c| paging::cursor(c.joined_at, &c.user_id));
     Ok(paging::respond(&req, Page { items, next }))
+}
+
+/// A list page as read: from the kept order, or from the database.
+enum Read {
+    Kept(std::sync::Arc<member_order::Order>),
+    Page(std::sync::Arc<members::page::MemberPage>),
 }
 
 #[derive(Serialize, ToSchema)]

@@ -70,6 +70,19 @@ pub fn cut<T>(rows: &mut Vec<T>, limit: i64, cursor: impl Fn(&T) -> String) -> O
     }
 }
 
+/// A 200 with the `Link` header of the next page, when there is one.
+pub fn linked(req: &HttpRequest, next: Option<&str>) -> actix_web::HttpResponseBuilder {
+    let mut res = HttpResponse::Ok();
+    if let Some(next) = next {
+        let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+        pairs.retain(|(k, _)| k != "cursor");
+        pairs.push(("cursor".into(), next.to_string()));
+        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        res.insert_header((header::LINK, format!("<{}?{query}>; rel=\"next\"", req.path())));
+    }
+    res
+}
+
 /// One page of `items`, with `next` when another follows.
 #[derive(Serialize)]
 pub struct Page<T> {
@@ -80,14 +93,7 @@ pub struct Page<T> {
 /// The page as JSON, with the `Link` header of the next page: the same
 /// request with `cursor` (and the same `limit` and filters).
 pub fn respond<T: Serialize>(req: &HttpRequest, page: Page<T>) -> HttpResponse {
-    let mut res = HttpResponse::Ok();
-    if let Some(next) = &page.next {
-        let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
-        pairs.retain(|(k, _)| k != "cursor");
-        pairs.push(("cursor".into(), next.clone()));
-        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-        res.insert_header((header::LINK, format!("<{}?{query}>; rel=\"next\"", req.path())));
-    }
+    let mut res = linked(req, page.next.as_deref());
     // Sized for a full page up front: growing the buffer by doubling was
     // a visible share of a hundred members' request.
     let mut body = Vec::with_capacity(16 * 1024);

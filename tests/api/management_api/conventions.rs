@@ -7,44 +7,47 @@ use std::collections::HashSet;
 
 use orgportal::store::accounts::users;
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::{call, call_with, make_key, ALL};
-use crate::helpers::{admin_with_org, spawn_app, spawn_app_with};
+use crate::helpers::{admin_with_org, spawn_app, spawn_app_with, TestApp};
 
-#[tokio::test]
-async fn the_cursor_walks_250_members_exactly_once() {
-    let app = spawn_app().await;
-    let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
+/// An organization of 250: its owner and 249 people, three at a time
+/// joining in the same instant (ties are broken by id).
+async fn two_hundred_fifty(app: &TestApp) -> String {
+    let slug = admin_with_org(app, "owner@example.com", "Acme").await;
     let org_id = app.org_id(&slug);
-    {
-        let mut conn = app.conn();
-        let base = app.settings.clock.now();
-        for i in 0..249 {
-            let email = format!("person{i:03}@example.com");
-            let p = users::ProviderProfile {
-                provider: "dev".into(),
-                subject: email.clone(),
-                email,
-                email_verified: true,
-                name: format!("Person {i:03}"),
-            };
-            let user = users::sign_in(&mut conn, &p, "127.0.0.1", base).unwrap();
-            // Three at a time join in the same instant: ties are broken by id.
-            let joined = base + time::Duration::seconds(i as i64 / 3 + 1);
-            orgportal::store::members::add(&mut conn, &org_id, &user.id, "View-only", joined).unwrap();
-        }
+    let mut conn = app.conn();
+    let base = app.settings.clock.now();
+    for i in 0..249 {
+        let email = format!("person{i:03}@example.com");
+        let p = users::ProviderProfile {
+            provider: "dev".into(),
+            subject: email.clone(),
+            email,
+            email_verified: true,
+            name: format!("Person {i:03}"),
+        };
+        let user = users::sign_in(&mut conn, &p, "127.0.0.1", base).unwrap();
+        let joined = base + time::Duration::seconds(i as i64 / 3 + 1);
+        orgportal::store::members::add(&mut conn, &org_id, &user.id, "View-only", joined).unwrap();
     }
-    let key = make_key(&app.browser, &slug, "Walker", &["org.view"], "30").await;
+    slug
+}
+
+/// Every member, 100 a page, following `Link`: the members and the pages.
+async fn walk(app: &TestApp, key: &str, slug: &str) -> (Vec<Value>, usize) {
     let mut seen = HashSet::new();
+    let mut items = Vec::new();
     let mut path = format!("/api/v1/orgs/{slug}/members?limit=100");
     let mut pages = 0;
     loop {
-        let res = call(&app, Some(&key), Method::GET, &path, None).await;
+        let res = call(app, Some(key), Method::GET, &path, None).await;
         assert_eq!(res.status, StatusCode::OK, "{:?}", res.body);
         pages += 1;
         for m in res.body["items"].as_array().unwrap() {
             assert!(seen.insert(m["user_id"].as_str().unwrap().to_string()), "{m} listed twice");
+            items.push(m.clone());
         }
         match res.body["next"].as_str() {
             Some(next) => {
@@ -61,6 +64,15 @@ async fn the_cursor_walks_250_members_exactly_once() {
             }
         }
     }
+    (items, pages)
+}
+
+#[tokio::test]
+async fn the_cursor_walks_250_members_exactly_once() {
+    let app = spawn_app().await;
+    let slug = two_hundred_fifty(&app).await;
+    let key = make_key(&app.browser, &slug, "Walker", &["org.view"], "30").await;
+    let (seen, pages) = walk(&app, &key, &slug).await;
     assert_eq!((seen.len(), pages), (250, 3));
     let first = call(&app, Some(&key), Method::GET, &format!("/api/v1/orgs/{slug}/members"), None).await;
     assert_eq!(first.body["items"].as_array().unwrap().len(), 50, "50 by default");
@@ -75,6 +87,42 @@ async fn the_cursor_walks_250_members_exactly_once() {
     }
     let res = call(&app, Some(&key), Method::GET, &format!("/api/v1/orgs/{slug}/members?search=a%00b"), None).await;
     assert_eq!(res.problem(StatusCode::UNPROCESSABLE_ENTITY)["field"], "search");
+}
+
+/// Once a large organization's member order is kept in memory (the
+/// metrics say so), the walk gives what the database gave, byte for byte;
+/// a removal and a new role show on the next walk.
+#[tokio::test]
+async fn a_kept_member_order_lists_what_the_database_does_and_every_change() {
+    let app = spawn_app_with(|s| s.metrics_bind = Some("127.0.0.1:0".into())).await;
+    let slug = two_hundred_fifty(&app).await;
+    let key = make_key(&app.browser, &slug, "Walker", &["org.view", "members.manage"], "30").await;
+    let metrics = app.metrics_url.clone().expect("metrics");
+    let kept = || async {
+        let text = reqwest::get(&metrics).await.unwrap().text().await.unwrap();
+        text.lines().any(|l| l == "orgportal_member_orders_kept 1")
+    };
+    assert!(!kept().await, "nothing is kept before a list");
+    let from_database = walk(&app, &key, &slug).await;
+    let mut waited = 0;
+    while !kept().await {
+        waited += 1;
+        assert!(waited < 100, "the order was never kept");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(walk(&app, &key, &slug).await, from_database);
+
+    let (gone, promoted) =
+        (from_database.0[120]["user_id"].as_str().unwrap(), from_database.0[7]["user_id"].as_str().unwrap());
+    let res = call(&app, Some(&key), Method::DELETE, &format!("/api/v1/orgs/{slug}/members/{gone}"), None).await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{:?}", res.body);
+    let path = format!("/api/v1/orgs/{slug}/members/{promoted}");
+    let res = call(&app, Some(&key), Method::PATCH, &path, Some(json!({"role": "Admin"}))).await;
+    assert_eq!(res.status, StatusCode::OK, "{:?}", res.body);
+    let (after, _) = walk(&app, &key, &slug).await;
+    assert_eq!(after.len(), 249);
+    assert!(!after.iter().any(|m| m["user_id"] == gone), "the removed member is not listed");
+    assert_eq!(after[7]["role"], "Admin");
 }
 
 #[tokio::test]

@@ -1,0 +1,346 @@
+//! A large organization's members in join order, as the member list writes
+//! them (one JSON object each), kept in memory under the `members_version`
+//! and primary owner they were written for. A page of the list, first or
+//! after any cursor, is then a binary search and one copy of bytes.
+//!
+//! Why: a page of 100 read from SQLite after the 90,000th member spent a
+//! third of its time finding each member's account by id, and a third
+//! more writing the JSON; it served 0.7x the HTML Members page (issue 29,
+//! docs/benchmarks.md).
+//!
+//! When: a list without a search, of an organization with more members than
+//! its page, whose order is not kept at the version and owner the request
+//! read is answered from the database as before, and has the order built in
+//! the background: one build per organization at a time, and not again
+//! within [`REBUILD_AFTER`] of the last one (an organization that changes
+//! all the time is read from the database). A kept order is used only at
+//! the version the request read in its own transaction, which every change
+//! to a membership moves, so a change shows at once, as without it.
+//!
+//! Bounded: [`KEPT_BYTES`] in all; an organization larger than that alone
+//! is always read from the database.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use time::PrimitiveDateTime;
+
+use super::members::member;
+use super::paging;
+use crate::store::members::page::Cursor;
+use crate::store::members::{whole_order, MemberRow};
+use crate::web::AppState;
+
+/// The memory all kept orders may hold (about 230 bytes a member).
+pub const KEPT_BYTES: usize = 48 << 20;
+/// The least time between two builds of one organization's order.
+pub const REBUILD_AFTER: Duration = Duration::from_secs(10);
+
+/// One organization's members, written.
+pub struct Order {
+    version: i64,
+    owner_id: String,
+    /// Each member's place: join time, where its id ends in `ids` and its
+    /// object in `json`.
+    keys: Vec<Key>,
+    ids: String,
+    /// The objects, comma-separated: any run of them is a JSON list's inside.
+    json: Vec<u8>,
+}
+
+struct Key {
+    joined_at: PrimitiveDateTime,
+    id_end: u32,
+    json_end: u32,
+}
+
+impl Order {
+    fn new(version: i64, owner_id: &str) -> Self {
+        Order { version, owner_id: owner_id.to_string(), keys: Vec::new(), ids: String::new(), json: Vec::new() }
+    }
+
+    fn push(&mut self, row: &MemberRow) -> serde_json::Result<()> {
+        if !self.keys.is_empty() {
+            self.json.push(b',');
+        }
+        serde_json::to_writer(&mut self.json, &member(row, &self.owner_id))?;
+        self.ids.push_str(&row.user_id);
+        let end = |n: usize| u32::try_from(n).map_err(serde::ser::Error::custom);
+        let key = Key { joined_at: row.joined_at, id_end: end(self.ids.len())?, json_end: end(self.json.len())? };
+        self.keys.push(key);
+        Ok(())
+    }
+
+    fn bytes(&self) -> usize {
+        self.json.len() + self.ids.len() + self.keys.len() * std::mem::size_of::<Key>()
+    }
+
+    fn id(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.keys[i - 1].id_end as usize };
+        &self.ids[start..self.keys[i].id_end as usize]
+    }
+
+    /// The inside of the JSON list of members `from..to` (`from < to`).
+    fn objects(&self, from: usize, to: usize) -> &[u8] {
+        // Each object after the first starts after its comma.
+        let start = if from == 0 { 0 } else { self.keys[from - 1].json_end as usize + 1 };
+        &self.json[start..self.keys[to - 1].json_end as usize]
+    }
+
+    /// The page of `limit` members after `after` (from the first without),
+    /// byte for byte what `paging::respond` writes for the same page.
+    pub fn respond(&self, req: &HttpRequest, after: Option<&Cursor>, limit: usize) -> HttpResponse {
+        let (body, next) = self.page(after, limit);
+        paging::linked(req, next.as_deref()).insert_header(header::ContentType::json()).body(body)
+    }
+
+    /// Where the members after the cursor start, in the database's order:
+    /// join time, then id. Ids are UUIDs in text, whose byte order is the
+    /// order of both databases.
+    fn after(&self, c: &Cursor) -> usize {
+        let ties = self.keys.partition_point(|k| k.joined_at < c.joined_at);
+        let (mut lo, mut hi) = (ties, ties + self.keys[ties..].partition_point(|k| k.joined_at == c.joined_at));
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.id(mid) <= c.user_id.as_str() {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    fn page(&self, after: Option<&Cursor>, limit: usize) -> (Vec<u8>, Option<String>) {
+        let from = after.map_or(0, |c| self.after(c));
+        let to = (from + limit).min(self.keys.len());
+        let next =
+            (to < self.keys.len() && to > from).then(|| paging::cursor(self.keys[to - 1].joined_at, self.id(to - 1)));
+        let mut body = Vec::with_capacity(self.json.len().min(256 * limit) + 64);
+        body.extend_from_slice(b"{\"items\":[");
+        if to > from {
+            body.extend_from_slice(self.objects(from, to));
+        }
+        body.extend_from_slice(b"],\"next\":");
+        match &next {
+            // A cursor is URL-safe base64: nothing in it to escape.
+            Some(cursor) => {
+                body.push(b'"');
+                body.extend_from_slice(cursor.as_bytes());
+                body.push(b'"');
+            }
+            None => body.extend_from_slice(b"null"),
+        }
+        body.push(b'}');
+        (body, next)
+    }
+}
+
+#[derive(Default)]
+pub struct MemberOrders {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    kept: HashMap<String, Arc<Order>>,
+    bytes: usize,
+    /// When each organization's last build started.
+    started: HashMap<String, Instant>,
+    building: std::collections::HashSet<String>,
+}
+
+impl MemberOrders {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // Entries are replaced whole: a panic elsewhere leaves none half-written.
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The organization's order, if kept at this version and owner.
+    pub fn get(&self, org_id: &str, version: i64, owner_id: &str) -> Option<Arc<Order>> {
+        let inner = self.lock();
+        let order = inner.kept.get(org_id)?;
+        (order.version == version && order.owner_id == owner_id).then(|| order.clone())
+    }
+
+    /// How many orders are kept, and the bytes they hold.
+    pub fn usage(&self) -> (usize, usize) {
+        let inner = self.lock();
+        (inner.kept.len(), inner.bytes)
+    }
+
+    /// Whether a build of the organization's order may start now (and if
+    /// so, it is counted as started).
+    fn begin(&self, org_id: &str, now: Instant) -> bool {
+        let mut inner = self.lock();
+        let recent = inner.started.get(org_id).is_some_and(|t| now.duration_since(*t) < REBUILD_AFTER);
+        if recent || inner.building.contains(org_id) {
+            return false;
+        }
+        inner.building.insert(org_id.to_string());
+        inner.started.insert(org_id.to_string(), now);
+        true
+    }
+
+    /// Ends a build: keeps its order, making room by dropping others.
+    fn end(&self, org_id: &str, built: Option<Order>) {
+        let mut inner = self.lock();
+        inner.building.remove(org_id);
+        if let Some(old) = inner.kept.remove(org_id) {
+            inner.bytes -= old.bytes();
+        }
+        let Some(order) = built.filter(|o| o.bytes() <= KEPT_BYTES) else { return };
+        while inner.bytes + order.bytes() > KEPT_BYTES {
+            let Some(any) = inner.kept.keys().next().cloned() else { break };
+            if let Some(dropped) = inner.kept.remove(&any) {
+                inner.bytes -= dropped.bytes();
+            }
+        }
+        inner.bytes += order.bytes();
+        inner.kept.insert(org_id.to_string(), Arc::new(order));
+    }
+}
+
+/// Builds the organization's order in the background, unless one is being
+/// built or was built within [`REBUILD_AFTER`].
+pub fn build_later(state: &AppState, org_id: &str, owner_id: &str) {
+    let orders = state.member_orders.clone();
+    if !orders.begin(org_id, Instant::now()) {
+        return;
+    }
+    let (pool, org_id, owner_id) = (state.pool.clone(), org_id.to_string(), owner_id.to_string());
+    actix_web::rt::spawn(async move {
+        let id = org_id.clone();
+        let built = crate::db::run_read(&pool, move |conn| build(conn, &id, &owner_id)).await;
+        let built = built.unwrap_or_else(|e: crate::error::AppError| {
+            tracing::warn!(org = %org_id, error = %e, "the member order was not built");
+            None
+        });
+        orders.end(&org_id, built);
+    });
+}
+
+/// Most members an order is built for: more would not fit in [`KEPT_BYTES`].
+const MOST_MEMBERS: usize = KEPT_BYTES / 200;
+
+fn build(
+    conn: &mut crate::db::AnyConnection,
+    org_id: &str,
+    owner_id: &str,
+) -> Result<Option<Order>, crate::error::AppError> {
+    let mut order = Order::new(0, owner_id);
+    let mut failed = None;
+    let version = whole_order::read(conn, org_id, MOST_MEMBERS, |row| {
+        if failed.is_none() {
+            failed = order.push(&row).err();
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(crate::error::AppError::internal(e));
+    }
+    Ok(version.map(|v| Order { version: v, ..order }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::api::members::MemberList;
+
+    fn at(minute: u8) -> PrimitiveDateTime {
+        time::macros::datetime!(2027-01-31 12:00).replace_minute(minute).unwrap()
+    }
+
+    fn row(id: &str, minute: u8) -> MemberRow {
+        MemberRow {
+            user_id: id.to_string(),
+            name: format!("Name \"{id}\""),
+            email: format!("{id}@acme.test"),
+            role: "Member".into(),
+            joined_at: at(minute),
+            added_by: None,
+        }
+    }
+
+    /// Members joined at minutes 1, 2, 2, 2, 3 (a tie of three), 4.
+    fn rows() -> Vec<MemberRow> {
+        vec![row("a1", 1), row("b1", 2), row("b2", 2), row("b3", 2), row("c1", 3), row("d1", 4)]
+    }
+
+    fn order(rows: &[MemberRow]) -> Order {
+        let mut order = Order::new(7, "b2");
+        rows.iter().for_each(|r| order.push(r).unwrap());
+        order
+    }
+
+    /// What the list writes for the page read from the database.
+    fn expected(rows: &[MemberRow], after: Option<&Cursor>, limit: usize) -> (Vec<u8>, Option<String>) {
+        let key = |r: &MemberRow| (r.joined_at, r.user_id.clone());
+        let rest: Vec<&MemberRow> =
+            rows.iter().filter(|r| after.is_none_or(|c| key(r) > (c.joined_at, c.user_id.clone()))).collect();
+        let page = &rest[..limit.min(rest.len())];
+        let next = (rest.len() > limit).then(|| paging::cursor(page[limit - 1].joined_at, &page[limit - 1].user_id));
+        let list = MemberList { items: page.iter().map(|r| member(r, "b2")).collect(), next: next.clone() };
+        (serde_json::to_vec(&list).unwrap(), next)
+    }
+
+    #[test]
+    fn every_page_is_the_one_the_database_gives() {
+        let rows = rows();
+        let order = order(&rows);
+        let mut cursors = vec![None];
+        // After each member, and between them (a time nobody joined at, an
+        // id inside a tie that nobody has).
+        cursors.extend(rows.iter().map(|r| Some(Cursor { joined_at: r.joined_at, user_id: r.user_id.clone() })));
+        cursors.push(Some(Cursor { joined_at: at(2), user_id: "b15".into() }));
+        cursors.push(Some(Cursor { joined_at: at(0), user_id: "z".into() }));
+        cursors.push(Some(Cursor { joined_at: at(9), user_id: "a".into() }));
+        for after in &cursors {
+            for limit in [1, 2, 3, 6, 100] {
+                let (body, next) = order.page(after.as_ref(), limit);
+                let (want, want_next) = expected(&rows, after.as_ref(), limit);
+                assert_eq!(String::from_utf8(body).unwrap(), String::from_utf8(want).unwrap(), "{after:?} {limit}");
+                assert_eq!(next, want_next);
+            }
+        }
+    }
+
+    #[test]
+    fn an_order_is_given_only_for_its_version_and_owner() {
+        let orders = MemberOrders::default();
+        assert!(orders.begin("org", Instant::now()));
+        orders.end("org", Some(order(&rows())));
+        assert!(orders.get("org", 7, "b2").is_some());
+        assert!(orders.get("org", 8, "b2").is_none(), "another version");
+        assert!(orders.get("org", 7, "a1").is_none(), "another owner");
+        assert!(orders.get("other", 7, "b2").is_none());
+    }
+
+    #[test]
+    fn one_build_at_a_time_and_not_again_soon() {
+        let orders = MemberOrders::default();
+        let now = Instant::now();
+        assert!(orders.begin("org", now));
+        assert!(!orders.begin("org", now), "one is being built");
+        orders.end("org", None);
+        assert!(!orders.begin("org", now + Duration::from_secs(1)), "built a second ago");
+        assert!(orders.begin("org", now + REBUILD_AFTER));
+        assert!(orders.begin("other", now), "another organization");
+    }
+
+    #[test]
+    fn kept_orders_stay_within_their_bytes() {
+        let orders = MemberOrders::default();
+        let one = order(&rows()).bytes();
+        let many = KEPT_BYTES / one + 5;
+        for i in 0..many {
+            orders.end(&format!("org{i}"), Some(order(&rows())));
+        }
+        let inner = orders.lock();
+        assert!(inner.bytes <= KEPT_BYTES);
+        assert_eq!(inner.bytes, inner.kept.values().map(|o| o.bytes()).sum::<usize>());
+        assert!(inner.kept.contains_key(&format!("org{}", many - 1)), "the newest is kept");
+    }
+}
