@@ -126,7 +126,8 @@ where
     };
     let result = conn.transaction(|conn| {
         if let AnyConnection::Sqlite(c) = conn {
-            c.batch_execute("UPDATE write_lock SET n = n + 1 WHERE id = 1")?;
+            use diesel::prelude::*;
+            kept_update(write_lock::table, write_lock::id.eq(1), write_lock::n.eq(write_lock::n + 1)).execute(c)?;
         }
         f(conn)
     });
@@ -134,6 +135,15 @@ where
         turn.leave(c);
     }
     result
+}
+
+diesel::table! {
+    /// SQLite's one-row table whose update takes the write lock first
+    /// (migration 000002).
+    write_lock (id) {
+        id -> Integer,
+        n -> BigInt,
+    }
 }
 
 /// Copies the SQLite database at `url` to a new file `to` with `VACUUM INTO`:

@@ -37,7 +37,6 @@ use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::sql_types::Text;
 use diesel::SqliteConnection;
 use parking_lot::lock_api::ArcMutexGuard;
 use parking_lot::{Mutex, RawMutex};
@@ -92,11 +91,21 @@ thread_local! {
     static HOLDING: Cell<bool> = const { Cell::new(false) };
 }
 
+diesel::table! {
+    /// SQLite's `pragma_database_list`, as a table: a query of it is
+    /// prepared once per connection (each write asks it).
+    #[sql_name = "pragma_database_list"]
+    database_list (seq) {
+        seq -> Integer,
+        name -> Text,
+        file -> Text,
+    }
+}
+
 /// The queue of the file `conn` has open; none for an in-memory database.
 fn queue_of(conn: &mut SqliteConnection) -> QueryResult<Option<Arc<Queue>>> {
     let file: String =
-        diesel::select(diesel::dsl::sql::<Text>("(SELECT file FROM pragma_database_list WHERE name = 'main')"))
-            .get_result(conn)?;
+        database_list::table.filter(database_list::name.eq("main")).select(database_list::file).get_result(conn)?;
     if file.is_empty() {
         return Ok(None);
     }
