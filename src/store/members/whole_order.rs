@@ -18,10 +18,10 @@ const CHUNK: i64 = 2_000;
 /// version they are all of; `None` when the organization has more than `max`
 /// members or changed while they were read (nothing is then worth keeping).
 ///
-/// The version is read before and after the rows. On SQLite the caller's
-/// read transaction makes them one snapshot; on PostgreSQL, where each
-/// statement sees what had committed when it began, an unchanged version
-/// means no change committed between the two reads, so none in the rows.
+/// The version is read before and after the rows, with or without a
+/// transaction: each statement sees what had committed when it began, so an
+/// unchanged version means no change committed between the two reads, and so
+/// none in the rows (every change the list shows moves the version).
 pub fn read(
     conn: &mut AnyConnection,
     org_id: &str,

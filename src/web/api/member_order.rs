@@ -214,7 +214,10 @@ pub fn build_later(state: &AppState, org_id: &str, owner_id: &str) {
     let (pool, org_id, owner_id) = (state.pool.clone(), org_id.to_string(), owner_id.to_string());
     actix_web::rt::spawn(async move {
         let id = org_id.clone();
-        let built = crate::db::run_read(&pool, move |conn| build(conn, &id, &owner_id)).await;
+        // On the blocking pool, not `run_read`: that reads on the HTTP worker
+        // it is called from, which a 100,000-member build would hold for a
+        // third of a second. `whole_order::read` needs no transaction.
+        let built = crate::db::run(&pool, move |conn| build(conn, &id, &owner_id)).await;
         let built = built.unwrap_or_else(|e: crate::error::AppError| {
             tracing::warn!(org = %org_id, error = %e, "the member order was not built");
             None
