@@ -28,7 +28,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use time::PrimitiveDateTime;
 
-use super::members::member;
+use super::member_json::member;
 use super::paging;
 use crate::store::members::page::Cursor;
 use crate::store::members::{whole_order, MemberRow};
@@ -250,7 +250,7 @@ fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::api::members::MemberList;
+    use crate::web::api::member_json::MemberList;
 
     fn at(minute: u8) -> PrimitiveDateTime {
         time::macros::datetime!(2027-01-31 12:00).replace_minute(minute).unwrap()

@@ -12,51 +12,16 @@ use utoipa::ToSchema;
 
 use super::body::{self, RawBody};
 use super::key_auth::KeyAuth;
+use super::member_json::{member, Member, MemberList};
 use super::member_order;
 use super::paging::{self, Page, Params};
-use super::Rfc3339;
 use crate::db;
 use crate::db::schema::organizations;
 use crate::domain::member_rules::RuleError;
 use crate::domain::Permission;
 use crate::store::members::page::Cursor;
-use crate::store::members::{self, first_pages, MemberError, MemberRow};
+use crate::store::members::{self, first_pages, MemberError};
 use crate::web::problem::Problem;
-
-/// A member as the API shows one, borrowed from the row it was read as:
-/// a page of a hundred is written without copying its strings.
-#[derive(Serialize, ToSchema)]
-#[schema(example = json!({"user_id": "9b1f2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d", "name": "Ada Admin",
-    "email": "ada@acme.test", "role": "Admin", "joined_at": "2027-01-31T12:00:00Z", "primary_owner": true}))]
-pub struct Member<'a> {
-    pub user_id: &'a str,
-    pub name: &'a str,
-    pub email: &'a str,
-    /// A role of the portal's role catalog (`GET .../roles`).
-    pub role: &'a str,
-    #[schema(value_type = String, format = DateTime)]
-    pub joined_at: Rfc3339,
-    /// The primary owner cannot be removed or demoted.
-    pub primary_owner: bool,
-}
-
-pub(super) fn member<'a>(row: &'a MemberRow, owner_id: &str) -> Member<'a> {
-    Member {
-        user_id: &row.user_id,
-        name: &row.name,
-        email: &row.email,
-        role: &row.role,
-        joined_at: Rfc3339(row.joined_at),
-        primary_owner: row.user_id == owner_id,
-    }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct MemberList<'a> {
-    pub items: Vec<Member<'a>>,
-    /// The cursor of the next page; null on the last.
-    pub next: Option<String>,
-}
 
 /// Lists the members in the order they joined.
 #[utoipa::path(get, path = "/api/v1/orgs/{slug}/members", tag = "Members", operation_id = "listMembers",

@@ -12,6 +12,7 @@ pub mod customer;
 pub mod idempotency;
 pub mod invitations;
 pub mod key_auth;
+pub mod member_json;
 pub mod member_order;
 pub mod members;
 pub mod openapi;
