@@ -1,7 +1,9 @@
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel::{Connection, PgConnection};
 
-use super::AnyConnection;
+use std::sync::{Arc, OnceLock};
+
+use super::{writer, AnyConnection};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -24,6 +26,9 @@ pub enum DatabaseUrlError {
 pub struct ConnectionManager {
     backend: Backend,
     target: String,
+    /// SQLite: the file's writers' queue (db/writer.rs), registered by the
+    /// first connection and kept as long as this manager (the pool) lives.
+    writers: Arc<OnceLock<Option<Arc<writer::Queue>>>>,
 }
 
 impl ConnectionManager {
@@ -38,14 +43,14 @@ impl ConnectionManager {
             // OpenSSL's state while pool threads may still hold TLS
             // connections, and crashed processes at exit (rust-openssl #1293).
             openssl_sys::init();
-            return Ok(Self { backend: Backend::Postgres, target: url.to_string() });
+            return Ok(Self { backend: Backend::Postgres, target: url.to_string(), writers: Default::default() });
         }
         if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             if path.is_empty() {
                 return Err(DatabaseUrlError::Empty);
             }
             configure_sqlite();
-            return Ok(Self { backend: Backend::Sqlite, target: path.to_string() });
+            return Ok(Self { backend: Backend::Sqlite, target: path.to_string(), writers: Default::default() });
         }
         let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or(url);
         Err(DatabaseUrlError::UnsupportedScheme(scheme.to_string()))
@@ -94,19 +99,11 @@ impl r2d2::ManageConnection for ConnectionManager {
                 .map(AnyConnection::Postgresql)
                 .map_err(diesel::r2d2::Error::ConnectionError),
             Backend::Sqlite => {
-                let mut conn =
-                    SqliteConnection::establish(&self.target).map_err(diesel::r2d2::Error::ConnectionError)?;
-                // WAL lets readers run beside the single writer; the busy timeout
-                // makes a second writer wait instead of failing at once.
-                // The busy timeout comes first so that switching to WAL waits
-                // for another connection's lock instead of failing. Checkpoints
-                // are run by the writers after their turn (db/writer.rs), not
-                // inside a COMMIT.
-                conn.batch_execute(
-                    "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;",
-                )
-                .map_err(diesel::r2d2::Error::QueryError)?;
+                let mut conn = super::sqlite_settings::open(&self.target)?;
+                if self.writers.get().is_none() {
+                    let queue = writer::register(&mut conn).map_err(diesel::r2d2::Error::QueryError)?;
+                    let _ = self.writers.set(queue);
+                }
                 Ok(AnyConnection::Sqlite(conn))
             }
         }

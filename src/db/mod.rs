@@ -15,6 +15,7 @@
 mod kept;
 mod manager;
 pub mod schema;
+mod sqlite_settings;
 pub mod timestamp;
 mod writer;
 
@@ -109,32 +110,45 @@ pub fn revert_all_migrations(conn: &mut AnyConnection) -> Result<usize, Migratio
     Ok(reverted)
 }
 
-/// A transaction that will write. On SQLite it takes the write lock before
-/// anything else (readers still read), so a transaction that reads and then
-/// writes waits for a concurrent writer instead of failing with
-/// SQLITE_BUSY; the process's writers queue for that lock ([`writer`]).
-/// On PostgreSQL it is a plain transaction.
+/// A transaction that will write. On SQLite it runs on the writers'
+/// connection in the process's queue of writers ([`writer`]) and takes
+/// SQLite's write lock before anything else (readers still read), so a
+/// transaction that reads and then writes waits for a concurrent writer
+/// instead of failing with SQLITE_BUSY. Nested in a transaction of `conn`,
+/// it is a savepoint of that one. On PostgreSQL it is a plain transaction.
 pub fn write_transaction<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut AnyConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    let AnyConnection::Sqlite(c) = conn else { return conn.transaction(f) };
+    if writer::in_transaction(c) {
+        return locked(conn, f);
+    }
     // BEGIN and COMMIT inside the turn; a checkpoint after it.
-    let turn = match conn {
-        AnyConnection::Sqlite(c) => Some(writer::Turn::take(c)?),
-        AnyConnection::Postgresql(_) => None,
+    let mut turn = writer::Turn::take(c)?;
+    let result = match turn.connection() {
+        Some(own) => locked(own, f),
+        None => locked(conn, f),
     };
-    let result = conn.transaction(|conn| {
+    turn.leave();
+    result
+}
+
+/// `f` in a transaction (a savepoint when nested) that first takes SQLite's
+/// write lock by writing a row.
+fn locked<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(|conn| {
         if let AnyConnection::Sqlite(c) = conn {
             use diesel::prelude::*;
             kept_update(write_lock::table, write_lock::id.eq(1), write_lock::n.eq(write_lock::n + 1)).execute(c)?;
         }
         f(conn)
-    });
-    if let (Some(turn), AnyConnection::Sqlite(c)) = (turn, conn) {
-        turn.leave(c);
-    }
-    result
+    })
 }
 
 diesel::table! {

@@ -31,6 +31,45 @@ pub fn record(conn: &mut AnyConnection, row: &NewActivity<'_>) -> QueryResult<()
     Ok(())
 }
 
+/// Writes the rows in one statement, and their actions and actors into the
+/// log's filter choices (each once).
+pub fn record_all(conn: &mut AnyConnection, rows: &[NewActivity<'_>]) -> QueryResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            (
+                activity::id.eq(r.id.as_str()),
+                activity::org_id.eq(r.org_id),
+                activity::actor_id.eq(r.actor_id),
+                activity::action.eq(r.action),
+                activity::target.eq(r.target),
+                activity::details.eq(r.details),
+                activity::ip.eq(r.ip),
+                activity::created_at.eq(r.created_at),
+                activity::via.eq(r.via),
+            )
+        })
+        .collect();
+    crate::db::native!(conn, |c| diesel::insert_into(activity::table).values(values).execute(c))?;
+    let mut facets: Vec<(&str, &str, &str)> = Vec::new();
+    for r in rows {
+        let scope = r.org_id.unwrap_or("");
+        facets.push((scope, "action", r.action));
+        if let Some(actor) = r.actor_id {
+            facets.push((scope, "actor", actor));
+        }
+    }
+    facets.sort_unstable();
+    facets.dedup();
+    for (scope, kind, value) in facets {
+        remember(conn, scope, kind, value)?;
+    }
+    Ok(())
+}
+
 /// A row for a change the operator made on the command line (no signed-in
 /// actor, no address); `org_id` None for a site-wide change.
 pub fn record_operator(

@@ -63,19 +63,27 @@ impl Actor {
         target: &str,
         details: &str,
     ) -> QueryResult<()> {
-        activity::record(
-            conn,
-            &NewActivity {
-                id: new_id(),
-                org_id: Some(org_id),
-                actor_id: Some(&self.user_id),
-                action,
-                target,
-                details,
-                ip: &self.ip,
-                created_at: self.now,
-                via: self.via.as_deref(),
-            },
-        )
+        activity::record(conn, &self.activity(org_id, action, target, details))
+    }
+
+    /// The activity row of a change this actor made.
+    pub fn activity<'a>(
+        &'a self,
+        org_id: &'a str,
+        action: &'a str,
+        target: &'a str,
+        details: &'a str,
+    ) -> NewActivity<'a> {
+        NewActivity {
+            id: new_id(),
+            org_id: Some(org_id),
+            actor_id: Some(&self.user_id),
+            action,
+            target,
+            details,
+            ip: &self.ip,
+            created_at: self.now,
+            via: self.via.as_deref(),
+        }
     }
 }

@@ -93,6 +93,36 @@ pub fn enqueue_for(
     Ok(())
 }
 
+/// Queues the mail of several invitations (id, mail) in one statement.
+pub fn enqueue_invitations(
+    conn: &mut AnyConnection,
+    mail: &[(&str, &OutgoingMail)],
+    now: PrimitiveDateTime,
+) -> QueryResult<()> {
+    let ids: Vec<String> = mail.iter().map(|_| new_id()).collect();
+    let values: Vec<_> = mail
+        .iter()
+        .zip(&ids)
+        .map(|((invitation_id, m), id)| {
+            (
+                mail_outbox::id.eq(id.as_str()),
+                mail_outbox::invitation_id.eq(Some(*invitation_id)),
+                mail_outbox::project_invitation_id.eq(None::<&str>),
+                mail_outbox::to_addr.eq(m.to.as_str()),
+                mail_outbox::subject.eq(m.subject.as_str()),
+                mail_outbox::body_text.eq(m.text.as_str()),
+                mail_outbox::body_html.eq(m.html.as_str()),
+                mail_outbox::state.eq("queued"),
+                mail_outbox::attempts.eq(0),
+                mail_outbox::next_attempt_at.eq(now),
+                mail_outbox::created_at.eq(now),
+            )
+        })
+        .collect();
+    crate::db::native!(conn, |c| diesel::insert_into(mail_outbox::table).values(values).execute(c))?;
+    Ok(())
+}
+
 /// Claims up to `limit` due messages for `lease`: another worker (another
 /// instance) skips a message while its lease runs.
 pub fn claim_due(

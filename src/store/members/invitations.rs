@@ -1,6 +1,7 @@
-//! Invitations: creating a batch (each with its mail in the outbox, in the
-//! same transaction), and the link's accept, decline, resend and revoke.
-//! The list of those waiting for an answer is in [`super::pending_invitations`].
+//! Invitations: one invitation's row and mail, and the link's accept,
+//! decline, resend and revoke. A batch of them (the invite form's, the
+//! API's) is written by [`super::invite_batch`]; the list of those waiting
+//! for an answer is in [`super::pending_invitations`].
 
 use std::time::Duration;
 
@@ -23,13 +24,6 @@ pub struct NewInvitation {
     pub role: String,
     pub token_hash: String,
     pub mail: OutgoingMail,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RowOutcome {
-    Invited,
-    AlreadyMember,
-    AlreadyPending,
 }
 
 /// An invitation as its link's page shows it.
@@ -74,40 +68,6 @@ pub fn ttl(d: Duration) -> time::Duration {
     time::Duration::try_from(d).unwrap_or(time::Duration::days(7))
 }
 
-/// Pending invitations that ran out become `expired`, so the address can be
-/// invited again.
-fn expire_stale(conn: &mut AnyConnection, org_id: &str, now: PrimitiveDateTime) -> QueryResult<usize> {
-    let stale =
-        invitations::org_id.eq(org_id).and(invitations::state.eq("pending")).and(invitations::expires_at.le(now));
-    crate::db::kept_update(invitations::table, stale, invitations::state.eq("expired")).execute(conn)
-}
-
-/// By the address's account first, then its membership: two lookups by key
-/// (a join let SQLite read every membership of the organization).
-fn is_member(conn: &mut AnyConnection, org_id: &str, email: &str) -> QueryResult<bool> {
-    let accounts: Vec<String> = users::table.filter(users::email.eq(email)).select(users::id).load(conn)?;
-    for user_id in accounts {
-        let n: i64 = memberships::table.find((org_id, &user_id)).count().get_result(conn)?;
-        if n > 0 {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
-/// The address's invitations to the organization are read by
-/// `invitations_org_email` and their states compared here: with the state in
-/// the query (a bound parameter) SQLite chose the (org_id, state) index and
-/// read every pending invitation of the organization.
-fn has_pending(conn: &mut AnyConnection, org_id: &str, email: &str) -> QueryResult<bool> {
-    let states: Vec<String> = invitations::table
-        .filter(invitations::org_id.eq(org_id))
-        .filter(invitations::email.eq(email))
-        .select(invitations::state)
-        .load(conn)?;
-    Ok(states.iter().any(|s| s == "pending"))
-}
-
 fn insert(
     conn: &mut AnyConnection,
     org_id: &str,
@@ -134,35 +94,6 @@ fn insert(
         outbox::enqueue_for(conn, Some(outbox::MailFor::Invitation(&id)), mail, actor.now)?;
     }
     Ok(id)
-}
-
-/// Writes every row that can be invited (with its mail), and says for each
-/// row what happened. One transaction: all or nothing on a database error.
-pub fn create_batch(
-    conn: &mut AnyConnection,
-    org_id: &str,
-    rows: &[NewInvitation],
-    lifetime: Duration,
-    actor: &Actor,
-) -> Result<Vec<RowOutcome>, MemberError> {
-    crate::db::write_transaction(conn, |conn| {
-        lock_org(conn, org_id)?;
-        expire_stale(conn, org_id, actor.now)?;
-        let mut outcomes = Vec::with_capacity(rows.len());
-        for inv in rows {
-            let email = inv.email.as_str();
-            if is_member(conn, org_id, email)? {
-                outcomes.push(RowOutcome::AlreadyMember);
-            } else if has_pending(conn, org_id, email)? {
-                outcomes.push(RowOutcome::AlreadyPending);
-            } else {
-                insert(conn, org_id, inv, actor, lifetime, Some(&inv.mail))?;
-                actor.record(conn, org_id, "invitation.create", email, &format!("role {}", inv.role))?;
-                outcomes.push(RowOutcome::Invited);
-            }
-        }
-        Ok(outcomes)
-    })
 }
 
 pub fn find_by_token(

@@ -12,6 +12,7 @@ pub mod direct_add;
 pub mod direct_grants;
 pub mod first_pages;
 pub mod invitations;
+pub mod invite_batch;
 mod json_list;
 pub mod page;
 pub mod pending_invitations;

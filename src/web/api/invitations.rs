@@ -17,7 +17,8 @@ use crate::db;
 use crate::domain::invitation::{check_rows, MAX_INVITES};
 use crate::domain::{Email, Permission};
 use crate::error::AppError;
-use crate::store::members::invitations::{self, PendingInvitation, RowOutcome};
+use crate::store::members::invitations::{self, PendingInvitation};
+use crate::store::members::invite_batch::{self, RowOutcome};
 use crate::store::projects::collaborators;
 use crate::web::members::invite::prepare;
 use crate::web::problem::Problem;
@@ -211,15 +212,15 @@ async fn invite(auth: &KeyAuth, rows: Vec<(Email, String, bool)>) -> Result<Answ
     }
     let (org_id, actor, ttl) = (auth.org_id().to_string(), auth.actor(), state.invitation_ttl);
     let outcomes = db::run(&state.pool, move |conn| {
-        invitations::create_batch(conn, &org_id, &prepared, ttl, &actor).map_err(|e| Problem::from(AppError::from(e)))
+        invite_batch::create_batch(conn, &org_id, &prepared, ttl, &actor).map_err(|e| Problem::from(AppError::from(e)))
     })
     .await?;
     state.mail_wakeup.notify_one();
-    let mut invited_emails = Vec::new();
+    let mut invited = Vec::new();
     for ((i, email), outcome) in batch_rows.into_iter().zip(outcomes) {
         let reason = match outcome {
-            RowOutcome::Invited => {
-                invited_emails.push(email);
+            RowOutcome::Invited(made) => {
+                invited.push(invitation(*made));
                 continue;
             }
             RowOutcome::AlreadyMember => "Already a member of this organization.",
@@ -228,14 +229,6 @@ async fn invite(auth: &KeyAuth, rows: Vec<(Email, String, bool)>) -> Result<Answ
         refused.push(RefusedRow { index: i, email, reason: reason.into() });
     }
     refused.sort_by_key(|r| r.index);
-    let (org_id, now) = (auth.org_id().to_string(), state.clock.now());
-    let invited: Vec<Invitation> = db::run(&state.pool, move |conn| {
-        invitations::pending_for_emails(conn, &org_id, &invited_emails, now).map_err(Problem::from)
-    })
-    .await?
-    .into_iter()
-    .map(invitation)
-    .collect();
     let status = if invited.is_empty() { StatusCode::OK } else { StatusCode::CREATED };
     Ok(Answer::new(status, InvitationsCreated { invited, refused }))
 }

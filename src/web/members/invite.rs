@@ -13,7 +13,8 @@ use crate::domain::Permission;
 use crate::error::AppError;
 use crate::mail::templates::{AddedMail, InvitationMail};
 use crate::store::members::direct_add::{self, Added};
-use crate::store::members::invitations::{self, NewInvitation, RowOutcome};
+use crate::store::members::invitations::NewInvitation;
+use crate::store::members::invite_batch::{self, RowOutcome};
 use crate::store::projects::collaborators;
 use crate::web::extract::{flash, OrgMember};
 use crate::web::format;
@@ -246,7 +247,7 @@ pub async fn submit(
     }
     let (org_id, actor, ttl) = (member.org_id().to_string(), member.actor(&req, &state), state.invitation_ttl);
     let outcomes = db::run(&state.pool, move |conn| {
-        invitations::create_batch(conn, &org_id, &batch, ttl, &actor).map_err(AppError::from)
+        invite_batch::create_batch(conn, &org_id, &batch, ttl, &actor).map_err(AppError::from)
     })
     .await?;
     state.mail_wakeup.notify_one();
@@ -254,7 +255,7 @@ pub async fn submit(
     let mut sent = added.clone();
     for (i, outcome) in batch_rows.into_iter().zip(outcomes) {
         match outcome {
-            RowOutcome::Invited => sent.push(i),
+            RowOutcome::Invited(_) => sent.push(i),
             RowOutcome::AlreadyMember => rows[i].error = Some("Already a member of this organization.".into()),
             RowOutcome::AlreadyPending => {
                 rows[i].error = Some("Already invited; use Resend Email on the Members page.".into())

@@ -269,6 +269,35 @@ async fn the_pages_rules_hold_on_the_api_in_their_words() {
     let emails: Vec<&str> =
         listed.body["items"].as_array().unwrap().iter().map(|i| i["email"].as_str().unwrap()).collect();
     assert_eq!(emails, ["fresh@example.com", "pending@example.com"]);
+    // The answer is the invitation as the list shows it (its mail may have
+    // gone out since: the delivery is left out of the comparison).
+    let without_delivery = |mut v: Value| {
+        v.as_object_mut().unwrap().remove("delivery");
+        v
+    };
+    assert_eq!(
+        without_delivery(res.body["invited"][0].clone()),
+        without_delivery(listed.body["items"][0].clone()),
+        "the answer and the list agree"
+    );
+    assert_eq!(res.body["invited"][0]["delivery"], "queued", "{:?}", res.body);
+
+    // The same address twice in one batch: the second row is named, nothing made.
+    let rows = json!({"invitations": [{"email": "twice@example.com"}, {"email": "twice@example.com"}]});
+    let res = call(app, Some(&key), Method::POST, &format!("{base}/invitations"), Some(rows)).await;
+    let problem = res.problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["field"], "invitations[1].email");
+    assert_eq!(problem["detail"], "This address is already in the list above.");
+    let made: i64 = {
+        use diesel::prelude::*;
+        use orgportal::db::schema::invitations;
+        invitations::table
+            .filter(invitations::email.eq("twice@example.com"))
+            .count()
+            .get_result(&mut *app.conn())
+            .unwrap()
+    };
+    assert_eq!(made, 0, "nothing made for a refused batch");
 
     // Revoked: its link is dead and it is no longer listed; revoking again is 404.
     let id = w.invitation_id.clone();
