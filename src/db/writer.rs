@@ -204,9 +204,19 @@ impl Turn {
     }
 
     /// The writers' connection, opened on first use; None without the turn
-    /// or when it cannot be opened (the caller writes on its own then).
+    /// or when it cannot be opened (the caller writes on its own then). A
+    /// connection left inside a transaction (a writer panicked in it) is
+    /// closed, which rolls that transaction back, and a new one opened: the
+    /// next writer's work would otherwise be a savepoint of it, never
+    /// committed.
     pub(super) fn connection(&mut self) -> Option<&mut AnyConnection> {
         let (queue, guard) = (self.queue.as_ref()?, self.guard.as_mut()?);
+        if let Some(AnyConnection::Sqlite(left)) = guard.as_mut() {
+            if in_transaction(left) {
+                tracing::warn!("SQLite: the writers' connection was left in a transaction; opening another");
+                **guard = None;
+            }
+        }
         if guard.is_none() {
             match open(&queue.file) {
                 Ok(conn) => **guard = Some(AnyConnection::Sqlite(conn)),
@@ -340,6 +350,40 @@ mod tests {
         .join()
         .unwrap();
         assert!(conn.batch_execute("INSERT INTO mine VALUES (2)").is_err(), "not the caller's own connection");
+    }
+
+    #[test]
+    fn a_writer_that_panics_inside_its_transaction_does_not_leave_it_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = dir.path().join("panic.db").to_str().unwrap().to_string();
+        let mut conn = SqliteConnection::establish(&url).unwrap();
+        conn.batch_execute("CREATE TABLE t (n INTEGER)").unwrap();
+        let _queue = register(&mut conn).unwrap().unwrap();
+        let url2 = url.clone();
+        let panicked = std::thread::spawn(move || {
+            let mut mine = SqliteConnection::establish(&url2).unwrap();
+            let mut turn = Turn::take(&mut mine).unwrap();
+            let Some(AnyConnection::Sqlite(own)) = turn.connection() else { panic!("no writers' connection") };
+            let _ = own.transaction::<(), diesel::result::Error, _>(|own| {
+                own.batch_execute("INSERT INTO t VALUES (1)")?;
+                panic!("a bug inside the transaction");
+            });
+        })
+        .join();
+        assert!(panicked.is_err());
+        let mut turn = Turn::take(&mut conn).unwrap();
+        let Some(AnyConnection::Sqlite(own)) = turn.connection() else { panic!("no writers' connection") };
+        assert!(!in_transaction(own), "a fresh connection");
+        own.transaction::<_, diesel::result::Error, _>(|own| own.batch_execute("INSERT INTO t VALUES (2)")).unwrap();
+        turn.leave();
+        let n: i64 = diesel::dsl::sql::<diesel::sql_types::BigInt>("SELECT count(*) FROM t WHERE n = 2")
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(n, 1, "the next write is committed");
+        let n: i64 = diesel::dsl::sql::<diesel::sql_types::BigInt>("SELECT count(*) FROM t WHERE n = 1")
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(n, 0, "the panicked write is rolled back");
     }
 
     #[test]
