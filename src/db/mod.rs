@@ -12,6 +12,7 @@
 //! (`native!`), whose statement cache keys on the query type: diesel's
 //! multi-connection otherwise writes their SQL text again on every run.
 
+mod checkpoint;
 mod kept;
 mod manager;
 pub mod schema;

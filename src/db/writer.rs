@@ -14,27 +14,14 @@
 //! The mutex holds the one connection every write of the process runs on.
 //! A connection drops its whole page cache when another connection has
 //! written since its last transaction, so with the pool's eight taking turns
-//! each write read every page it touched again from the files: 10 rows into
-//! the invitations table and its six indexes took 0.5 ms of a 1.7 ms
-//! write. The writers' own connection keeps its cache (and its prepared
-//! statements) from one write to the next.
+//! each write read every page it touched again from the files. The writers'
+//! own connection keeps its cache (and its prepared statements) from one
+//! write to the next. Measured in issue 29's invite bench, the gain was
+//! small: 10 rows into the invitations table and its six indexes took 0.5
+//! ms before and 0.35-0.45 ms after; most of a write is writing its pages.
 //!
-//! SQLite's automatic checkpoint runs inside the COMMIT that crosses its
-//! threshold, and so inside the turn: every writer queued behind a copy of
-//! the log into the database file (it halved the invite bench's
-//! throughput). The connections have it off (`wal_autocheckpoint = 0`, set
-//! by the connection manager) and the writer that finds over
-//! [`CHECKPOINT_AT`] of the log not yet copied starts a passive checkpoint
-//! on a thread and connection of its own as it leaves the turn: writers go
-//! on beside it, as SQLite allows, and the request that happened to cross
-//! the threshold does not wait for the copy and its fsync.
-//!
-//! How much is not yet copied is read from the wal-index header in the
-//! `-shm` file (its format is documented: https://sqlite.org/walformat.html),
-//! not from the log file's size: the log is reused from its start after a
-//! checkpoint and never shrinks, so once it had grown past the threshold
-//! its size called for a checkpoint after every write (15% of the invite
-//! bench's time, and an fsync each).
+//! The log is copied into the database file outside the turn, by
+//! [`super::checkpoint`].
 //!
 //! A queue lives as long as the pool whose connection manager registered
 //! it ([`register`]); a connection without one (a command-line run's) writes
@@ -42,10 +29,6 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::fs::File;
-use std::os::unix::fs::FileExt;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex as StdMutex, OnceLock, Weak};
 use std::time::Duration;
 
@@ -55,15 +38,12 @@ use diesel::SqliteConnection;
 use parking_lot::lock_api::ArcMutexGuard;
 use parking_lot::{Mutex, RawMutex};
 
+use super::checkpoint::Log;
 use super::AnyConnection;
 
 /// As long as SQLite's busy timeout: after that the writer goes on to
 /// SQLite's lock on its own connection, and the busy handler decides.
 const WAIT: Duration = Duration::from_secs(5);
-
-/// The log not yet copied into the database that calls for a checkpoint:
-/// SQLite's default threshold (1000 pages of 4 KiB).
-const CHECKPOINT_AT: u64 = 4_096_000;
 
 /// The writers' connection's page cache, in KiB: the pages every write
 /// walks (the indexes' upper levels, the tables' last pages) stay in it.
@@ -73,52 +53,19 @@ const WRITER_CACHE_KIB: u32 = 16_384;
 pub(super) struct Queue {
     /// The writers' connection, opened by the first writer.
     turn: Arc<Mutex<Option<AnyConnection>>>,
-    /// The database file.
-    file: PathBuf,
-    /// The file's wal-index (`-shm`), and once opened, the open file.
-    shm: PathBuf,
-    shm_file: OnceLock<File>,
-    /// A checkpoint is running: a second would only wait for it.
-    checkpointing: AtomicBool,
+    /// The database file's log.
+    log: Arc<Log>,
 }
 
 impl std::fmt::Debug for Queue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Queue").field("file", &self.file).finish_non_exhaustive()
+        f.debug_struct("Queue").field("file", &self.log.file).finish_non_exhaustive()
     }
 }
 
 impl Queue {
     fn new(file: &str) -> Queue {
-        Queue {
-            turn: Arc::new(Mutex::new(None)),
-            file: PathBuf::from(file),
-            shm: PathBuf::from(format!("{file}-shm")),
-            shm_file: OnceLock::new(),
-            checkpointing: AtomicBool::new(false),
-        }
-    }
-
-    /// The bytes of log not yet copied into the database: the frames past
-    /// the last one copied (`mxFrame - nBackfill` of the wal-index header,
-    /// in this machine's byte order), each a page and its 24-byte header.
-    fn uncopied(&self) -> Option<u64> {
-        let shm = match self.shm_file.get() {
-            Some(file) => file,
-            None => {
-                let file = File::open(&self.shm).ok()?;
-                self.shm_file.get_or_init(|| file)
-            }
-        };
-        let mut head = [0u8; 100];
-        shm.read_exact_at(&mut head, 0).ok()?;
-        let word = |at: usize| u32::from_ne_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]);
-        let page = match u16::from_ne_bytes([head[14], head[15]]) {
-            1 => 65_536,
-            n => u64::from(n),
-        };
-        let (frames, copied) = (word(16), word(96));
-        Some(u64::from(frames.saturating_sub(copied)) * (page + 24))
+        Queue { turn: Arc::new(Mutex::new(None)), log: Arc::new(Log::new(file)) }
     }
 }
 
@@ -218,7 +165,7 @@ impl Turn {
             }
         }
         if guard.is_none() {
-            match open(&queue.file) {
+            match open(&queue.log.file) {
                 Ok(conn) => **guard = Some(AnyConnection::Sqlite(conn)),
                 Err(e) => tracing::warn!(error = %e, "SQLite: cannot open the writers' connection"),
             }
@@ -226,33 +173,13 @@ impl Turn {
         guard.as_mut()
     }
 
-    /// Gives the turn to the next writer; then, if the log has grown past
-    /// [`CHECKPOINT_AT`] and no other checkpoint runs, starts one on a
-    /// thread of its own (a failure is only logged: the next writer tries
-    /// again).
+    /// Gives the turn to the next writer; then the log is checkpointed if
+    /// it has grown ([`Log::after_write`]).
     pub(super) fn leave(self) {
         let queue = self.queue.clone();
         drop(self);
-        let Some(queue) = queue else { return };
-        let grown = queue.uncopied().is_some_and(|bytes| bytes >= CHECKPOINT_AT);
-        if !grown || queue.checkpointing.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        let behind = queue.clone();
-        let started = std::thread::Builder::new().name("sqlite-checkpoint".into()).spawn(move || {
-            match SqliteConnection::establish(&behind.file.to_string_lossy()) {
-                Ok(mut own) => {
-                    if let Err(e) = own.batch_execute("PRAGMA wal_checkpoint(PASSIVE)") {
-                        tracing::warn!(error = %e, "SQLite checkpoint failed; the next writer tries again");
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "SQLite checkpoint: cannot open the database"),
-            }
-            behind.checkpointing.store(false, Ordering::Release);
-        });
-        if let Err(e) = started {
-            tracing::warn!(error = %e, "SQLite checkpoint: no thread for it; the next writer tries again");
-            queue.checkpointing.store(false, Ordering::Release);
+        if let Some(queue) = queue {
+            queue.log.after_write();
         }
     }
 }
@@ -275,6 +202,7 @@ impl Drop for Turn {
 
 #[cfg(test)]
 mod tests {
+    use super::super::checkpoint::CHECKPOINT_AT;
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -400,14 +328,14 @@ mod tests {
         assert!(size(&dir.path().join("log.db-wal")) >= CHECKPOINT_AT, "the log holds the writes");
         assert!(size(&path) < 100_000, "the database file does not, yet");
         let queue = turn.queue.clone().unwrap();
-        assert!(queue.uncopied().unwrap() >= 5_000_000, "the header counts the frames to copy");
+        assert!(queue.log.uncopied().unwrap() >= 5_000_000, "the header counts the frames to copy");
         turn.leave();
         let waited = std::time::Instant::now();
-        while queue.checkpointing.load(Ordering::Acquire) && waited.elapsed() < Duration::from_secs(10) {
+        while queue.log.checkpointing.load(Ordering::Acquire) && waited.elapsed() < Duration::from_secs(10) {
             std::thread::sleep(Duration::from_millis(5));
         }
         assert!(size(&path) >= 5_000_000, "checkpointed after the turn");
-        assert_eq!(queue.uncopied(), Some(0));
+        assert_eq!(queue.log.uncopied(), Some(0));
         assert!(!HOLDING.get());
         // The log file keeps its length, but little is left to copy after a
         // small write: no checkpoint for it.
@@ -415,7 +343,7 @@ mod tests {
         conn.batch_execute("INSERT INTO t VALUES (randomblob(10))").unwrap();
         turn.leave();
         assert!(size(&dir.path().join("log.db-wal")) >= CHECKPOINT_AT);
-        let left = queue.uncopied().unwrap();
+        let left = queue.log.uncopied().unwrap();
         assert!(left > 0 && left < 100_000, "{left} bytes still to copy: no checkpoint ran");
     }
 }

@@ -22,13 +22,7 @@ pub struct NewActivity<'a> {
 
 /// Writes the row, and its action and actor into the log's filter choices.
 pub fn record(conn: &mut AnyConnection, row: &NewActivity<'_>) -> QueryResult<()> {
-    diesel::insert_into(activity::table).values(row).execute(conn)?;
-    let scope = row.org_id.unwrap_or("");
-    remember(conn, scope, "action", row.action)?;
-    if let Some(actor) = row.actor_id {
-        remember(conn, scope, "actor", actor)?;
-    }
-    Ok(())
+    record_all(conn, std::slice::from_ref(row))
 }
 
 /// Writes the rows in one statement, and their actions and actors into the

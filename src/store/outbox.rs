@@ -70,27 +70,49 @@ pub fn enqueue_for(
     mail: &OutgoingMail,
     now: PrimitiveDateTime,
 ) -> QueryResult<()> {
+    let id = new_id();
+    diesel::insert_into(mail_outbox::table).values(row(&id, owner, mail, now)).execute(conn)?;
+    Ok(())
+}
+
+/// The columns of a queued message `id`.
+#[allow(clippy::type_complexity)]
+fn row<'a>(
+    id: &'a str,
+    owner: Option<MailFor<'a>>,
+    mail: &'a OutgoingMail,
+    now: PrimitiveDateTime,
+) -> (
+    diesel::dsl::Eq<mail_outbox::id, &'a str>,
+    diesel::dsl::Eq<mail_outbox::invitation_id, Option<&'a str>>,
+    diesel::dsl::Eq<mail_outbox::project_invitation_id, Option<&'a str>>,
+    diesel::dsl::Eq<mail_outbox::to_addr, &'a str>,
+    diesel::dsl::Eq<mail_outbox::subject, &'a str>,
+    diesel::dsl::Eq<mail_outbox::body_text, &'a str>,
+    diesel::dsl::Eq<mail_outbox::body_html, &'a str>,
+    diesel::dsl::Eq<mail_outbox::state, &'static str>,
+    diesel::dsl::Eq<mail_outbox::attempts, i32>,
+    diesel::dsl::Eq<mail_outbox::next_attempt_at, PrimitiveDateTime>,
+    diesel::dsl::Eq<mail_outbox::created_at, PrimitiveDateTime>,
+) {
     let (invitation_id, project_invitation_id) = match owner {
         Some(MailFor::Invitation(id)) => (Some(id), None),
         Some(MailFor::ProjectInvitation(id)) => (None, Some(id)),
         None => (None, None),
     };
-    diesel::insert_into(mail_outbox::table)
-        .values((
-            mail_outbox::id.eq(new_id()),
-            mail_outbox::invitation_id.eq(invitation_id),
-            mail_outbox::project_invitation_id.eq(project_invitation_id),
-            mail_outbox::to_addr.eq(&mail.to),
-            mail_outbox::subject.eq(&mail.subject),
-            mail_outbox::body_text.eq(&mail.text),
-            mail_outbox::body_html.eq(&mail.html),
-            mail_outbox::state.eq("queued"),
-            mail_outbox::attempts.eq(0),
-            mail_outbox::next_attempt_at.eq(now),
-            mail_outbox::created_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(())
+    (
+        mail_outbox::id.eq(id),
+        mail_outbox::invitation_id.eq(invitation_id),
+        mail_outbox::project_invitation_id.eq(project_invitation_id),
+        mail_outbox::to_addr.eq(mail.to.as_str()),
+        mail_outbox::subject.eq(mail.subject.as_str()),
+        mail_outbox::body_text.eq(mail.text.as_str()),
+        mail_outbox::body_html.eq(mail.html.as_str()),
+        mail_outbox::state.eq("queued"),
+        mail_outbox::attempts.eq(0),
+        mail_outbox::next_attempt_at.eq(now),
+        mail_outbox::created_at.eq(now),
+    )
 }
 
 /// Queues the mail of several invitations (id, mail) in one statement.
@@ -103,21 +125,7 @@ pub fn enqueue_invitations(
     let values: Vec<_> = mail
         .iter()
         .zip(&ids)
-        .map(|((invitation_id, m), id)| {
-            (
-                mail_outbox::id.eq(id.as_str()),
-                mail_outbox::invitation_id.eq(Some(*invitation_id)),
-                mail_outbox::project_invitation_id.eq(None::<&str>),
-                mail_outbox::to_addr.eq(m.to.as_str()),
-                mail_outbox::subject.eq(m.subject.as_str()),
-                mail_outbox::body_text.eq(m.text.as_str()),
-                mail_outbox::body_html.eq(m.html.as_str()),
-                mail_outbox::state.eq("queued"),
-                mail_outbox::attempts.eq(0),
-                mail_outbox::next_attempt_at.eq(now),
-                mail_outbox::created_at.eq(now),
-            )
-        })
+        .map(|((invitation_id, m), id)| row(id, Some(MailFor::Invitation(invitation_id)), m, now))
         .collect();
     crate::db::native!(conn, |c| diesel::insert_into(mail_outbox::table).values(values).execute(c))?;
     Ok(())

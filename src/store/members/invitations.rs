@@ -78,22 +78,45 @@ fn insert(
 ) -> QueryResult<String> {
     let id = new_id();
     diesel::insert_into(invitations::table)
-        .values((
-            invitations::id.eq(&id),
-            invitations::org_id.eq(org_id),
-            invitations::email.eq(inv.email.as_str()),
-            invitations::role.eq(&inv.role),
-            invitations::token_hash.eq(&inv.token_hash),
-            invitations::invited_by.eq(&actor.user_id),
-            invitations::state.eq("pending"),
-            invitations::created_at.eq(actor.now),
-            invitations::expires_at.eq(actor.now + ttl(lifetime)),
-        ))
+        .values(row(&id, org_id, inv, &actor.user_id, (actor.now, actor.now + ttl(lifetime))))
         .execute(conn)?;
     if let Some(mail) = mail {
         outbox::enqueue_for(conn, Some(outbox::MailFor::Invitation(&id)), mail, actor.now)?;
     }
     Ok(id)
+}
+
+/// The columns of a new pending invitation `id`, made by `invited_by`,
+/// (created, expires).
+#[allow(clippy::type_complexity)]
+pub(super) fn row<'a>(
+    id: &'a str,
+    org_id: &'a str,
+    inv: &'a NewInvitation,
+    invited_by: &'a str,
+    (created_at, expires_at): (PrimitiveDateTime, PrimitiveDateTime),
+) -> (
+    diesel::dsl::Eq<invitations::id, &'a str>,
+    diesel::dsl::Eq<invitations::org_id, &'a str>,
+    diesel::dsl::Eq<invitations::email, &'a str>,
+    diesel::dsl::Eq<invitations::role, &'a str>,
+    diesel::dsl::Eq<invitations::token_hash, &'a str>,
+    diesel::dsl::Eq<invitations::invited_by, &'a str>,
+    diesel::dsl::Eq<invitations::state, &'static str>,
+    diesel::dsl::Eq<invitations::created_at, PrimitiveDateTime>,
+    diesel::dsl::Eq<invitations::expires_at, PrimitiveDateTime>,
+) {
+    (
+        invitations::id.eq(id),
+        invitations::org_id.eq(org_id),
+        invitations::email.eq(inv.email.as_str()),
+        invitations::role.eq(inv.role.as_str()),
+        invitations::token_hash.eq(inv.token_hash.as_str()),
+        invitations::invited_by.eq(invited_by),
+        invitations::state.eq("pending"),
+        invitations::created_at.eq(created_at),
+        invitations::expires_at.eq(expires_at),
+    )
 }
 
 pub fn find_by_token(

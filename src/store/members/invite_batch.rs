@@ -18,7 +18,7 @@ use crate::db::schema::{invitations, memberships, users};
 use crate::db::AnyConnection;
 use crate::domain::invitation::InvitationState;
 use crate::store::activity::{self, NewActivity};
-use crate::store::members::invitations::{ttl, NewInvitation};
+use crate::store::members::invitations::{row as invitation_row, ttl, NewInvitation};
 use crate::store::members::pending_invitations::PendingInvitation;
 use crate::store::members::{lock_org, Actor, MemberError};
 use crate::store::new_id;
@@ -50,47 +50,42 @@ pub fn create_batch(
         let emails: Vec<&str> = rows.iter().map(|r| r.email.as_str()).collect();
         let members = members_among(conn, org_id, &emails)?;
         let mut taken = pending_among(conn, org_id, &emails)?;
-        let mut invited = Vec::new();
-        let outcomes: Vec<Option<RowOutcome>> = rows
-            .iter()
-            .map(|row| {
-                let email = row.email.as_str();
-                if members.contains(email) {
-                    Some(RowOutcome::AlreadyMember)
-                } else if !taken.insert(email.to_string()) {
-                    Some(RowOutcome::AlreadyPending)
-                } else {
-                    invited.push((new_id(), row));
-                    None
-                }
-            })
-            .collect();
         // To the microsecond, as PostgreSQL keeps it: the answer is then
         // what the database holds on both backends.
         let now = actor.now.replace_nanosecond(actor.now.nanosecond() / 1000 * 1000).unwrap_or(actor.now);
         let expires_at = now + ttl(lifetime);
-        write(conn, org_id, &invited, (now, expires_at), actor)?;
         let inviter: Option<String> = users::table.find(&actor.user_id).select(users::name).first(conn).optional()?;
-        let mut made = invited.into_iter().map(|(id, row)| {
-            let delivery = Delivery {
-                invitation_id: Some(id.clone()),
-                state: "queued".into(),
-                attempts: 0,
-                last_error: None,
-                created_at: now,
-            };
-            RowOutcome::Invited(Box::new(PendingInvitation {
-                id,
-                email: row.email.as_str().to_string(),
-                role: row.role.clone(),
-                invited_by: inviter.clone(),
-                created_at: now,
-                expires_at,
-                state: InvitationState::Pending,
-                delivery: Some(delivery),
-            }))
-        });
-        Ok(outcomes.into_iter().map(|o| o.unwrap_or_else(|| made.next().expect("one invitation per row"))).collect())
+        let mut invited = Vec::new();
+        let mut outcomes = Vec::with_capacity(rows.len());
+        for row in rows {
+            let email = row.email.as_str();
+            if members.contains(email) {
+                outcomes.push(RowOutcome::AlreadyMember);
+            } else if !taken.insert(email.to_string()) {
+                outcomes.push(RowOutcome::AlreadyPending);
+            } else {
+                let id = new_id();
+                outcomes.push(RowOutcome::Invited(Box::new(PendingInvitation {
+                    id: id.clone(),
+                    email: email.to_string(),
+                    role: row.role.clone(),
+                    invited_by: inviter.clone(),
+                    created_at: now,
+                    expires_at,
+                    state: InvitationState::Pending,
+                    delivery: Some(Delivery {
+                        invitation_id: Some(id.clone()),
+                        state: "queued".into(),
+                        attempts: 0,
+                        last_error: None,
+                        created_at: now,
+                    }),
+                })));
+                invited.push((id, row));
+            }
+        }
+        write(conn, org_id, &invited, (now, expires_at), actor)?;
+        Ok(outcomes)
     })
 }
 
@@ -106,22 +101,8 @@ fn write(
     if invited.is_empty() {
         return Ok(());
     }
-    let values: Vec<_> = invited
-        .iter()
-        .map(|(id, row)| {
-            (
-                invitations::id.eq(id.as_str()),
-                invitations::org_id.eq(org_id),
-                invitations::email.eq(row.email.as_str()),
-                invitations::role.eq(row.role.as_str()),
-                invitations::token_hash.eq(row.token_hash.as_str()),
-                invitations::invited_by.eq(actor.user_id.as_str()),
-                invitations::state.eq("pending"),
-                invitations::created_at.eq(now),
-                invitations::expires_at.eq(expires_at),
-            )
-        })
-        .collect();
+    let values: Vec<_> =
+        invited.iter().map(|(id, row)| invitation_row(id, org_id, row, &actor.user_id, (now, expires_at))).collect();
     crate::db::native!(conn, |c| diesel::insert_into(invitations::table).values(values).execute(c))?;
     let mail: Vec<(&str, &outbox::OutgoingMail)> = invited.iter().map(|(id, row)| (id.as_str(), &row.mail)).collect();
     outbox::enqueue_invitations(conn, &mail, now)?;
