@@ -61,6 +61,7 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Pool> {
         if applied > 0 {
             tracing::info!(applied, "database migrations applied");
         }
+        db::copy_log(&mut conn).context("ORGPORTAL_DATABASE_URL: cannot checkpoint the database")?;
         Ok(pool)
     })
     .await??;

@@ -93,6 +93,15 @@ pub fn connect_one(url: &str) -> Result<AnyConnection, String> {
     r2d2::ManageConnection::connect(&manager).map_err(|e| format!("cannot connect to the database: {e}"))
 }
 
+/// On SQLite, copies what the log holds into the database file before the
+/// portal serves ([`checkpoint::copy_all`]); nothing on PostgreSQL.
+pub fn copy_log(conn: &mut AnyConnection) -> diesel::QueryResult<()> {
+    match conn {
+        AnyConnection::Sqlite(c) => checkpoint::copy_all(c),
+        AnyConnection::Postgresql(_) => Ok(()),
+    }
+}
+
 /// Applies every pending migration; returns how many were applied.
 pub fn run_migrations(conn: &mut AnyConnection) -> Result<usize, MigrationError> {
     let applied = match conn {
