@@ -16,3 +16,4 @@ pub mod store;
 pub mod telemetry;
 pub mod upkeep;
 pub mod web;
+pub mod webhooks;

@@ -25,6 +25,7 @@ pub mod text;
 pub mod usage;
 pub mod usage_payer;
 pub mod user_agent;
+pub mod webhook;
 
 pub use email::Email;
 pub use org_name::OrgName;
