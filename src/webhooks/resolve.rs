@@ -10,26 +10,16 @@ use std::net::{IpAddr, SocketAddr};
 use crate::domain::webhook::address::AddressKind;
 use crate::domain::webhook::endpoint_url::EndpointUrl;
 
-#[derive(Debug, PartialEq, Eq)]
+/// Why a host gets no delivery. An address written in the URL itself was
+/// judged when the URL was parsed ([`EndpointUrl::parse`]).
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Refused {
     /// The name resolved to nothing (or the lookup failed).
+    #[error("{0} does not resolve to any address.")]
     NoAddress(String),
     /// The name resolved to an address of the portal's own network.
+    #[error("{host} resolves to {ip}, {kind}; webhooks are sent only to public addresses.")]
     NotPublic { host: String, ip: IpAddr, kind: &'static str },
-}
-
-impl std::fmt::Display for Refused {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Refused::NoAddress(host) => write!(f, "{host} does not resolve to any address."),
-            Refused::NotPublic { host, ip, kind } if host == &ip.to_string() => {
-                write!(f, "{ip} is {kind}; webhooks are sent only to public addresses.")
-            }
-            Refused::NotPublic { host, ip, kind } => {
-                write!(f, "{host} resolves to {ip}, {kind}; webhooks are sent only to public addresses.")
-            }
-        }
-    }
 }
 
 /// The socket addresses of `url`'s host, all of them allowed; with

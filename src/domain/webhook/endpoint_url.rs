@@ -13,31 +13,20 @@ const LONGEST: usize = 2000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndpointUrl(url::Url);
 
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum UrlError {
+    #[error("Enter a full URL, such as https://example.com/webhooks.")]
     NotAUrl,
+    #[error("The URL is longer than {LONGEST} characters.")]
     TooLong,
+    #[error("The URL must start with https://.")]
     Scheme,
+    #[error("Leave the user name and password out of the URL: the signature tells your receiver the request is ours.")]
     Credentials,
+    #[error("Leave out the part after #: it is never sent.")]
     Fragment,
+    #[error("{0} is {1}; webhooks are sent only to public addresses.")]
     Address(IpAddr, &'static str),
-}
-
-impl std::fmt::Display for UrlError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            UrlError::NotAUrl => f.write_str("Enter a full URL, such as https://example.com/webhooks."),
-            UrlError::TooLong => write!(f, "The URL is longer than {LONGEST} characters."),
-            UrlError::Scheme => f.write_str("The URL must start with https://."),
-            UrlError::Credentials => f.write_str(
-                "Leave the user name and password out of the URL: the signature tells your receiver the request is ours.",
-            ),
-            UrlError::Fragment => f.write_str("Leave out the part after #: it is never sent."),
-            UrlError::Address(ip, kind) => {
-                write!(f, "{ip} is {kind}; webhooks are sent only to public addresses.")
-            }
-        }
-    }
 }
 
 impl EndpointUrl {
@@ -79,10 +68,10 @@ impl EndpointUrl {
 
     /// The host to resolve, and the port to connect to.
     pub fn host_and_port(&self) -> (String, u16) {
+        // Without the brackets `host_str` keeps around an IPv6 address.
         let host = match self.0.host() {
             Some(url::Host::Ipv6(v6)) => v6.to_string(),
-            Some(host) => host.to_string(),
-            None => String::new(),
+            _ => self.0.host_str().unwrap_or_default().to_string(),
         };
         (host, self.0.port_or_known_default().unwrap_or(443))
     }

@@ -19,21 +19,14 @@ const KEY_BYTES: usize = 32;
 pub struct SigningSecret(Vec<u8>);
 
 /// Why a text is not a signing secret.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SecretError {
+    #[error("A signing secret starts with whsec_.")]
     NoPrefix,
+    #[error("A signing secret is whsec_ followed by base64.")]
     NotBase64,
+    #[error("A signing secret's key is 24 to 64 bytes, not {0}.")]
     Length(usize),
-}
-
-impl std::fmt::Display for SecretError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SecretError::NoPrefix => write!(f, "A signing secret starts with {PREFIX}."),
-            SecretError::NotBase64 => write!(f, "A signing secret is {PREFIX} followed by base64."),
-            SecretError::Length(n) => write!(f, "A signing secret's key is 24 to 64 bytes, not {n}."),
-        }
-    }
 }
 
 impl std::fmt::Debug for SigningSecret {
