@@ -35,6 +35,7 @@ pub struct Application {
     base_url: Url,
     server: Server,
     mail_worker: tokio::task::JoinHandle<()>,
+    webhook_worker: tokio::task::JoinHandle<()>,
     stop_background: tokio::sync::watch::Sender<bool>,
     /// `/metrics` on its own listener, when ORGPORTAL_METRICS_BIND is set.
     metrics: Option<(u16, Server)>,
@@ -115,7 +116,19 @@ impl Application {
         let https = base_url.scheme() == "https";
         let mail_wakeup = Arc::new(Notify::new());
         let (stop_background, stop) = tokio::sync::watch::channel(false);
-        crate::upkeep::spawn(pool.clone(), stop.clone());
+        crate::upkeep::spawn(pool.clone(), settings.clock.clone(), stop.clone());
+        let webhook_wakeup = Arc::new(Notify::new());
+        let webhook_worker = crate::webhooks::worker::Worker {
+            pool: pool.clone(),
+            clock: settings.clock.clone(),
+            allow_private: settings.webhooks_allow_private,
+            catalog: catalog.clone(),
+            base_url: base_url.clone(),
+            mail_wakeup: mail_wakeup.clone(),
+            wakeup: webhook_wakeup.clone(),
+            stop: stop.clone(),
+        }
+        .spawn();
         let mail_worker = Worker {
             pool: pool.clone(),
             transport: Arc::new(transport),
@@ -153,6 +166,8 @@ impl Application {
             clock: settings.clock.clone(),
             invitation_ttl: settings.invitation_ttl,
             mail_wakeup,
+            webhook_wakeup,
+            webhooks_allow_private: settings.webhooks_allow_private,
             mailbox_dir,
             staff_emails: Arc::new(settings.staff_emails.clone()),
             staff_provisioners: Arc::new(settings.staff_provisioners.clone()),
@@ -200,7 +215,15 @@ impl Application {
         let connections = pool_size as usize;
         server = server.workers(workers).worker_max_blocking_threads(connections.div_ceil(workers).max(1));
         let metrics = metrics.map(|(_, port, server)| (port, server));
-        Ok(Self { port: addr.port(), base_url, server: server.run(), mail_worker, stop_background, metrics })
+        Ok(Self {
+            port: addr.port(),
+            base_url,
+            server: server.run(),
+            mail_worker,
+            webhook_worker,
+            stop_background,
+            metrics,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -233,10 +256,12 @@ impl Application {
             handle.stop(true).await;
         }
         let _ = self.stop_background.send(true);
-        let mut worker = self.mail_worker;
-        // A message being sent gets the SMTP timeout (15 s) and its record.
-        if tokio::time::timeout(Duration::from_secs(20), &mut worker).await.is_err() {
-            worker.abort();
+        // A message being sent gets the SMTP timeout (15 s) and its record;
+        // a webhook its 10 s.
+        for mut worker in [self.mail_worker, self.webhook_worker] {
+            if tokio::time::timeout(Duration::from_secs(20), &mut worker).await.is_err() {
+                worker.abort();
+            }
         }
         result
     }
@@ -292,6 +317,14 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::orgs::api_keys::list)
         .service(pages::orgs::api_keys::create)
         .service(pages::orgs::api_keys::revoke)
+        .service(pages::webhooks::list::list)
+        .service(pages::webhooks::list::create)
+        .service(pages::webhooks::endpoint::show)
+        .service(pages::webhooks::endpoint::update)
+        .service(pages::webhooks::endpoint::rotate)
+        .service(pages::webhooks::endpoint::ping)
+        .service(pages::webhooks::endpoint::delete)
+        .service(pages::webhooks::deliveries::redeliver)
         .service(pages::customer::pages::entitlements)
         .service(pages::customer::pages::contacts)
         // /tickets/new before any /tickets/{...} route.

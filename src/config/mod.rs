@@ -95,6 +95,9 @@ pub struct Settings {
     pub personal_spaces: bool,
     /// The invite form may add people who have an account at once (Segments' "Add member").
     pub direct_add: bool,
+    /// ORGPORTAL_WEBHOOKS_ALLOW_PRIVATE: webhooks may go to http:// and to
+    /// loopback, private and link-local addresses (tests, private networks).
+    pub webhooks_allow_private: bool,
     /// Where `/metrics` is served (Prometheus); None: not at all.
     pub metrics_bind: Option<String>,
     /// The payment provider (Stripe); None: the platform manages payment methods.
@@ -143,6 +146,7 @@ impl Settings {
             trusted_proxies: Vec::new(),
             personal_spaces: true,
             direct_add: false,
+            webhooks_allow_private: false,
             metrics_bind: None,
             payments: None,
         }

@@ -52,6 +52,7 @@ pub(super) struct Raw {
     trusted_proxies: Option<String>,
     personal_spaces: Option<String>,
     direct_add: Option<String>,
+    webhooks_allow_private: Option<String>,
     metrics_bind: Option<String>,
     stripe_secret_key: Option<String>,
     stripe_publishable_key: Option<String>,
@@ -160,6 +161,10 @@ impl Settings {
         })?;
         if let Some(v) = present(raw.direct_add) {
             s.direct_add = parse_bool(&v).ok_or_else(|| bad("direct_add", "expected true or false"))?;
+        }
+        if let Some(v) = present(raw.webhooks_allow_private) {
+            s.webhooks_allow_private =
+                parse_bool(&v).ok_or_else(|| bad("webhooks_allow_private", "expected true or false"))?;
         }
         if let Some(v) = present(raw.personal_spaces) {
             s.personal_spaces = parse_bool(&v).ok_or_else(|| bad("personal_spaces", "expected true or false"))?;

@@ -75,6 +75,13 @@ impl FromSql<Timestamp, MultiBackend> for FastTimestamp {
     }
 }
 
+/// `t` to the microsecond, as PostgreSQL keeps it: an answer built from
+/// the values just written then says what the database holds, on both
+/// backends (SQLite keeps the nanoseconds).
+pub fn as_stored(t: PrimitiveDateTime) -> PrimitiveDateTime {
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::datetime;

@@ -25,10 +25,11 @@ pub enum Permission {
     BillingManage,
     ActivityView,
     ApiKeysManage,
+    WebhooksManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 17] = [
         Permission::OrgView,
         Permission::OrgManage,
         Permission::OrgDelete,
@@ -45,6 +46,7 @@ impl Permission {
         Permission::BillingManage,
         Permission::ActivityView,
         Permission::ApiKeysManage,
+        Permission::WebhooksManage,
     ];
 
     pub fn key(self) -> &'static str {
@@ -65,6 +67,7 @@ impl Permission {
             Permission::BillingManage => "billing.manage",
             Permission::ActivityView => "activity.view",
             Permission::ApiKeysManage => "api_keys.manage",
+            Permission::WebhooksManage => "webhooks.manage",
         }
     }
 
@@ -87,6 +90,7 @@ impl Permission {
             Permission::BillingManage => "Edit the billing details and the members whose personal usage is billed",
             Permission::ActivityView => "View the activity log",
             Permission::ApiKeysManage => "Create and revoke the organization's API keys",
+            Permission::WebhooksManage => "Add and change the organization's webhooks, see their deliveries",
         }
     }
 

@@ -4,6 +4,7 @@
 pub mod payment_mail;
 pub mod templates;
 pub mod transport;
+pub mod webhook_mail;
 pub mod worker;
 
 pub use transport::Transport;

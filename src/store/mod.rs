@@ -1,6 +1,6 @@
 //! Synchronous diesel functions, one folder per area mirroring web/; each
 //! takes `&mut AnyConnection` and none sees a request. Areas use the shared
-//! pieces (activity, outbox, changes) and, one way only, each other: billing
+//! pieces (activity, outbox, changes, webhooks' events) and, one way only, each other: billing
 //! nothing; members billing; orgs and accounts members; customer accounts,
 //! members and orgs; projects members, billing and customer (the token rows
 //! it shares with services); staff all of them. tools/import-circles.py
@@ -17,6 +17,7 @@ pub mod orgs;
 pub mod outbox;
 pub mod projects;
 pub mod staff;
+pub mod webhooks;
 
 /// A new row's id: a UUID in time order (version 7), so that each insert
 /// lands at the end of its table's id index, beside the last one, not on a

@@ -1,4 +1,5 @@
 use diesel::prelude::*;
+use serde_json::json;
 use time::PrimitiveDateTime;
 
 use crate::db::schema::{memberships, organizations, projects, users};
@@ -9,6 +10,7 @@ use crate::store::activity::{self, NewActivity};
 use crate::store::changes::Actor;
 use crate::store::is_unique_violation;
 use crate::store::new_id;
+use crate::store::webhooks::{self, payload};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = organizations)]
@@ -188,7 +190,7 @@ pub fn create_recorded(
                 organizations::created_at.eq(now),
             ))
             .execute(conn)?;
-        crate::store::members::insert_membership(conn, &org.id, owner_id, owner_role, now)?;
+        crate::store::members::insert_membership(conn, &org.id, owner_id, owner_role, "created", now)?;
         let details = recorded.details.map_or_else(|| format!("slug {}", org.slug), str::to_string);
         activity::record(
             conn,
@@ -245,6 +247,10 @@ pub fn rename(
             .set((organizations::name.eq(name.as_str()), organizations::slug.eq(slug.as_str())))
             .execute(conn)?;
         actor.record(conn, org_id, "org.rename", name.as_str(), &changes.join("; "))?;
+        webhooks::record(conn, org_id, "org.updated", actor.now, |conn| {
+            let previous = json!({ "name": old_name, "slug": old_slug });
+            payload::about_org(conn, org_id, json!({ "previous": previous }))
+        })?;
         Ok(true)
     });
     match result {
@@ -309,6 +315,10 @@ pub fn delete(
             projects::table.filter(projects::org_id.eq(&org.id)).select(projects::id).load(conn)?;
         crate::store::billing::usage::keep_on_bills(conn, &projects)?;
         activity::forget_facets(conn, &org.id)?;
+        // Told before its endpoints lose their organization; they stay until
+        // this is delivered (store::webhooks::endpoints::mark_org_deleted).
+        webhooks::record(conn, &org.id, "org.deleted", now, |conn| payload::about_org(conn, &org.id, json!({})))?;
+        webhooks::endpoints::mark_org_deleted(conn, &org.id, now)?;
         diesel::delete(organizations::table.find(&org.id)).execute(conn)?;
         Ok(())
     })

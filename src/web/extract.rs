@@ -142,6 +142,7 @@ impl OrgMember {
             show_services: self.can(Permission::ServicesConnect),
             show_billing: self.can(Permission::BillingView),
             show_api_keys: self.can(Permission::ApiKeysManage),
+            show_webhooks: self.can(Permission::WebhooksManage),
             projects_label: self.current.catalog.projects_noun(),
         });
         layout

@@ -30,6 +30,7 @@ pub struct OrgNav {
     pub show_services: bool,
     pub show_billing: bool,
     pub show_api_keys: bool,
+    pub show_webhooks: bool,
     /// "Projects", "Products", "Datasets": the catalog's noun.
     pub projects_label: String,
 }

@@ -29,6 +29,7 @@ pub mod rate_limit;
 pub mod settings;
 pub mod sign_in;
 pub mod staff;
+pub mod webhooks;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -58,6 +59,10 @@ pub struct AppState {
     pub invitation_ttl: Duration,
     /// Wakes the mail worker after a request queued mail.
     pub mail_wakeup: Arc<Notify>,
+    /// Wakes the webhook worker after a request queued an event.
+    pub webhook_wakeup: Arc<Notify>,
+    /// ORGPORTAL_WEBHOOKS_ALLOW_PRIVATE.
+    pub webhooks_allow_private: bool,
     /// Where mail is written when there is no SMTP relay (/dev/mailbox).
     pub mailbox_dir: Option<PathBuf>,
     /// ORGPORTAL_STAFF_EMAILS (the `staff` table lists more).

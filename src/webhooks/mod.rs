@@ -1,6 +1,7 @@
-//! Webhook delivery (issue 30): where a delivery may connect. The signing,
-//! the URL rules and the retry schedule are in domain/webhook; the outbox
-//! worker that sends deliveries will live here beside [`resolve`], as the
-//! mail worker lives in mail/. Nothing here runs inside a request.
+//! Webhook delivery (issue 30): the worker that sends the queue
+//! ([`worker`]) and where a delivery may connect ([`resolve`]). The signing,
+//! the URL rules and the retry schedule are in domain/webhook; the queue is
+//! store/webhooks. Nothing here runs inside a request.
 
 pub mod resolve;
+pub mod worker;

@@ -17,8 +17,8 @@ async fn the_roles_page_shows_the_permission_matrix() {
     }
     assert!(page.contains("Your role: <strong>View-only</strong>"));
     assert!(page.contains("<code class=\"muted\">members.manage</code>"));
-    // Admin holds all 16 permissions; View-only only the five views.
-    assert_eq!(page.matches("aria-label=\"yes\"").count(), 16 + 6 + 3 + 5);
+    // Admin holds all 17 permissions; View-only only the five views.
+    assert_eq!(page.matches("aria-label=\"yes\"").count(), 17 + 6 + 3 + 5);
 }
 
 #[tokio::test]

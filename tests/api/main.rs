@@ -44,3 +44,4 @@ mod staff;
 mod upgrade;
 mod usage;
 mod usage_page;
+mod webhooks;

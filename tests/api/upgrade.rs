@@ -64,6 +64,9 @@ async fn a_database_of_the_previous_release_keeps_every_row() {
     for new in ["payment_methods", "provider_events"] {
         assert_eq!(count(&mut conn, new), 0, "migration 000019 made {new}");
     }
+    for new in ["webhook_endpoints", "webhook_events", "webhook_deliveries"] {
+        assert_eq!(count(&mut conn, new), 0, "migration 000022 made {new}");
+    }
     assert_eq!(count(&mut conn, "usage_org_monthly"), 3, "Acme's Fleet: two metrics in November, one in October");
     assert_eq!(db::run_migrations(&mut conn).unwrap(), 0, "every migration applied at start-up");
     drop(conn);
@@ -81,6 +84,8 @@ async fn a_database_of_the_previous_release_keeps_every_row() {
     // The filter choices hold the old rows' actions.
     assert!(activity.contains("<option value=\"invitation.create\">"), "{activity}");
     assert!(activity.contains("<option value=\"project.token_create\">"), "{activity}");
+    let webhooks = app.browser.get_html("/orgs/acme/webhooks").await;
+    assert!(webhooks.contains("No endpoints yet."), "the old owner role holds the new permission");
     let services = app.browser.get_html("/orgs/acme/services").await;
     assert!(services.contains("PMM production"));
     let usage = app.browser.get_html("/orgs/acme/billing/usage?month=2026-11").await;

@@ -36,7 +36,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 ALL = ["org.view", "org.manage", "org.delete", "members.invite", "members.manage", "customer.view",
        "tickets.create", "services.connect", "projects.view", "projects.develop", "projects.create",
-       "projects.manage", "billing.view", "billing.manage", "activity.view", "api_keys.manage"]
+       "projects.manage", "billing.view", "billing.manage", "activity.view", "api_keys.manage", "webhooks.manage"]
 
 
 def free_port():
@@ -81,7 +81,9 @@ def start(args, data_dir):
     port = free_port()
     env = dict(os.environ, ORGPORTAL_BIND=f"127.0.0.1:{port}", ORGPORTAL_DATA_DIR=data_dir, RUST_LOG="warn",
                ORGPORTAL_RATE_API="1000000/1m", ORGPORTAL_RATE_INVITATIONS_SENT="1000000/1h",
-               ORGPORTAL_RATE_TOKEN_FAILURES="1000000/1m", ORGPORTAL_RATE_SIGN_IN="1000/1m")
+               ORGPORTAL_RATE_TOKEN_FAILURES="1000000/1m", ORGPORTAL_RATE_SIGN_IN="1000/1m",
+               # The webhook endpoint made below points at a closed port on loopback.
+               ORGPORTAL_WEBHOOKS_ALLOW_PRIVATE="true")
     if args.database_url:
         env["ORGPORTAL_DATABASE_URL"] = args.database_url
     # A customer account whose contact is the owner: the organization is
@@ -150,7 +152,16 @@ def prepare(base):
     assert res.status_code == 201, res.text
     res = requests.get(f"{base}/api/v1/orgs/conformance/entitlements", headers=auth)
     assert res.status_code == 200 and res.json()["items"], res.text
-    return key
+    # A webhook endpoint with one delivery (a ping to a closed port, retried),
+    # so the webhook operations that take ids reach one.
+    hooks = f"{base}/api/v1/orgs/conformance/webhooks"
+    res = requests.post(hooks, headers=auth, json={"url": "http://127.0.0.1:9/hooks"})
+    assert res.status_code == 201, res.text
+    endpoint = res.json()["id"]
+    res = requests.post(f"{hooks}/{endpoint}/ping", headers=auth)
+    assert res.status_code == 202, res.text
+    delivery = requests.get(f"{hooks}/{endpoint}/deliveries", headers=auth).json()["items"][0]["id"]
+    return key, {"path.id": endpoint, "path.delivery": delivery}
 
 
 def statuses(report_dir):
@@ -163,7 +174,8 @@ def statuses(report_dir):
         for line in open(os.path.join(report_dir, name)):
             for m in re.finditer(r'"method": ?"([A-Z]+)", ?"uri": ?"[^"]*?(/api/v1/orgs/[^"?]*)[^"]*".{0,2000}?"status_code": ?(\d+)', line):
                 path = re.sub(r"/orgs/[^/]+", "/orgs/{slug}", m.group(2))
-                path = re.sub(r"/(members|invitations)/[^/]+", r"/\1/{id}", path)
+                path = re.sub(r"/(members|invitations|webhooks)/[^/]+", r"/\1/{id}", path)
+                path = re.sub(r"/deliveries/[^/]+", "/deliveries/{delivery}", path)
                 seen[(m.group(1), path, m.group(3))] += 1
     return "answers by operation and status:\n" + "\n".join(f"  {n:5} {k[0]} {k[1]} -> {k[2]}" for k, n in sorted(seen.items()))
 
@@ -187,8 +199,13 @@ def main():
             doc = requests.get(base + "/api/v1/openapi.json").json()
             validate(doc)
             print(f"openapi-spec-validator: the document ({doc['openapi']}, {sum(len(v) for v in doc['paths'].values())} operations) is valid")
-            key = prepare(base)
-            cmd = ["schemathesis", "--config-file", os.path.join(os.path.dirname(os.path.abspath(__file__)), "schemathesis.toml"), "run", base + "/api/v1/openapi.json", "--url", base,
+            key, ids = prepare(base)
+            config = os.path.join(data_dir, "schemathesis.toml")
+            with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "schemathesis.toml")) as f:
+                text = f.read()
+            with open(config, "w") as f:
+                f.write(text + "".join(f'"{k}" = "{v}"\n' for k, v in ids.items()))
+            cmd = ["schemathesis", "--config-file", config, "run", base + "/api/v1/openapi.json", "--url", base,
                    "-H", f"Authorization: Bearer {key}", "--checks", CHECKS,
                    "--phases", "examples,coverage,fuzzing,stateful", "-n", str(args.max_examples),
                    "--workers", "1", "--seed", "29", "--no-color", "--generation-database", "none",

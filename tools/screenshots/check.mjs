@@ -1,4 +1,5 @@
-// Usage: start orgportal on the embedded default, then
+// Usage: start orgportal on the embedded default (with
+// ORGPORTAL_WEBHOOKS_ALLOW_PRIVATE=true, for a webhook endpoint on loopback), then
 //   node check.mjs [base-url] [out-dir]
 // Signs in, visits the portal's pages at 1280 px and at 390 px, runs axe-core
 // on each (serious and critical violations fail), saves each page's HTML as
@@ -50,6 +51,15 @@ await page.click("button:has-text('Bill their personal usage')");
 await page.goto(`${base}/orgs/${slug}/billing/usage`);
 const byDay = await page.getAttribute("a[href*='/billing/usage/projects/']", "href");
 
+// A webhook endpoint (the server runs with ORGPORTAL_WEBHOOKS_ALLOW_PRIVATE=true)
+// whose receiver is not there: its ping waits to be retried.
+await page.goto(`${base}/orgs/${slug}/webhooks`);
+await page.fill("#url", "http://127.0.0.1:9/hooks");
+await page.click("button:has-text('Add endpoint')");
+const hook = await page.getAttribute("main table a[href*='/webhooks/']", "href");
+await page.goto(base + hook);
+await page.click("button:has-text('Send test ping')");
+
 const paths = (process.env.CHECK_PATHS ?? "").split(",").filter(Boolean);
 const pages = paths.length ? paths : [
   "/getting-started", `/orgs/${slug}`, `/orgs/${slug}/members`, `/orgs/${slug}/members?q=CHECK`,
@@ -60,7 +70,7 @@ const pages = paths.length ? paths : [
   `/orgs/${slug}/projects/checked-project/settings`, `/orgs/${slug}/projects/checked-project/team`,
   `/orgs/${slug}/projects/checked-project/transfer`, `/orgs/${slug}/projects/checked-project/tokens`, "/personal/projects", "/personal/projects/new", "/projects/new",
   `/orgs/${slug}/billing`, `/orgs/${slug}/billing/usage`, `/orgs/${slug}/billing/payment-methods`, byDay, "/shared", invitation,
-  `/orgs/${slug}/api-keys`, "/docs/api",
+  `/orgs/${slug}/api-keys`, "/docs/api", `/orgs/${slug}/webhooks`, hook,
 ];
 let failed = 0;
 const files = [];

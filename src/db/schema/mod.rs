@@ -388,5 +388,7 @@ diesel::table! {
 
 mod management_api;
 mod relations;
+mod webhooks;
 
 pub use management_api::{api_idempotency, api_keys};
+pub use webhooks::{webhook_deliveries, webhook_endpoints, webhook_events};

@@ -32,6 +32,9 @@ diesel::joinable!(service_tokens -> organizations (org_id));
 diesel::joinable!(service_tokens -> users (created_by));
 diesel::joinable!(api_keys -> organizations (org_id));
 diesel::joinable!(api_idempotency -> api_keys (api_key_id));
+diesel::joinable!(webhook_endpoints -> organizations (org_id));
+diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -66,5 +69,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     users_search_docs,
     users_search,
     api_keys,
-    api_idempotency
+    api_idempotency,
+    webhook_endpoints,
+    webhook_events,
+    webhook_deliveries
 );

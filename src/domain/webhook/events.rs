@@ -52,6 +52,22 @@ impl Subscription {
         Ok(Subscription::Chosen(chosen))
     }
 
+    /// As the endpoint's row keeps it: `*`, or the types separated by spaces.
+    pub fn stored(&self) -> String {
+        match self {
+            Subscription::All => "*".into(),
+            Subscription::Chosen(types) => types.join(" "),
+        }
+    }
+
+    /// The row's text back; a type no longer known is kept and never matches.
+    pub fn from_stored(text: &str) -> Subscription {
+        match text.trim() {
+            "*" => Subscription::All,
+            t => Subscription::Chosen(t.split_whitespace().map(String::from).collect()),
+        }
+    }
+
     pub fn receives(&self, event_type: &str) -> bool {
         event_type == PING
             || match self {
@@ -72,6 +88,9 @@ mod tests {
         assert!(chosen.receives("member.added") && chosen.receives(PING));
         assert!(!chosen.receives("project.created"));
         assert!(Subscription::All.receives("org.deleted"));
+        assert_eq!(chosen.stored(), "member.added member.removed");
+        assert_eq!(Subscription::from_stored(&chosen.stored()), chosen);
+        assert_eq!(Subscription::from_stored("*"), Subscription::All);
     }
 
     #[test]

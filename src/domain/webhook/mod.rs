@@ -6,6 +6,7 @@
 //! on these.
 
 pub mod address;
+pub mod description;
 pub mod endpoint_url;
 pub mod events;
 pub mod retry;

@@ -130,6 +130,7 @@ pub fn create(conn: &mut AnyConnection, org_id: &str, new: &NewKey<'_>, actor: &
             ))
             .execute(conn)?;
         actor.record(conn, org_id, "api_key.create", new.name, &new.permissions.replace(' ', ", "))?;
+        key_event(conn, org_id, "api_key.created", &id, now)?;
         Ok(id)
     })
 }
@@ -147,6 +148,7 @@ pub fn revoke(conn: &mut AnyConnection, org_id: &str, id: &str, actor: &Actor) -
         let name = name.ok_or(KeyError::NotFound)?;
         diesel::update(api_keys::table.find(id)).set(api_keys::revoked_at.eq(actor.now)).execute(conn)?;
         actor.record(conn, org_id, "api_key.revoke", &name, "")?;
+        key_event(conn, org_id, "api_key.revoked", id, actor.now)?;
         Ok(name)
     })
 }
@@ -187,4 +189,46 @@ pub fn touch(conn: &mut AnyConnection, id: &str, now: PrimitiveDateTime) -> Quer
         let used = api_keys::last_used_at.eq(now);
         crate::db::kept_update(api_keys::table, api_keys::id.eq(id), used).execute(conn).map(|_| ())
     })
+}
+
+/// `api_key.created` and `api_key.revoked`: the key as the API keys page
+/// lists it (never its secret, which is not kept).
+fn key_event(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    event_type: &str,
+    id: &str,
+    now: PrimitiveDateTime,
+) -> QueryResult<()> {
+    use crate::store::webhooks::{self, payload};
+    webhooks::record(conn, org_id, event_type, now, |conn| {
+        let (name, permissions, created_by, creator_name, created_at, expires_at): (
+            String,
+            String,
+            String,
+            String,
+            PrimitiveDateTime,
+            Option<PrimitiveDateTime>,
+        ) = api_keys::table
+            .find(id)
+            .select((
+                api_keys::name,
+                api_keys::permissions,
+                api_keys::created_by,
+                api_keys::creator_name,
+                api_keys::created_at,
+                api_keys::expires_at,
+            ))
+            .first(conn)?;
+        let key = serde_json::json!({
+            "id": id,
+            "name": name,
+            "permissions": permissions.split_whitespace().collect::<Vec<_>>(),
+            "created_by": { "user_id": created_by, "name": creator_name },
+            "created_at": payload::time(created_at),
+            "expires_at": expires_at.map(payload::time),
+        });
+        payload::about_org(conn, org_id, serde_json::json!({ "api_key": key }))
+    })
+    .map(|_| ())
 }

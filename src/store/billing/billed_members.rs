@@ -116,6 +116,7 @@ pub fn add(conn: &mut AnyConnection, org_id: &str, email: &str, actor: &Actor) -
         let added_by = email_of(conn, &actor.user_id)?;
         start_period(conn, org_id, &user_id, &added_by, actor.now)?;
         actor.record(conn, org_id, "billing.member_add", email, "personal usage billed to the organization")?;
+        billed_event(conn, org_id, "billing.member_added", &user_id, "added", actor.now)?;
         Ok(BilledMember {
             user_id,
             name,
@@ -171,6 +172,7 @@ pub fn remove(conn: &mut AnyConnection, org_id: &str, user_id: &str, actor: &Act
         }
         let email = email_of(conn, user_id)?;
         actor.record(conn, org_id, "billing.member_remove", &email, "personal usage no longer billed")?;
+        billed_event(conn, org_id, "billing.member_removed", user_id, "removed", actor.now)?;
         Ok(email)
     })
 }
@@ -198,6 +200,7 @@ pub fn end_on_departure(
 ) -> QueryResult<()> {
     if end(conn, org_id, user_id, why, actor.now)? > 0 {
         actor.record(conn, org_id, "billing.member_end", email, why)?;
+        billed_event(conn, org_id, "billing.member_removed", user_id, why, actor.now)?;
     }
     Ok(())
 }
@@ -246,4 +249,21 @@ pub fn during(
 /// Who pays for this person's personal usage now: (organization name, since).
 pub fn payer_of(conn: &mut AnyConnection, user_id: &str) -> QueryResult<Option<(String, PrimitiveDateTime)>> {
     Ok(open_period(conn, user_id)?.map(|(_, name, since)| (name, since)))
+}
+
+/// `billing.member_added` and `billing.member_removed`: the person, and why.
+fn billed_event(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    event_type: &str,
+    user_id: &str,
+    why: &str,
+    now: PrimitiveDateTime,
+) -> QueryResult<()> {
+    use crate::store::webhooks::{self, payload};
+    webhooks::record(conn, org_id, event_type, now, |conn| {
+        let person = payload::person(conn, user_id)?;
+        payload::about_org(conn, org_id, serde_json::json!({ "member": person, "why": why }))
+    })
+    .map(|_| ())
 }

@@ -283,7 +283,7 @@ pub fn auto_link(
                         continue;
                     }
                     let role = role_for(&portal_role);
-                    crate::store::members::insert_membership(conn, &org_id, &user.id, &role, now)?;
+                    crate::store::members::insert_membership(conn, &org_id, &user.id, &role, "provisioning", now)?;
                     let actor = crate::store::members::Actor::person(user.id.clone(), ip, now);
                     crate::store::members::direct_grants::replace_with_membership(
                         conn,

@@ -48,7 +48,7 @@ pub fn add(
             return Ok(Added::AlreadyMember);
         }
         let by: String = users::table.find(&actor.user_id).select(users::email).first(conn)?;
-        insert_membership(conn, org_id, &user_id, role, actor.now)?;
+        insert_membership(conn, org_id, &user_id, role, "direct", actor.now)?;
         diesel::update(memberships::table.find((org_id, &user_id))).set(memberships::added_by.eq(&by)).execute(conn)?;
         crate::store::members::direct_grants::replace_with_membership(conn, org_id, &user_id, email, actor)?;
         actor.record(conn, org_id, "member.add_direct", email, &format!("role {role}, added directly by {by}"))?;

@@ -17,6 +17,7 @@ pub use crate::store::members::pending_invitations::{pending_for_emails, pending
 use crate::store::members::{insert_membership, lock_org, Actor, MemberError};
 use crate::store::new_id;
 use crate::store::outbox::{self, OutgoingMail};
+use crate::store::webhooks::payload;
 
 /// One address of the invite form, ready to be written.
 pub struct NewInvitation {
@@ -208,7 +209,7 @@ pub fn accept(
             if !limit.allows_another(mine) {
                 return Err(InviteError::LimitReached);
             }
-            insert_membership(conn, &view.org_id, &actor.user_id, &view.role, actor.now)?;
+            insert_membership(conn, &view.org_id, &actor.user_id, &view.role, "invitation", actor.now)?;
             crate::store::members::direct_grants::replace_with_membership(
                 conn,
                 &view.org_id,
@@ -294,6 +295,10 @@ pub fn revoke(conn: &mut AnyConnection, org_id: &str, id: &str, actor: &Actor) -
         let (email, _) = find_open(conn, org_id, id)?.ok_or(InviteError::NotFound)?;
         respond(conn, id, "revoked", Some(&actor.user_id), actor.now)?;
         actor.record(conn, org_id, "invitation.revoke", &email, "")?;
+        crate::store::webhooks::record(conn, org_id, "invitation.revoked", actor.now, |conn| {
+            let invitation = payload::invitation(conn, id)?;
+            payload::about_org(conn, org_id, serde_json::json!({ "invitation": invitation }))
+        })?;
         Ok(email)
     })
 }

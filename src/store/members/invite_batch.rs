@@ -23,6 +23,8 @@ use crate::store::members::pending_invitations::PendingInvitation;
 use crate::store::members::{lock_org, Actor, MemberError};
 use crate::store::new_id;
 use crate::store::outbox::{self, Delivery};
+use crate::store::webhooks::events::Receivers;
+use crate::store::webhooks::payload;
 
 /// What became of one address of the batch.
 #[derive(Debug, Clone)]
@@ -52,7 +54,7 @@ pub fn create_batch(
         let mut taken = pending_among(conn, org_id, &emails)?;
         // To the microsecond, as PostgreSQL keeps it: the answer is then
         // what the database holds on both backends.
-        let now = actor.now.replace_nanosecond(actor.now.nanosecond() / 1000 * 1000).unwrap_or(actor.now);
+        let now = crate::db::timestamp::as_stored(actor.now);
         let expires_at = now + ttl(lifetime);
         let inviter: Option<String> = users::table.find(&actor.user_id).select(users::name).first(conn).optional()?;
         let mut invited = Vec::new();
@@ -112,15 +114,29 @@ fn write(
         .zip(&details)
         .map(|((_, row), details)| actor.activity(org_id, "invitation.create", row.email.as_str(), details))
         .collect();
-    activity::record_all(conn, &log)
+    activity::record_all(conn, &log)?;
+    let receivers = Receivers::of(conn, org_id, "invitation.created")?;
+    if !receivers.is_empty() {
+        let ids: Vec<String> = invited.iter().map(|(id, _)| id.clone()).collect();
+        payload::invitation_events(conn, &receivers, org_id, &ids, now)?;
+    }
+    Ok(())
 }
 
 /// Pending invitations that ran out become `expired`, so the address can be
-/// invited again.
-fn expire_stale(conn: &mut AnyConnection, org_id: &str, now: PrimitiveDateTime) -> QueryResult<usize> {
+/// invited again; each is an `invitation.expired` event.
+pub fn expire_stale(conn: &mut AnyConnection, org_id: &str, now: PrimitiveDateTime) -> QueryResult<usize> {
     let stale =
-        invitations::org_id.eq(org_id).and(invitations::state.eq("pending")).and(invitations::expires_at.le(now));
-    crate::db::kept_update(invitations::table, stale, invitations::state.eq("expired")).execute(conn)
+        || invitations::org_id.eq(org_id).and(invitations::state.eq("pending")).and(invitations::expires_at.le(now));
+    let receivers = Receivers::of(conn, org_id, "invitation.expired")?;
+    let ids: Vec<String> = if receivers.is_empty() {
+        Vec::new()
+    } else {
+        invitations::table.filter(stale()).select(invitations::id).load(conn)?
+    };
+    let n = crate::db::kept_update(invitations::table, stale(), invitations::state.eq("expired")).execute(conn)?;
+    payload::invitation_events(conn, &receivers, org_id, &ids, now)?;
+    Ok(n)
 }
 
 /// Those of `emails` whose account is a member. The accounts by address
@@ -154,4 +170,23 @@ fn pending_among(conn: &mut AnyConnection, org_id: &str, emails: &[&str]) -> Que
         .select((invitations::email, invitations::state))
         .load(conn)?;
     Ok(rows.into_iter().filter(|(_, state)| state == "pending").map(|(email, _)| email).collect())
+}
+
+/// Marks the invitations that ran out unanswered as expired, a hundred
+/// organizations at a time, each in a transaction of its own; upkeep calls
+/// it, so `invitation.expired` is sent without waiting for the next batch.
+pub fn expire_everywhere(conn: &mut AnyConnection, now: PrimitiveDateTime) -> QueryResult<usize> {
+    let mut orgs: Vec<String> = invitations::table
+        .filter(invitations::state.eq("pending"))
+        .filter(invitations::expires_at.le(now))
+        .select(invitations::org_id)
+        .limit(1000)
+        .load(conn)?;
+    orgs.sort_unstable();
+    orgs.dedup();
+    let mut expired = 0;
+    for org_id in orgs.iter().take(100) {
+        expired += crate::db::write_transaction(conn, |conn| expire_stale(conn, org_id, now))?;
+    }
+    Ok(expired)
 }

@@ -20,12 +20,14 @@ pub mod search_index;
 pub mod whole_order;
 
 use diesel::prelude::*;
+use serde_json::json;
 use time::PrimitiveDateTime;
 
 use crate::db::schema::{memberships, organizations, users};
 use crate::db::AnyConnection;
 use crate::domain::member_rules::{self, MemberFacts};
 use crate::domain::{Permission, RoleCatalog};
+use crate::store::webhooks::{self, payload};
 
 /// The columns of a `MemberRow`, in its order.
 pub(super) const MEMBER_COLUMNS: (
@@ -58,12 +60,15 @@ pub fn count(conn: &mut AnyConnection, org_id: &str) -> QueryResult<i64> {
 }
 
 /// Every membership is written through these two, which keep the
-/// organization's member count in the same transaction.
+/// organization's member count in the same transaction and tell its
+/// webhooks (`member.added` with `how`: invitation, direct, provisioning,
+/// created, seeded; `member.removed` with `why`).
 pub(crate) fn insert_membership(
     conn: &mut AnyConnection,
     org_id: &str,
     user_id: &str,
     role: &str,
+    how: &str,
     now: PrimitiveDateTime,
 ) -> QueryResult<()> {
     diesel::insert_into(memberships::table)
@@ -77,6 +82,10 @@ pub(crate) fn insert_membership(
     diesel::update(organizations::table.find(org_id))
         .set(organizations::member_count.eq(organizations::member_count + 1))
         .execute(conn)?;
+    webhooks::record(conn, org_id, "member.added", now, |conn| {
+        let member = payload::member(conn, org_id, user_id)?;
+        payload::about_org(conn, org_id, json!({ "member": member, "how": how }))
+    })?;
     Ok(())
 }
 
@@ -90,6 +99,11 @@ pub(crate) fn delete_membership(
     actor: &Actor,
 ) -> QueryResult<()> {
     crate::store::billing::billed_members::end_on_departure(conn, org_id, &target.user_id, &target.email, why, actor)?;
+    // Read while the membership still is.
+    webhooks::record(conn, org_id, "member.removed", actor.now, |conn| {
+        let member = payload::member(conn, org_id, &target.user_id)?;
+        payload::about_org(conn, org_id, json!({ "member": member, "why": why }))
+    })?;
     let n = diesel::delete(memberships::table.find((org_id, &target.user_id))).execute(conn)?;
     diesel::update(organizations::table.find(org_id))
         .set(organizations::member_count.eq(organizations::member_count - n as i32))
@@ -139,6 +153,10 @@ pub fn change_role(
             .set(memberships::role.eq(new_role))
             .execute(conn)?;
         actor.record(conn, org_id, "member.role_change", &target.email, &format!("{} → {new_role}", target.role))?;
+        webhooks::record(conn, org_id, "member.role_changed", actor.now, |conn| {
+            let member = payload::member(conn, org_id, target_id)?;
+            payload::about_org(conn, org_id, json!({ "member": member, "previous_role": target.role }))
+        })?;
         Ok(())
     })
 }
@@ -202,7 +220,7 @@ pub fn add(
     role: &str,
     now: PrimitiveDateTime,
 ) -> QueryResult<()> {
-    crate::db::write_transaction(conn, |conn| insert_membership(conn, org_id, user_id, role, now))
+    crate::db::write_transaction(conn, |conn| insert_membership(conn, org_id, user_id, role, "seeded", now))
 }
 
 /// The member's default project role: None "same as organization role", Some("") none.

@@ -13,6 +13,7 @@ pub mod tokens;
 pub mod transfer;
 
 use diesel::prelude::*;
+use serde_json::json;
 use time::PrimitiveDateTime;
 
 use crate::db::schema::{memberships, organizations, project_grants, projects, users};
@@ -22,6 +23,7 @@ use crate::domain::{ProjectName, Slug};
 use crate::store::is_unique_violation;
 use crate::store::members::Actor;
 use crate::store::new_id;
+use crate::store::webhooks::{self, payload};
 
 /// Who owns a project.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,10 +61,51 @@ pub(crate) fn record(
     target: &str,
     details: &str,
 ) -> QueryResult<()> {
-    match &project.org_id {
-        Some(org_id) => actor.record(conn, org_id, action, target, &format!("on {}: {details}", project.name)),
-        None => Ok(()),
+    let Some(org_id) = &project.org_id else { return Ok(()) };
+    actor.record(conn, org_id, action, target, &format!("on {}: {details}", project.name))?;
+    let team = matches!(
+        action,
+        "project.collaborator_role" | "project.collaborator_remove" | "project.leave" | "project.invite_accept"
+    );
+    if team {
+        team_changed(conn, project, org_id, action, target, details, actor.now)?;
     }
+    Ok(())
+}
+
+/// `project.team_changed`: who (`person`, an address), what (`change`, the
+/// activity log's action) and how (`details`, as the log says it).
+pub(crate) fn team_changed(
+    conn: &mut AnyConnection,
+    project: &Project,
+    org_id: &str,
+    change: &str,
+    person: &str,
+    details: &str,
+    now: PrimitiveDateTime,
+) -> QueryResult<()> {
+    webhooks::record(conn, org_id, "project.team_changed", now, |conn| {
+        let project = payload::project(conn, &project.id)?;
+        let fields = json!({ "project": project, "change": change, "email": person, "details": details });
+        payload::about_org(conn, org_id, fields)
+    })
+    .map(|_| ())
+}
+
+/// `project.created`, `project.updated` and `project.deleted` (read before
+/// the row goes): the project as the API shows it.
+fn project_event(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    event_type: &str,
+    id: &str,
+    now: PrimitiveDateTime,
+) -> QueryResult<()> {
+    webhooks::record(conn, org_id, event_type, now, |conn| {
+        let project = payload::project(conn, id)?;
+        payload::about_org(conn, org_id, json!({ "project": project }))
+    })
+    .map(|_| ())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -121,7 +164,7 @@ pub fn create(conn: &mut AnyConnection, new: &NewProject<'_>, actor: &Actor) -> 
             slug: slug.as_str().to_string(),
             description: new.description.to_string(),
             created_by: Some(actor.user_id.clone()),
-            created_at: actor.now,
+            created_at: crate::db::timestamp::as_stored(actor.now),
         };
         diesel::insert_into(projects::table)
             .values((
@@ -139,6 +182,7 @@ pub fn create(conn: &mut AnyConnection, new: &NewProject<'_>, actor: &Actor) -> 
         crate::store::billing::usage::record_owner(conn, &project.id, project.created_at, org, person)?;
         if let Some(org_id) = &project.org_id {
             actor.record(conn, org_id, "project.create", &project.name, &format!("URL name {}", project.slug))?;
+            project_event(conn, org_id, "project.created", &project.id, actor.now)?;
         }
         Ok(project)
     });
@@ -288,6 +332,7 @@ pub fn rename(
             .execute(conn)?;
         if let Some(org_id) = &project.org_id {
             actor.record(conn, org_id, "project.update", name.as_str(), &changes.join("; "))?;
+            project_event(conn, org_id, "project.updated", &project.id, actor.now)?;
         }
         Ok(true)
     });
@@ -301,6 +346,9 @@ pub fn rename(
 pub fn delete(conn: &mut AnyConnection, project: &Project, actor: &Actor) -> QueryResult<()> {
     crate::db::write_transaction(conn, |conn| {
         crate::store::billing::usage::keep_on_bills(conn, std::slice::from_ref(&project.id))?;
+        if let Some(org_id) = &project.org_id {
+            project_event(conn, org_id, "project.deleted", &project.id, actor.now)?;
+        }
         diesel::delete(projects::table.find(&project.id)).execute(conn)?;
         if let Some(org_id) = &project.org_id {
             actor.record(conn, org_id, "project.delete", &project.name, &format!("URL name {}", project.slug))?;

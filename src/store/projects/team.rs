@@ -209,6 +209,7 @@ pub fn set_member_role(
         };
         let details = format!("on {}: {} → {}", project.name, say(before.as_deref()), say(role));
         actor.record(conn, &org_id, "project.member_role", &target.email, &details)?;
+        super::team_changed(conn, project, &org_id, "project.member_role", &target.email, &details, actor.now)?;
         Ok(true)
     })
 }

@@ -9,6 +9,7 @@ use crate::db::AnyConnection;
 use crate::store::is_unique_violation;
 use crate::store::members::Actor;
 use crate::store::projects::{org_of, slug_taken, Owner, Project, ProjectError};
+use crate::store::webhooks::{self, payload};
 
 /// Moves the project into the organization `to_org_id`. Roles set on it for
 /// members of its old organization go (they meant nothing in the new one);
@@ -45,6 +46,7 @@ pub fn transfer(
             None => "a personal space".to_string(),
         };
         actor.record(conn, to_org_id, "project.transfer", &project.name, &format!("from {from_name}"))?;
+        transferred(conn, &project.id, project.org_id.as_deref(), to_org_id, actor.now)?;
         Ok(())
     });
     match result {
@@ -79,6 +81,32 @@ fn replace_direct_of_members(
             &email,
             actor,
         )?;
+    }
+    Ok(())
+}
+
+/// `project.transferred`, to the organization it left and the one it joined.
+pub(crate) fn transferred(
+    conn: &mut AnyConnection,
+    project_id: &str,
+    from: Option<&str>,
+    to: &str,
+    now: time::PrimitiveDateTime,
+) -> QueryResult<()> {
+    let side = |conn: &mut AnyConnection, id: Option<&str>| -> QueryResult<serde_json::Value> {
+        let Some(id) = id else { return Ok(serde_json::Value::Null) };
+        let (name, slug) = org_of(conn, id)?;
+        Ok(serde_json::json!({ "id": id, "name": name, "slug": slug }))
+    };
+    for org_id in from.into_iter().chain(std::iter::once(to)) {
+        webhooks::record(conn, org_id, "project.transferred", now, |conn| {
+            let fields = serde_json::json!({
+                "project": payload::project(conn, project_id)?,
+                "from": side(conn, from)?,
+                "to": side(conn, Some(to))?,
+            });
+            payload::about_org(conn, org_id, fields)
+        })?;
     }
     Ok(())
 }

@@ -373,6 +373,7 @@ fn move_in(
     usage::record_owner(conn, project_id, now, Some(&org.id), None)?;
     let details = format!("from {}'s personal space, set up by {}", m.from.email, op.label);
     op.record(conn, &org.id, ("project.transfer", &m.project.name, &details), now)?;
+    crate::store::projects::transfer::transferred(conn, project_id, None, &org.id, now)?;
     let client = Client { ip: op.ip.clone(), user_agent: op.label.clone() };
     let details = format!("{} moved from your personal space to {} (set up by {})", m.project.name, org.name, op.label);
     security_log::record(conn, &m.from.id, SecurityEvent::ProjectMoved, &client, &details, now)?;

@@ -24,6 +24,8 @@ pub mod reference;
 pub mod responses;
 pub mod roles;
 pub mod usage;
+pub mod webhook_deliveries;
+pub mod webhooks;
 
 use actix_web::http::{header, Method};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -193,6 +195,39 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .service(
                 web::resource("/usage").route(web::get().to(usage::month)).default_service(web::to(not_allowed("GET"))),
+            )
+            .service(
+                web::resource("/webhooks")
+                    .route(web::get().to(webhooks::list))
+                    .route(web::post().to(webhooks::create))
+                    .default_service(web::to(not_allowed("GET, POST"))),
+            )
+            .service(
+                web::resource("/webhooks/{id}")
+                    .route(web::get().to(webhooks::get))
+                    .route(web::patch().to(webhooks::update))
+                    .route(web::delete().to(webhooks::delete))
+                    .default_service(web::to(not_allowed("GET, PATCH, DELETE"))),
+            )
+            .service(
+                web::resource("/webhooks/{id}/rotate")
+                    .route(web::post().to(webhooks::rotate))
+                    .default_service(web::to(not_allowed("POST"))),
+            )
+            .service(
+                web::resource("/webhooks/{id}/ping")
+                    .route(web::post().to(webhooks::ping))
+                    .default_service(web::to(not_allowed("POST"))),
+            )
+            .service(
+                web::resource("/webhooks/{id}/deliveries")
+                    .route(web::get().to(webhook_deliveries::list))
+                    .default_service(web::to(not_allowed("GET"))),
+            )
+            .service(
+                web::resource("/webhooks/{id}/deliveries/{delivery}/redeliver")
+                    .route(web::post().to(webhook_deliveries::redeliver))
+                    .default_service(web::to(not_allowed("POST"))),
             )
             .default_service(web::to(|| async { Problem::not_found().response() })),
     );

@@ -189,6 +189,7 @@ pub fn sample_page(rows: usize) -> Result<String, AppError> {
         show_services: true,
         show_billing: true,
         show_api_keys: true,
+        show_webhooks: true,
         projects_label: "Projects".into(),
     });
     let page = MembersPage {

@@ -130,6 +130,25 @@ async fn world(app: &TestApp) -> World {
     app.new_browser().sign_in("ada@northwind.example", "Ada Admin").await;
     orgportal::store::staff::add(&mut app.conn(), "ada@northwind.example", true, app.settings.clock.now()).unwrap();
 
+    // A webhook endpoint (written here: this app refuses loopback receivers,
+    // and its name never resolves offline) with one delivery, its ping.
+    let (webhook, org_id) = ("0190a1b2-c3d4-7e5f-8a9b-00000000f022".to_string(), app.org_id(SLUG));
+    diesel::insert_into(orgportal::db::schema::webhook_endpoints::table)
+        .values((
+            orgportal::db::schema::webhook_endpoints::id.eq(&webhook),
+            orgportal::db::schema::webhook_endpoints::org_id.eq(&org_id),
+            orgportal::db::schema::webhook_endpoints::url.eq("https://hooks.example.com/in"),
+            orgportal::db::schema::webhook_endpoints::description.eq(""),
+            orgportal::db::schema::webhook_endpoints::event_types.eq("*"),
+            orgportal::db::schema::webhook_endpoints::enabled.eq(false),
+            orgportal::db::schema::webhook_endpoints::secret.eq("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+            orgportal::db::schema::webhook_endpoints::created_at.eq(app.settings.clock.now()),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let endpoint = format!("/orgs/{SLUG}/webhooks/{webhook}");
+    assert_eq!(ada.submit(&endpoint, &format!("{endpoint}/ping"), &[]).await.status(), StatusCode::SEE_OTHER);
+
     let tokens = wait_for_tokens(app).await;
     let mut conn = app.conn();
     use orgportal::db::schema::*;
@@ -147,6 +166,8 @@ async fn world(app: &TestApp) -> World {
         ("payment_method", "pm_none".to_string()),
         ("service", one(service_tokens::table.select(service_tokens::id).first(&mut *conn))),
         ("api_key", one(api_keys::table.select(api_keys::id).first(&mut *conn))),
+        ("webhook", webhook),
+        ("webhook_delivery", one(webhook_deliveries::table.select(webhook_deliveries::id).first(&mut *conn))),
         ("ticket", one(tickets::table.select(tickets::id).first(&mut *conn))),
         (
             "session",

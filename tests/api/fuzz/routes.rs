@@ -72,6 +72,8 @@ impl World {
         let key = match param {
             "id" if route.contains("/services/") => "service",
             "id" if route.contains("/api-keys/") => "api_key",
+            "id" if route.contains("/webhooks/") => "webhook",
+            "delivery" => "webhook_delivery",
             "id" if route.contains("/payment-methods/") => "payment_method",
             "id" if route.contains("/tickets/") => "ticket",
             "id" if route.contains("/sessions/") => "session",

@@ -104,7 +104,81 @@ fn endpoints(w: &World) -> Vec<Endpoint> {
             "members.manage",
             StatusCode::NO_CONTENT,
         ),
+        ("list webhooks", Method::GET, format!("{base}/webhooks"), None, "webhooks.manage", StatusCode::OK),
+        ("read webhook", Method::GET, format!("{base}/webhooks/{HOOK}"), None, "webhooks.manage", StatusCode::OK),
+        (
+            "webhook deliveries",
+            Method::GET,
+            format!("{base}/webhooks/{HOOK}/deliveries"),
+            None,
+            "webhooks.manage",
+            StatusCode::OK,
+        ),
+        (
+            "add webhook",
+            Method::POST,
+            format!("{base}/webhooks"),
+            Some(json!({"url": format!("https://{PUBLIC}/new")})),
+            "webhooks.manage",
+            StatusCode::CREATED,
+        ),
+        (
+            "change webhook",
+            Method::PATCH,
+            format!("{base}/webhooks/{HOOK}"),
+            Some(json!({"enabled": false})),
+            "webhooks.manage",
+            StatusCode::OK,
+        ),
+        (
+            "ping webhook",
+            Method::POST,
+            format!("{base}/webhooks/{HOOK}/ping"),
+            None,
+            "webhooks.manage",
+            StatusCode::ACCEPTED,
+        ),
+        (
+            "rotate webhook",
+            Method::POST,
+            format!("{base}/webhooks/{HOOK}/rotate"),
+            None,
+            "webhooks.manage",
+            StatusCode::OK,
+        ),
+        (
+            "delete webhook",
+            Method::DELETE,
+            format!("{base}/webhooks/{HOOK}"),
+            None,
+            "webhooks.manage",
+            StatusCode::NO_CONTENT,
+        ),
     ]
+}
+
+/// A webhook endpoint of the organization, written directly: a public
+/// address written in its URL, so no name is looked up (no network here).
+const HOOK: &str = "0190a1b2-c3d4-7e5f-8a9b-00000000b00c";
+const PUBLIC: &str = "93.184.215.14";
+
+fn add_hook(app: &crate::helpers::TestApp, slug: &str) {
+    use diesel::prelude::*;
+    use orgportal::db::schema::webhook_endpoints as e;
+    diesel::insert_into(e::table)
+        .values((
+            e::id.eq(HOOK),
+            e::org_id.eq(app.org_id(slug)),
+            e::url.eq(format!("https://{PUBLIC}/in")),
+            e::description.eq(""),
+            e::event_types.eq("*"),
+            // Off: nothing is sent to it while the test runs.
+            e::enabled.eq(false),
+            e::secret.eq("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+            e::created_at.eq(app.settings.clock.now()),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
 }
 
 /// The members area's snapshot, the organization's projects, roles set on
@@ -120,9 +194,13 @@ fn full_snapshot(app: &crate::helpers::TestApp, slug: &str) -> String {
         project_grants::table.select((project_grants::user_id, project_grants::role)).load(&mut *conn).unwrap();
     grants.sort();
     let tickets: i64 = tickets::table.count().get_result(&mut *conn).unwrap();
+    let hooks: Vec<(String, bool, String)> = {
+        use orgportal::db::schema::webhook_endpoints as e;
+        e::table.select((e::url, e::enabled, e::secret)).order(e::id).load(&mut *conn).unwrap()
+    };
     let log: i64 = activity::table.count().get_result(&mut *conn).unwrap();
     drop(conn);
-    format!("{:?} {projects:?} {grants:?} {tickets} {log}", snapshot(app, slug))
+    format!("{:?} {projects:?} {grants:?} {tickets} {log} {hooks:?}", snapshot(app, slug))
 }
 
 async fn key_without(w: &World, browser: &Browser, name: &str, missing: &str) -> String {
@@ -141,6 +219,7 @@ async fn each_endpoint_needs_its_permission_and_its_organization() {
     other.sign_in("other@example.com", "Otto Other").await;
     let other_slug = other.create_org("Other Co").await;
     let foreign = make_key(&other, &other_slug, "Foreign", ALL, "30").await;
+    add_hook(app, &w.slug);
 
     let mut without = std::collections::HashMap::new();
     for (_, _, _, _, needs, _) in endpoints(&w) {

@@ -44,6 +44,7 @@ pub const ALL: &[&str] = &[
     "billing.manage",
     "activity.view",
     "api_keys.manage",
+    "webhooks.manage",
 ];
 
 pub struct Answer {
