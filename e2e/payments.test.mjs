@@ -61,7 +61,11 @@ async function addCard(page, portalUrl, slug, number, exp = ["12", "30"]) {
   await page.fill("#card-element input[placeholder=cvc]", "123");
   await page.fill("#card-element input[placeholder=postal_code]", "10115");
   await page.click("#card-submit");
-  await page.waitForURL(/\/billing\/payment-methods$/);
+  // When the confirmation does not come back to the list, say what the page says.
+  await page.waitForURL(/\/billing\/payment-methods$/).catch(async (e) => {
+    const said = await page.innerText("body").catch(() => "(no page)");
+    throw new Error(`the card was not added: ${page.url()} says:\n${said.slice(0, 2000)}\n${e.message}`);
+  });
 }
 
 const rows = (page) => page.$$eval("main table tbody tr", (trs) => trs.map((tr) => tr.innerText.replace(/\s+/g, " ").trim()));

@@ -194,3 +194,86 @@ async fn an_invitation_that_runs_out_and_a_deleted_organization_are_told_too() {
     let n: i64 = webhook_events::table.count().get_result(&mut *app.conn()).unwrap();
     assert_eq!(n, 0);
 }
+
+#[tokio::test]
+async fn a_project_team_a_transfer_and_the_bill_are_told_to_each_organization_concerned() {
+    let app = app_for_receivers().await;
+    let (acme_hooks, beta_hooks) = (Receiver::start().await, Receiver::start().await);
+    let acme = admin_with_org(&app, "ada@example.com", "Acme").await;
+    let beta = app.browser.create_org("Beta").await;
+    app.member(&acme, "bob@example.com", "Technical user").await;
+    let bob = app.user_id("bob@example.com");
+    add_endpoint(&app.browser, &acme, &acme_hooks.url, &[]).await;
+    add_endpoint(&app.browser, &beta, &beta_hooks.url, &[]).await;
+    let key = make_key(&app.browser, &acme, "Automation", ALL, "30").await;
+    let base = format!("/api/v1/orgs/{acme}");
+
+    call(&app, Some(&key), Method::POST, &format!("{base}/projects"), Some(json!({"name": "Fleet"}))).await;
+    let res = call(
+        &app,
+        Some(&key),
+        Method::PUT,
+        &format!("{base}/projects/fleet/team/{bob}"),
+        Some(json!({"role": "Billing"})),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{:?}", res.body);
+    let billing = format!("/orgs/{acme}/billing");
+    let res = app.browser.submit(&billing, &format!("{billing}/members"), &[("email", "bob@example.com")]).await;
+    assert!(res.status().is_success() || res.status() == StatusCode::SEE_OTHER, "{}", res.status());
+    let res = app.browser.submit(&billing, &format!("{billing}/members/{bob}/remove"), &[]).await;
+    assert!(res.status().is_success() || res.status() == StatusCode::SEE_OTHER, "{}", res.status());
+    let transfer = format!("/orgs/{acme}/projects/fleet/transfer");
+    let res = app.browser.submit(&transfer, &transfer, &[("to", &beta)]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    let expected = [
+        "api_key.created",
+        "project.created",
+        "project.team_changed",
+        "billing.member_added",
+        "billing.member_removed",
+        "project.transferred",
+    ];
+    let got = acme_hooks.wait_for(expected.len()).await;
+    assert_eq!(got.iter().map(|r| r.event_type()).collect::<Vec<_>>(), expected);
+    let data = |t: &str| got.iter().find(|r| r.event_type() == t).unwrap().json()["data"].clone();
+    let team = data("project.team_changed");
+    assert_eq!((team["project"]["slug"].as_str(), team["email"].as_str()), (Some("fleet"), Some("bob@example.com")));
+    assert_eq!(data("billing.member_added")["member"]["user_id"], bob.as_str());
+    assert_eq!(data("billing.member_removed")["member"]["email"], "bob@example.com");
+    let moved = data("project.transferred");
+    assert_eq!(
+        (moved["from"]["slug"].as_str(), moved["to"]["slug"].as_str()),
+        (Some(acme.as_str()), Some(beta.as_str()))
+    );
+    // The organization it joined hears it too.
+    let theirs = beta_hooks.wait_for(1).await;
+    assert_eq!(theirs[0].event_type(), "project.transferred");
+    assert_eq!(theirs[0].json()["data"]["organization"]["slug"], beta.as_str());
+    assert_eq!(theirs[0].json()["data"]["project"], moved["project"]);
+}
+
+#[tokio::test]
+async fn two_instances_deliver_each_event_once_and_in_order() {
+    let app = app_for_receivers().await;
+    let receiver = Receiver::start().await;
+    let slug = admin_with_org(&app, "ada@example.com", "Acme").await;
+    add_endpoint(&app.browser, &slug, &receiver.url, &["project.created"]).await;
+    let key = make_key(&app.browser, &slug, "Automation", ALL, "30").await;
+    let _second = app.second_instance().await;
+    let names: Vec<String> = (0..30).map(|n| format!("Project {n:02}")).collect();
+    for name in &names {
+        let res =
+            call(&app, Some(&key), Method::POST, &format!("/api/v1/orgs/{slug}/projects"), Some(json!({"name": name})))
+                .await;
+        assert_eq!(res.status, StatusCode::CREATED);
+    }
+    let got = receiver.wait_for(names.len()).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let got_now = receiver.got();
+    assert_eq!(got_now.len(), got.len(), "nothing twice");
+    let sent: Vec<String> =
+        got_now.iter().map(|r| r.json()["data"]["project"]["name"].as_str().unwrap().to_string()).collect();
+    assert_eq!(sent, names, "in the order of the changes");
+}
