@@ -282,9 +282,14 @@ pub fn reissue(
             return Err(InviteError::NotFound);
         }
         diesel::update(invitations::table.find(id)).set(invitations::state.eq("replaced")).execute(conn)?;
-        insert(conn, org_id, new, actor, lifetime, send.then_some(&new.mail))?;
+        let made = insert(conn, org_id, new, actor, lifetime, send.then_some(&new.mail))?;
         let action = if send { "invitation.resend" } else { "invitation.link" };
         actor.record(conn, org_id, action, new.email.as_str(), &format!("role {}", new.role))?;
+        // A new invitation (its own id and expiry) in place of `id`.
+        crate::store::webhooks::record(conn, org_id, "invitation.created", actor.now, |conn| {
+            let invitation = payload::invitation(conn, &made)?;
+            payload::about_org(conn, org_id, serde_json::json!({ "invitation": invitation, "replaces": id }))
+        })?;
         Ok(())
     })
 }

@@ -49,14 +49,12 @@ async fn each_change_sends_its_event_in_order_with_the_apis_shapes() {
     )
     .await;
     let invitation = res.body["invited"][0].clone();
-    let res = call(
-        &app,
-        Some(&key),
-        Method::DELETE,
-        &format!("{base}/invitations/{}", invitation["id"].as_str().unwrap()),
-        None,
-    )
-    .await;
+    let first = invitation["id"].as_str().unwrap().to_string();
+    // A resend is a new invitation in place of the first.
+    let res = call(&app, Some(&key), Method::POST, &format!("{base}/invitations/{first}/resend"), None).await;
+    assert_eq!(res.status, StatusCode::OK, "{:?}", res.body);
+    let renewed = res.body["id"].as_str().unwrap().to_string();
+    let res = call(&app, Some(&key), Method::DELETE, &format!("{base}/invitations/{renewed}"), None).await;
     assert!(res.status.is_success());
     let project =
         call(&app, Some(&key), Method::POST, &format!("{base}/projects"), Some(json!({"name": "Rocket"}))).await.body;
@@ -74,6 +72,7 @@ async fn each_change_sends_its_event_in_order_with_the_apis_shapes() {
         "api_key.created",
         "member.added",
         "member.role_changed",
+        "invitation.created",
         "invitation.created",
         "invitation.revoked",
         "project.created",
@@ -104,7 +103,13 @@ async fn each_change_sends_its_event_in_order_with_the_apis_shapes() {
     for field in ["id", "email", "role", "state", "invited_by", "created_at", "expires_at"] {
         assert_eq!(sent[field], invitation[field], "invitation.{field}");
     }
+    let again = got.iter().filter(|r| r.event_type() == "invitation.created").nth(1).unwrap().json()["data"].clone();
+    assert_eq!(
+        (again["invitation"]["id"].as_str(), again["replaces"].as_str()),
+        (Some(renewed.as_str()), Some(first.as_str()))
+    );
     assert_eq!(data("invitation.revoked")["invitation"]["state"], "revoked");
+    assert_eq!(data("invitation.revoked")["invitation"]["id"], renewed.as_str());
     assert_eq!(data("project.created")["project"], project, "the project as the API answered it");
     assert_eq!(data("project.updated")["project"]["description"], "To the moon");
     assert_eq!(data("org.updated")["organization"]["name"], "Acme Two");
