@@ -101,6 +101,17 @@ impl From<crate::store::members::invitations::InviteError> for AppError {
     }
 }
 
+/// An endpoint that is not the organization's is a 404 (TooMany is
+/// answered next to the form's field before this).
+impl From<crate::store::webhooks::endpoints::EndpointError> for AppError {
+    fn from(e: crate::store::webhooks::endpoints::EndpointError) -> Self {
+        match e {
+            crate::store::webhooks::endpoints::EndpointError::Db(e) => e.into(),
+            _ => AppError::NotFound,
+        }
+    }
+}
+
 impl From<crate::store::projects::invitations::ProjectInviteError> for AppError {
     fn from(e: crate::store::projects::invitations::ProjectInviteError) -> Self {
         match e {

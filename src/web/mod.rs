@@ -26,6 +26,7 @@ pub mod pager;
 pub mod problem;
 pub mod projects;
 pub mod rate_limit;
+pub mod routes;
 pub mod settings;
 pub mod sign_in;
 pub mod staff;

@@ -173,11 +173,15 @@ pub fn record(
         if let Some(at) = retry_at.filter(|_| !delivered) {
             hold_behind(conn, endpoint_id, at)?;
         }
-        let endpoint = webhook_endpoints::table.find(endpoint_id);
         if delivered {
-            diesel::update(endpoint)
-                .set(webhook_endpoints::failing_since.eq(None::<PrimitiveDateTime>))
-                .execute(conn)?;
+            // Only a streak that runs is ended: most deliveries write nothing here.
+            let streak = webhook_endpoints::id.eq(endpoint_id).and(webhook_endpoints::failing_since.is_not_null());
+            kept_update(
+                webhook_endpoints::table,
+                streak,
+                webhook_endpoints::failing_since.eq(None::<PrimitiveDateTime>),
+            )
+            .execute(conn)?;
         } else {
             let streak = webhook_endpoints::id.eq(endpoint_id).and(webhook_endpoints::failing_since.is_null());
             kept_update(webhook_endpoints::table, streak, webhook_endpoints::failing_since.eq(Some(attempt.at)))

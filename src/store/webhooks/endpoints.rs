@@ -141,14 +141,14 @@ pub fn update(
                 webhook_endpoints::enabled.eq(fields.enabled),
             ))
             .execute(conn)?;
-        if fields.enabled {
-            diesel::update(webhook_endpoints::table.find(id))
-                .set(webhook_endpoints::disabled_reason.eq(None::<String>))
-                .execute(conn)?;
-        }
+        // On again: why it was off, and its failing streak, are history. (An
+        // endpoint that is on has no reason; the worker owns the streak.)
         if reenabled {
             diesel::update(webhook_endpoints::table.find(id))
-                .set(webhook_endpoints::failing_since.eq(None::<PrimitiveDateTime>))
+                .set((
+                    webhook_endpoints::disabled_reason.eq(None::<String>),
+                    webhook_endpoints::failing_since.eq(None::<PrimitiveDateTime>),
+                ))
                 .execute(conn)?;
         }
         let what = if before.enabled == fields.enabled {

@@ -14,7 +14,7 @@ use super::{check, event_choices, new_secret, EndpointForm, EventChoice, FieldEr
 use crate::db;
 use crate::domain::Permission;
 use crate::error::AppError;
-use crate::store::webhooks::endpoints::{self, EndpointError, EndpointRow};
+use crate::store::webhooks::endpoints::{self, EndpointRow};
 use crate::web::extract::{flash, OrgMember};
 use crate::web::format;
 use crate::web::input::Form;
@@ -127,8 +127,7 @@ pub async fn update(
             flash(&session, "The endpoint was saved.");
             Ok(see_other(&format!("/orgs/{slug}/webhooks/{id}")))
         }
-        Err(EndpointError::Db(e)) => Err(e.into()),
-        Err(_) => Err(AppError::NotFound),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -154,8 +153,7 @@ pub async fn rotate(
             view.new_secret = Some(secret);
             render_with(StatusCode::OK, &view)
         }
-        Err(EndpointError::Db(e)) => Err(e.into()),
-        Err(_) => Err(AppError::NotFound),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -177,8 +175,7 @@ pub async fn ping(
             flash(&session, "A ping event was queued; its delivery is listed below.");
             Ok(see_other(&format!("/orgs/{slug}/webhooks/{id}")))
         }
-        Err(EndpointError::Db(e)) => Err(e.into()),
-        Err(_) => Err(AppError::NotFound),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -200,7 +197,6 @@ pub async fn delete(
             flash(&session, &format!("The endpoint {url} was deleted."));
             Ok(see_other(&format!("/orgs/{slug}/webhooks")))
         }
-        Err(EndpointError::Db(e)) => Err(e.into()),
-        Err(_) => Err(AppError::NotFound),
+        Err(e) => Err(e.into()),
     }
 }
