@@ -7,6 +7,7 @@ pub mod check_config;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod dns;
 pub mod domain;
 pub mod error;
 pub mod mail;

@@ -116,7 +116,18 @@ impl Application {
         let https = base_url.scheme() == "https";
         let mail_wakeup = Arc::new(Notify::new());
         let (stop_background, stop) = tokio::sync::watch::channel(false);
-        crate::upkeep::spawn(pool.clone(), settings.clock.clone(), stop.clone());
+        let dns = crate::dns::Dns::new(settings.dns_resolver);
+        crate::upkeep::spawn(
+            crate::upkeep::Upkeep {
+                pool: pool.clone(),
+                clock: settings.clock.clone(),
+                dns: dns.clone(),
+                catalog: catalog.clone(),
+                base_url: base_url.clone(),
+                mail_wakeup: mail_wakeup.clone(),
+            },
+            stop.clone(),
+        );
         let webhook_wakeup = Arc::new(Notify::new());
         let webhook_worker = crate::webhooks::worker::Worker {
             pool: pool.clone(),
@@ -168,6 +179,7 @@ impl Application {
             mail_wakeup,
             webhook_wakeup,
             webhooks_allow_private: settings.webhooks_allow_private,
+            dns,
             mailbox_dir,
             staff_emails: Arc::new(settings.staff_emails.clone()),
             staff_provisioners: Arc::new(settings.staff_provisioners.clone()),

@@ -125,6 +125,10 @@ impl Settings {
             ("ORGPORTAL_PERSONAL_SPACES", self.personal_spaces.to_string()),
             ("ORGPORTAL_DIRECT_ADD", self.direct_add.to_string()),
             ("ORGPORTAL_WEBHOOKS_ALLOW_PRIVATE", self.webhooks_allow_private.to_string()),
+            (
+                "ORGPORTAL_DNS_RESOLVER",
+                self.dns_resolver.map(|a| a.to_string()).unwrap_or_else(|| "(not set: the system's resolver)".into()),
+            ),
             ("ORGPORTAL_METRICS_BIND", self.metrics_bind.clone().unwrap_or_else(|| "(not set: no /metrics)".into())),
             (
                 "ORGPORTAL_STRIPE_SECRET_KEY",

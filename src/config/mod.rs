@@ -98,6 +98,9 @@ pub struct Settings {
     /// ORGPORTAL_WEBHOOKS_ALLOW_PRIVATE: webhooks may go to http:// and to
     /// loopback, private and link-local addresses (tests, private networks).
     pub webhooks_allow_private: bool,
+    /// ORGPORTAL_DNS_RESOLVER: the DNS server verified domains are looked up
+    /// at; None: the system's resolver.
+    pub dns_resolver: Option<std::net::SocketAddr>,
     /// Where `/metrics` is served (Prometheus); None: not at all.
     pub metrics_bind: Option<String>,
     /// The payment provider (Stripe); None: the platform manages payment methods.
@@ -147,6 +150,7 @@ impl Settings {
             personal_spaces: true,
             direct_add: false,
             webhooks_allow_private: false,
+            dns_resolver: None,
             metrics_bind: None,
             payments: None,
         }

@@ -53,6 +53,7 @@ pub(super) struct Raw {
     personal_spaces: Option<String>,
     direct_add: Option<String>,
     webhooks_allow_private: Option<String>,
+    dns_resolver: Option<String>,
     metrics_bind: Option<String>,
     stripe_secret_key: Option<String>,
     stripe_publishable_key: Option<String>,
@@ -165,6 +166,10 @@ impl Settings {
         if let Some(v) = present(raw.webhooks_allow_private) {
             s.webhooks_allow_private =
                 parse_bool(&v).ok_or_else(|| bad("webhooks_allow_private", "expected true or false"))?;
+        }
+        if let Some(v) = present(raw.dns_resolver) {
+            s.dns_resolver =
+                Some(v.parse().map_err(|_| bad("dns_resolver", "expected an address and port, such as 127.0.0.1:53"))?);
         }
         if let Some(v) = present(raw.personal_spaces) {
             s.personal_spaces = parse_bool(&v).ok_or_else(|| bad("personal_spaces", "expected true or false"))?;

@@ -25,6 +25,7 @@ pub mod text;
 pub mod usage;
 pub mod usage_payer;
 pub mod user_agent;
+pub mod verified_domain;
 pub mod webhook;
 
 pub use email::Email;

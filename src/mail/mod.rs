@@ -1,6 +1,7 @@
 //! Mail: transports (SMTP, or files in the data directory), the email
 //! templates, and the outbox worker. Nothing here runs inside a request.
 
+pub mod domain_mail;
 pub mod payment_mail;
 pub mod templates;
 pub mod transport;

@@ -12,6 +12,7 @@ pub mod api_keys;
 pub mod billing;
 pub mod changes;
 pub mod customer;
+pub mod domains;
 pub mod members;
 pub mod orgs;
 pub mod outbox;

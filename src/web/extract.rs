@@ -143,6 +143,7 @@ impl OrgMember {
             show_billing: self.can(Permission::BillingView),
             show_api_keys: self.can(Permission::ApiKeysManage),
             show_webhooks: self.can(Permission::WebhooksManage),
+            show_domains: self.can(Permission::OrgManage),
             projects_label: self.current.catalog.projects_noun(),
         });
         layout

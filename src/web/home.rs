@@ -6,7 +6,10 @@ use askama::Template;
 use super::extract::{anonymous_layout, CurrentUser};
 use super::layout::{render, Layout};
 use super::{see_other, AppState};
+use crate::db;
+use crate::domain::verified_domain::JoinPolicy;
 use crate::error::AppError;
+use crate::store::domains::joins::{self, Offer};
 use crate::store::orgs::OrgSummary;
 
 #[derive(Template)]
@@ -32,12 +35,17 @@ struct GettingStarted {
     orgs: Vec<OrgSummary>,
     single_org: bool,
     can_add: bool,
+    /// Organizations that let the person join by their verified address.
+    offers: Vec<Offer>,
 }
 
 #[get("/getting-started")]
 pub async fn getting_started(current: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let can_add = state.org_limit.allows_another(current.orgs.len() as i64);
+    let user_id = current.user.id.clone();
+    let offers = db::run_read(&state.pool, move |conn| Ok::<_, AppError>(joins::offers(conn, &user_id)?)).await?;
     render(&GettingStarted {
+        offers,
         layout: current.layout("Getting Started"),
         name: current.user.name.clone(),
         email: current.user.email.clone(),

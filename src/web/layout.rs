@@ -31,6 +31,7 @@ pub struct OrgNav {
     pub show_billing: bool,
     pub show_api_keys: bool,
     pub show_webhooks: bool,
+    pub show_domains: bool,
     /// "Projects", "Products", "Datasets": the catalog's noun.
     pub projects_label: String,
 }

@@ -9,6 +9,7 @@ pub mod client;
 pub mod csv_export;
 pub mod customer;
 pub mod dev;
+pub mod domains;
 pub mod error_page;
 pub mod extract;
 pub mod format;
@@ -64,6 +65,8 @@ pub struct AppState {
     pub webhook_wakeup: Arc<Notify>,
     /// ORGPORTAL_WEBHOOKS_ALLOW_PRIVATE.
     pub webhooks_allow_private: bool,
+    /// Looks up the TXT records that prove a domain (ORGPORTAL_DNS_RESOLVER).
+    pub dns: crate::dns::Dns,
     /// Where mail is written when there is no SMTP relay (/dev/mailbox).
     pub mailbox_dir: Option<PathBuf>,
     /// ORGPORTAL_STAFF_EMAILS (the `staff` table lists more).

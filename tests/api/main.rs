@@ -9,6 +9,7 @@ mod collaborators;
 mod customer_pages;
 mod customers;
 mod direct_add;
+mod domains;
 mod fuzz;
 mod helpers;
 mod hostile_input;

@@ -1,6 +1,9 @@
 // Usage: start orgportal on the embedded default (with
 // ORGPORTAL_WEBHOOKS_ALLOW_PRIVATE=true, for a webhook endpoint on loopback), then
 //   node check.mjs [base-url] [out-dir]
+// With CHECK_DNS_RECORDS=records.json, the records file of a DNS server the
+// portal looks domains up at (ORGPORTAL_DNS_RESOLVER; e2e/lib/dns_server.py),
+// the claimed domain is verified too, and the pages of joining by it are checked.
 // Signs in, visits the portal's pages at 1280 px and at 390 px, runs axe-core
 // on each (serious and critical violations fail), saves each page's HTML as
 // served, and runs the Nu Html Checker (vnu-jar) on all of them (errors fail).
@@ -31,7 +34,12 @@ await page.click("button:has-text('Create')");
 await page.goto(`${base}/orgs/${slug}/projects/checked-project/team`);
 await page.fill("#invite-email", "collab@example.com");
 await page.click("button:has-text('Send invitation')");
-await page.goto(base + "/dev/mailbox");
+// The mail worker writes the invitation a moment after the request.
+for (let i = 0; i < 50; i++) {
+  await page.goto(base + "/dev/mailbox");
+  if (await page.$("section.mail a:has-text('Open the link')")) break;
+  await page.waitForTimeout(200);
+}
 const invitation = new URL(await page.getAttribute("section.mail a:has-text('Open the link')", "href")).pathname;
 
 // Usage reported for the project; the checker's personal usage billed to the organization.
@@ -60,6 +68,11 @@ const hook = await page.getAttribute("main table a[href*='/webhooks/']", "href")
 await page.goto(base + hook);
 await page.click("button:has-text('Send test ping')");
 
+// A domain claimed, not yet verified: its card shows the TXT record to publish.
+await page.goto(`${base}/orgs/${slug}/domains`);
+await page.fill("#domain", "checked.example");
+await page.click("button:has-text('Add domain')");
+
 const paths = (process.env.CHECK_PATHS ?? "").split(",").filter(Boolean);
 const pages = paths.length ? paths : [
   "/getting-started", `/orgs/${slug}`, `/orgs/${slug}/members`, `/orgs/${slug}/members?q=CHECK`,
@@ -70,7 +83,7 @@ const pages = paths.length ? paths : [
   `/orgs/${slug}/projects/checked-project/settings`, `/orgs/${slug}/projects/checked-project/team`,
   `/orgs/${slug}/projects/checked-project/transfer`, `/orgs/${slug}/projects/checked-project/tokens`, "/personal/projects", "/personal/projects/new", "/projects/new",
   `/orgs/${slug}/billing`, `/orgs/${slug}/billing/usage`, `/orgs/${slug}/billing/payment-methods`, byDay, "/shared", invitation,
-  `/orgs/${slug}/api-keys`, "/docs/api", `/orgs/${slug}/webhooks`, hook,
+  `/orgs/${slug}/api-keys`, "/docs/api", `/orgs/${slug}/webhooks`, hook, `/orgs/${slug}/domains`,
 ];
 let failed = 0;
 const files = [];
@@ -155,6 +168,24 @@ if (!paths.length) {
   writeFileSync(`${out}/invite-warning.html`, "<!doctype html>" + warned.replace(/^<!DOCTYPE html>/i, ""));
   files.push(`${out}/invite-warning.html`);
   checked += theirs.length + 1;
+  if (process.env.CHECK_DNS_RECORDS) {
+    // Verified, with the policy "suggest": someone at the domain is offered
+    // the organization and asks; the Members page lists the request.
+    await page.goto(`${base}/orgs/${slug}/domains`);
+    const [, name, value] = await page.$$eval("main dl.details code", (els) => els.map((e) => e.textContent.trim()));
+    writeFileSync(process.env.CHECK_DNS_RECORDS, JSON.stringify({ [name]: [value] }));
+    await page.click("button:has-text('Verify')");
+    await page.selectOption("main select[name=policy]", "suggest");
+    await page.click("button:has-text('Save join policy')");
+    const asker = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+    const apage = await asker.newPage();
+    await apage.goto(base + "/auth/dev/start");
+    await signIn(apage, "asker@checked.example", "Ann Asker");
+    await check(asker, apage, ["/getting-started"]);
+    await apage.click("button:has-text('Ask to join')");
+    await check(context, page, [`/orgs/${slug}/domains`, `/orgs/${slug}/members`]);
+    checked += 3;
+  }
   // The error pages: 404, 403 (the staff area) and 429 (sign-in started too
   // often from one address), each with its request id.
   const tooMany = "/auth/dev/start?next=/settings";

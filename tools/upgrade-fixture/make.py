@@ -8,10 +8,13 @@ OLD_BINARY is orgportal built from the release being upgraded from (for example
 PostgreSQL it imports examples/customers.json, adds a staff member, starts the
 old portal and drives it like a browser (sign-ins, an organization, invitations
 sent and accepted, a connection token, a ticket, a staff view, an organization's
-and a personal project with usage reported through the API), stops it, and
+and a personal project with usage reported through the API, an API key that
+invites through the management API, a webhook endpoint whose deliveries wait
+for a receiver that is not there), stops it, and
 dumps the database as SQL: OUT_DIR/sqlite.sql and OUT_DIR/postgres.sql.
 Needs the sqlite3 and pg_dump command-line tools. Standard library only.
 """
+import datetime
 import http.cookiejar
 import json
 import os
@@ -95,12 +98,34 @@ def report_usage(browser, base, projects, name, prefix):
     page = f"{projects}/{name.lower()}/tokens"
     _, _, html = browser.request(page, [("csrf_token", browser.csrf(page)), ("name", "Platform")])
     token = re.search(r'readonly value="([^"]+)"', html).group(1)
-    records = [{"id": f"{prefix}-{i}", "metric": metric, "quantity": 10 + i, "day": day}
-               for i, (metric, day) in enumerate([("device.hours", "2026-10-31"), ("device.hours", "2026-11-01"),
-                                                  ("sim.data_mb", "2026-11-02")])]
+    # A project takes usage from the day before it was made to today (UTC).
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    yesterday = today - datetime.timedelta(days=1)
+    records = [{"id": f"{prefix}-{i}", "metric": metric, "quantity": 10 + i, "day": day.isoformat()}
+               for i, (metric, day) in enumerate([("device.hours", yesterday), ("device.hours", today),
+                                                  ("sim.data_mb", today)])]
     request = urllib.request.Request(base + "/api/v1/usage", data=json.dumps(records).encode(),
                                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     assert urllib.request.urlopen(request, timeout=20).status == 200
+
+
+def automate(owner, base):
+    """A webhook endpoint (nothing listens there: its deliveries wait to be
+    retried), then an API key that invites someone through the API."""
+    owner.submit("/orgs/acme/webhooks", "/orgs/acme/webhooks",
+                 [("url", "http://127.0.0.1:9/hooks"), ("description", "Back office"), ("events", "all")])
+    page = "/orgs/acme/api-keys"
+    fields = [("csrf_token", owner.csrf(page)), ("name", "Provisioning"), ("expiry", "365"),
+              ("permission", "org.view"), ("permission", "members.invite")]
+    _, _, html = owner.request(page, fields)
+    key = re.search(r'id="new-token" type="text" readonly value="([^"]+)"', html).group(1)
+    body = json.dumps({"invitations": [{"email": "dave@acme.example", "role": "Technical user"}]}).encode()
+    request = urllib.request.Request(base + "/api/v1/orgs/acme/invitations", data=body, method="POST",
+                                     headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+    try:
+        assert urllib.request.urlopen(request, timeout=20).status in (200, 201)
+    except urllib.error.HTTPError as e:
+        raise SystemExit(f"the old portal refused the API call: {e.code} {e.read().decode()}")
 
 
 def populate(binary, env, data_dir):
@@ -108,7 +133,8 @@ def populate(binary, env, data_dir):
     run("customers", "import", os.path.join(REPO, "examples", "customers.json"))
     run("staff", "add", "sam@support.example")
     port = free_port()
-    server = subprocess.Popen([binary, "serve"], env={**env, "ORGPORTAL_BIND": f"127.0.0.1:{port}"}, cwd=data_dir,
+    server_env = {**env, "ORGPORTAL_BIND": f"127.0.0.1:{port}", "ORGPORTAL_WEBHOOKS_ALLOW_PRIVATE": "true"}
+    server = subprocess.Popen([binary, "serve"], env=server_env, cwd=data_dir,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -131,6 +157,7 @@ def populate(binary, env, data_dir):
             status, _, _ = bob.request(f"/invitations/{token}/accept", [("csrf_token", bob.csrf(f"/invitations/{token}"))])
         owner.submit("/orgs/acme/services", "/orgs/acme/services", [("name", "PMM production")])
         report_usage(owner, base, "/orgs/acme/projects", "Fleet", "acme-fleet")
+        automate(owner, base)
         report_usage(owner, base, "/personal/projects", "Notes", "notes")
         ada = Browser(base)
         ada.sign_in("ada@northwind.example", "Ada Admin")

@@ -386,9 +386,11 @@ diesel::table! {
     }
 }
 
+mod domains;
 mod management_api;
 mod relations;
 mod webhooks;
 
+pub use domains::{join_requests, org_domains};
 pub use management_api::{api_idempotency, api_keys};
 pub use webhooks::{webhook_deliveries, webhook_endpoints, webhook_events};

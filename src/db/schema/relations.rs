@@ -5,6 +5,9 @@ use super::*;
 diesel::joinable!(users_search_docs -> users (user_id));
 diesel::joinable!(users_search_docs -> users_search (doc));
 diesel::joinable!(identities -> users (user_id));
+diesel::joinable!(org_domains -> organizations (org_id));
+diesel::joinable!(join_requests -> users (user_id));
+diesel::joinable!(join_requests -> organizations (org_id));
 diesel::joinable!(project_tokens -> projects (project_id));
 diesel::joinable!(project_tokens -> users (created_by));
 diesel::joinable!(project_grants -> projects (project_id));
@@ -72,5 +75,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_idempotency,
     webhook_endpoints,
     webhook_events,
-    webhook_deliveries
+    webhook_deliveries,
+    org_domains,
+    join_requests
 );

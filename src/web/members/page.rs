@@ -63,6 +63,17 @@ struct MembersPage<'a> {
     can_invite: bool,
     can_manage: bool,
     new_link: Option<(String, String)>,
+    /// People with a verified address at a domain of the organization who
+    /// asked to join (Organization -> Domains, policy "suggest").
+    join_requests: Vec<JoinRequestItem>,
+}
+
+pub struct JoinRequestItem {
+    user_id: String,
+    name: String,
+    email: String,
+    domain: String,
+    asked: String,
 }
 
 #[derive(Deserialize)]
@@ -103,13 +114,14 @@ pub async fn list(
     let now = state.clock.now();
     let (term, cursor) = (search.clone(), after.clone());
     let (common, kept) = (state.common_trigrams.clone(), state.first_pages.clone());
-    let (member, (page, total, pending)) = org_page
+    let (member, (page, total, pending, requests)) = org_page
         .load(Permission::OrgView, move |conn, view| {
             let org = &view.org;
             let page = first_pages::page(conn, &kept, org.into(), Some(&term), cursor.as_ref(), PAGE_SIZE, &common)?;
             let total = i64::from(org.member_count);
             let pending = invitations::pending_for_org(conn, &org.id, now)?;
-            Ok((page, total, pending))
+            let requests = crate::store::domains::joins::requests(conn, &org.id)?;
+            Ok((page, total, pending, requests))
         })
         .await?;
     let owner_id = &member.view.org.owner_id;
@@ -144,7 +156,18 @@ pub async fn list(
         })
         .collect();
     let new_link = crate::auth::session::take(&session, NEW_LINK_KEY);
+    let join_requests = requests
+        .into_iter()
+        .map(|r| JoinRequestItem {
+            user_id: r.user_id,
+            name: r.name,
+            email: r.email,
+            domain: r.domain,
+            asked: format::date_time(r.created_at),
+        })
+        .collect();
     render(&MembersPage {
+        join_requests,
         layout: member.layout("Members", "members"),
         slug,
         members,
@@ -190,6 +213,7 @@ pub fn sample_page(rows: usize) -> Result<String, AppError> {
         show_billing: true,
         show_api_keys: true,
         show_webhooks: true,
+        show_domains: true,
         projects_label: "Projects".into(),
     });
     let page = MembersPage {
@@ -203,6 +227,7 @@ pub fn sample_page(rows: usize) -> Result<String, AppError> {
         can_invite: true,
         can_manage: true,
         new_link: None,
+        join_requests: Vec::new(),
     };
     Ok(page.render()?)
 }

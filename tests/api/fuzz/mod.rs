@@ -149,6 +149,13 @@ async fn world(app: &TestApp) -> World {
     let endpoint = format!("/orgs/{SLUG}/webhooks/{webhook}");
     assert_eq!(ada.submit(&endpoint, &format!("{endpoint}/ping"), &[]).await.status(), StatusCode::SEE_OTHER);
 
+    // A claimed domain (not verified: this app's lookups find nothing).
+    let domains = format!("/orgs/{SLUG}/domains");
+    assert_eq!(
+        ada.submit(&domains, &domains, &[("domain", "northwind.example")]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+
     let tokens = wait_for_tokens(app).await;
     let mut conn = app.conn();
     use orgportal::db::schema::*;
@@ -167,6 +174,7 @@ async fn world(app: &TestApp) -> World {
         ("service", one(service_tokens::table.select(service_tokens::id).first(&mut *conn))),
         ("api_key", one(api_keys::table.select(api_keys::id).first(&mut *conn))),
         ("webhook", webhook),
+        ("domain", one(org_domains::table.select(org_domains::id).first(&mut *conn))),
         ("webhook_delivery", one(webhook_deliveries::table.select(webhook_deliveries::id).first(&mut *conn))),
         ("ticket", one(tickets::table.select(tickets::id).first(&mut *conn))),
         (

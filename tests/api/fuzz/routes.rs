@@ -73,6 +73,7 @@ impl World {
             "id" if route.contains("/services/") => "service",
             "id" if route.contains("/api-keys/") => "api_key",
             "id" if route.contains("/webhooks/") => "webhook",
+            "id" if route.contains("/domains/") => "domain",
             "delivery" => "webhook_delivery",
             "id" if route.contains("/payment-methods/") => "payment_method",
             "id" if route.contains("/tickets/") => "ticket",

@@ -1,0 +1,2 @@
+DROP TABLE join_requests;
+DROP TABLE org_domains;

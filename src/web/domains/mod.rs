@@ -1,0 +1,81 @@
+//! Organization -> Domains (`org.manage`): claim a domain, publish the TXT
+//! record it shows, Verify, choose what people with an address there may do
+//! (`page`, `domain`); and joining by a verified domain (`join`): Join or
+//! Ask to join from Getting Started, approve or decline on the Members page.
+//! Here: how a stored domain is shown.
+
+pub mod domain;
+pub mod join;
+pub mod page;
+
+use crate::domain::verified_domain::{JoinPolicy, GRACE};
+use crate::domain::RoleCatalog;
+use crate::store::domains::{joinable_role, DomainRow};
+use crate::web::format;
+
+/// One domain as the page (and the staff's read-only copy) shows it.
+pub struct DomainItem {
+    pub id: String,
+    pub domain: String,
+    pub record_name: String,
+    pub record_value: String,
+    pub verified: bool,
+    /// "Verified on ..., last checked ..." or "Not verified yet".
+    pub status: String,
+    /// Set while a verified domain's record is missing.
+    pub warning: Option<String>,
+    pub policy: &'static str,
+    pub policy_label: &'static str,
+    pub role: String,
+    /// What Verify just found, shown in the domain's card.
+    pub message: Option<(bool, String)>,
+}
+
+pub fn item(row: DomainRow) -> DomainItem {
+    let name = row.name();
+    let status = match (row.verified_at, row.checked_at) {
+        (Some(at), Some(checked)) => {
+            format!("Verified on {}; checked daily, last on {}.", format::date(at), format::date_time(checked))
+        }
+        (Some(at), None) => format!("Verified on {}.", format::date(at)),
+        (None, Some(checked)) => format!("Not verified yet; last looked up {}.", format::date_time(checked)),
+        (None, None) => "Not verified yet.".to_string(),
+    };
+    let warning = match (row.verified_at, row.failing_since) {
+        (Some(_), Some(since)) => Some(format!(
+            "The record has been missing since {}. Unless it is found again, the domain returns to unverified on {}.",
+            format::date_time(since),
+            format::date(since + GRACE)
+        )),
+        _ => None,
+    };
+    let policy = row.policy();
+    DomainItem {
+        id: row.id,
+        record_name: name.challenge_name(),
+        domain: row.domain,
+        record_value: row.challenge,
+        verified: row.verified_at.is_some(),
+        status,
+        warning,
+        policy: policy.stored(),
+        policy_label: policy.label(),
+        role: row.join_role,
+        message: None,
+    }
+}
+
+/// A policy choice of the form.
+pub struct PolicyChoice {
+    pub value: &'static str,
+    pub label: &'static str,
+}
+
+pub fn policy_choices() -> Vec<PolicyChoice> {
+    JoinPolicy::ALL.iter().map(|p| PolicyChoice { value: p.stored(), label: p.label() }).collect()
+}
+
+/// The roles a join policy may give.
+pub fn joinable_roles(catalog: &RoleCatalog) -> Vec<String> {
+    catalog.roles().iter().filter(|r| joinable_role(catalog, &r.name)).map(|r| r.name.clone()).collect()
+}
