@@ -161,7 +161,10 @@ def prepare(base):
     res = requests.post(f"{hooks}/{endpoint}/ping", headers=auth)
     assert res.status_code == 202, res.text
     delivery = requests.get(f"{hooks}/{endpoint}/deliveries", headers=auth).json()["items"][0]["id"]
-    return key, {"path.id": endpoint, "path.delivery": delivery}
+    # A claimed domain (its record is published nowhere: Verify answers 409).
+    res = requests.post(f"{base}/api/v1/orgs/conformance/domains", headers=auth, json={"domain": "conformance.example"})
+    assert res.status_code == 201, res.text
+    return key, {"path.id": endpoint, "path.delivery": delivery, "path.domain": "conformance.example"}
 
 
 def statuses(report_dir):
@@ -175,6 +178,7 @@ def statuses(report_dir):
             for m in re.finditer(r'"method": ?"([A-Z]+)", ?"uri": ?"[^"]*?(/api/v1/orgs/[^"?]*)[^"]*".{0,2000}?"status_code": ?(\d+)', line):
                 path = re.sub(r"/orgs/[^/]+", "/orgs/{slug}", m.group(2))
                 path = re.sub(r"/(members|invitations|webhooks)/[^/]+", r"/\1/{id}", path)
+                path = re.sub(r"/domains/[^/]+", "/domains/{domain}", path)
                 path = re.sub(r"/deliveries/[^/]+", "/deliveries/{delivery}", path)
                 seen[(m.group(1), path, m.group(3))] += 1
     return "answers by operation and status:\n" + "\n".join(f"  {n:5} {k[0]} {k[1]} -> {k[2]}" for k, n in sorted(seen.items()))

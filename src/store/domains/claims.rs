@@ -83,6 +83,16 @@ pub fn get(conn: &mut AnyConnection, org_id: &str, id: &str) -> QueryResult<Opti
         .optional()
 }
 
+/// The organization's claim of `domain` (a parsed name), if any.
+pub fn find_by_name(conn: &mut AnyConnection, org_id: &str, domain: &str) -> QueryResult<Option<DomainRow>> {
+    org_domains::table
+        .filter(org_domains::org_id.eq(org_id))
+        .filter(org_domains::domain.eq(domain))
+        .select(columns!())
+        .first(conn)
+        .optional()
+}
+
 /// Whether another organization holds `domain` verified.
 fn verified_elsewhere(conn: &mut AnyConnection, org_id: &str, domain: &str) -> QueryResult<bool> {
     let holder: Option<String> = org_domains::table

@@ -9,6 +9,7 @@
 pub mod activity;
 pub mod body;
 pub mod customer;
+pub mod domains;
 pub mod idempotency;
 pub mod invitations;
 pub mod key_auth;
@@ -195,6 +196,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .service(
                 web::resource("/usage").route(web::get().to(usage::month)).default_service(web::to(not_allowed("GET"))),
+            )
+            .service(
+                web::resource("/domains")
+                    .route(web::get().to(domains::list))
+                    .route(web::post().to(domains::create))
+                    .default_service(web::to(not_allowed("GET, POST"))),
+            )
+            .service(
+                web::resource("/domains/{domain}")
+                    .route(web::get().to(domains::get))
+                    .route(web::patch().to(domains::update))
+                    .route(web::delete().to(domains::delete))
+                    .default_service(web::to(not_allowed("GET, PATCH, DELETE"))),
+            )
+            .service(
+                web::resource("/domains/{domain}/verify")
+                    .route(web::post().to(domains::verify))
+                    .default_service(web::to(not_allowed("POST"))),
             )
             .service(
                 web::resource("/webhooks")

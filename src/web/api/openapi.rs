@@ -10,7 +10,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::responses::{BadRequest, Conflict, Forbidden, Invalid, NotFound, TooLarge, TooMany, Unauthorized};
 use super::{
-    activity, customer, invitations, members, org, project_team, projects, roles, usage, webhook_deliveries, webhooks,
+    activity, customer, domains, invitations, members, org, project_team, projects, roles, usage, webhook_deliveries,
+    webhooks,
 };
 use crate::web::problem::Problem;
 
@@ -35,19 +36,20 @@ impl Modify for BearerKey {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "orgportal management API", version = "1",
-        description = "Drive an organization from your own back end with an organization API key: its members, invitations, roles and settings, its projects and their teams, its activity log, customer data and usage, and its webhook endpoints. Every call acts with the key's permissions intersected with its creator's current ones, and is in the organization's activity log as the key."),
+        description = "Drive an organization from your own back end with an organization API key: its members, invitations, roles and settings, its projects and their teams, its activity log, customer data and usage, its webhook endpoints and its verified domains. Every call acts with the key's permissions intersected with its creator's current ones, and is in the organization's activity log as the key."),
     paths(org::get, org::update, members::list, members::get, members::update, members::remove,
         invitations::list, invitations::create, invitations::resend, invitations::revoke, roles::list,
         projects::list, projects::create, projects::get, projects::update, projects::delete,
         project_team::list, project_team::set_role, activity::list,
         customer::entitlements, customer::tickets, customer::raise, usage::month,
         webhooks::list, webhooks::create, webhooks::get, webhooks::update, webhooks::delete, webhooks::rotate,
-        webhooks::ping, webhook_deliveries::list, webhook_deliveries::redeliver),
+        webhooks::ping, webhook_deliveries::list, webhook_deliveries::redeliver,
+        domains::list, domains::create, domains::get, domains::verify, domains::update, domains::delete),
     components(responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid, BadRequest, TooLarge, TooMany),
         schemas(Problem)),
     modifiers(&BearerKey),
     tags((name = "Organization"), (name = "Members"), (name = "Invitations"), (name = "Roles"), (name = "Projects"),
-        (name = "Activity"), (name = "Customer data"), (name = "Usage"), (name = "Webhooks"))
+        (name = "Activity"), (name = "Customer data"), (name = "Usage"), (name = "Webhooks"), (name = "Domains"))
 )]
 pub struct ApiDoc;
 

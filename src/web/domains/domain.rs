@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::page::page;
 use crate::db;
-use crate::domain::verified_domain::{proves, JoinPolicy};
+use crate::domain::verified_domain::JoinPolicy;
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::store::domains::{claims, joinable_role, DomainError};
@@ -40,17 +40,7 @@ pub async fn verify(
     let row = db::run(&state.pool, move |conn| Ok::<_, AppError>(claims::get(conn, &org_id, &wanted)?))
         .await?
         .ok_or(AppError::NotFound)?;
-    let record = row.name().challenge_name();
-    let why = match state.dns.txt(&record).await {
-        Ok(found) if proves(&found, &row.challenge) => None,
-        Ok(found) if found.is_empty() => Some(format!(
-            "No TXT record was found at {record}. DNS changes can take a few minutes to spread; try again then."
-        )),
-        Ok(_) => {
-            Some(format!("The TXT records at {record} do not hold the value shown below. Check it was copied whole."))
-        }
-        Err(e) => Some(format!("The lookup of {record} did not get an answer ({e}). Try again in a few minutes.")),
-    };
+    let why = super::look_up(&state.dns, &row).await;
     let (org_id, actor, wanted) = (member.org_id().to_string(), member.actor(&req, &state), id.clone());
     let Some(why) = why else {
         let marked =

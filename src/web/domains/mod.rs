@@ -8,7 +8,8 @@ pub mod domain;
 pub mod join;
 pub mod page;
 
-use crate::domain::verified_domain::{JoinPolicy, GRACE};
+use crate::dns::Dns;
+use crate::domain::verified_domain::{proves, JoinPolicy, GRACE};
 use crate::domain::RoleCatalog;
 use crate::store::domains::{joinable_role, DomainRow};
 use crate::web::format;
@@ -78,4 +79,21 @@ pub fn policy_choices() -> Vec<PolicyChoice> {
 /// The roles a join policy may give.
 pub fn joinable_roles(catalog: &RoleCatalog) -> Vec<String> {
     catalog.roles().iter().filter(|r| joinable_role(catalog, &r.name)).map(|r| r.name.clone()).collect()
+}
+
+/// Looks the domain's TXT record up now: None when it proves the claim,
+/// else what was found instead, said for the person (or API client) who
+/// pressed Verify.
+pub async fn look_up(dns: &Dns, row: &DomainRow) -> Option<String> {
+    let record = row.name().challenge_name();
+    match dns.txt(&record).await {
+        Ok(found) if proves(&found, &row.challenge) => None,
+        Ok(found) if found.is_empty() => Some(format!(
+            "No TXT record was found at {record}. DNS changes can take a few minutes to spread; try again then."
+        )),
+        Ok(_) => {
+            Some(format!("The TXT records at {record} do not hold the value shown below. Check it was copied whole."))
+        }
+        Err(e) => Some(format!("The lookup of {record} did not get an answer ({e}). Try again in a few minutes.")),
+    }
 }

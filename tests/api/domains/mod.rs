@@ -1,6 +1,7 @@
 //! Verified domains and joining by them (issue 31): the Domains page against
 //! a DNS server of the tests' own, the daily re-check, the join policies.
 
+mod api;
 mod dns_server;
 mod joins;
 mod verify;

@@ -154,7 +154,65 @@ fn endpoints(w: &World) -> Vec<Endpoint> {
             "webhooks.manage",
             StatusCode::NO_CONTENT,
         ),
+        ("list domains", Method::GET, format!("{base}/domains"), None, "org.manage", StatusCode::OK),
+        ("read domain", Method::GET, format!("{base}/domains/{CLAIMED}"), None, "org.manage", StatusCode::OK),
+        (
+            "claim domain",
+            Method::POST,
+            format!("{base}/domains"),
+            Some(json!({"domain": "new.example"})),
+            "org.manage",
+            StatusCode::CREATED,
+        ),
+        (
+            "domain policy",
+            Method::PATCH,
+            format!("{base}/domains/{CLAIMED}"),
+            Some(json!({"join_policy": "automatic", "join_role": "Technical user"})),
+            "org.manage",
+            StatusCode::OK,
+        ),
+        // Nothing is published for it: the lookup finds no record.
+        (
+            "verify domain",
+            Method::POST,
+            format!("{base}/domains/new.example/verify"),
+            None,
+            "org.manage",
+            StatusCode::CONFLICT,
+        ),
+        (
+            "remove domain",
+            Method::DELETE,
+            format!("{base}/domains/{CLAIMED}"),
+            None,
+            "org.manage",
+            StatusCode::NO_CONTENT,
+        ),
     ]
+}
+
+/// A verified domain of the organization, written directly.
+const CLAIMED: &str = "claimed.example";
+
+fn add_domain(app: &crate::helpers::TestApp, slug: &str) {
+    use diesel::prelude::*;
+    use orgportal::db::schema::org_domains as d;
+    let now = app.settings.clock.now();
+    diesel::insert_into(d::table)
+        .values((
+            d::id.eq("0190a1b2-c3d4-7e5f-8a9b-00000000d0d0"),
+            d::org_id.eq(app.org_id(slug)),
+            d::domain.eq(CLAIMED),
+            d::challenge.eq("orgportal-verification=test"),
+            d::verified_at.eq(Some(now)),
+            d::checked_at.eq(Some(now)),
+            d::join_policy.eq("none"),
+            d::join_role.eq("View-only"),
+            d::created_at.eq(now),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
 }
 
 /// A webhook endpoint of the organization, written directly: a public
@@ -198,9 +256,13 @@ fn full_snapshot(app: &crate::helpers::TestApp, slug: &str) -> String {
         use orgportal::db::schema::webhook_endpoints as e;
         e::table.select((e::url, e::enabled, e::secret)).order(e::id).load(&mut *conn).unwrap()
     };
+    let domains: Vec<(String, String, String)> = {
+        use orgportal::db::schema::org_domains as d;
+        d::table.select((d::domain, d::join_policy, d::join_role)).order(d::domain).load(&mut *conn).unwrap()
+    };
     let log: i64 = activity::table.count().get_result(&mut *conn).unwrap();
     drop(conn);
-    format!("{:?} {projects:?} {grants:?} {tickets} {log} {hooks:?}", snapshot(app, slug))
+    format!("{:?} {projects:?} {grants:?} {tickets} {log} {hooks:?} {domains:?}", snapshot(app, slug))
 }
 
 async fn key_without(w: &World, browser: &Browser, name: &str, missing: &str) -> String {
@@ -220,6 +282,7 @@ async fn each_endpoint_needs_its_permission_and_its_organization() {
     let other_slug = other.create_org("Other Co").await;
     let foreign = make_key(&other, &other_slug, "Foreign", ALL, "30").await;
     add_hook(app, &w.slug);
+    add_domain(app, &w.slug);
 
     let mut without = std::collections::HashMap::new();
     for (_, _, _, _, needs, _) in endpoints(&w) {
@@ -253,6 +316,13 @@ async fn each_endpoint_needs_its_permission_and_its_organization() {
         assert_eq!(res.status, expected, "{name}: {:?}", res.body);
         match expected {
             StatusCode::NO_CONTENT => {}
+            StatusCode::CONFLICT if name == "verify domain" => {
+                assert!(
+                    res.body["detail"].as_str().unwrap().contains("_orgportal-challenge.new.example"),
+                    "{:?}",
+                    res.body
+                )
+            }
             StatusCode::CONFLICT => {
                 assert!(res.body["detail"].as_str().unwrap().contains("not linked to a customer account"))
             }
