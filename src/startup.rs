@@ -98,6 +98,15 @@ impl Application {
         let pool_size = pool.max_size();
         let key = Key::try_from(session_key::load_or_create(&settings)?.as_slice())
             .context("ORGPORTAL_SESSION_KEY: the key is too short")?;
+        let secrets = Arc::new(crate::auth::secrets_key::load_or_create(&settings).context("ORGPORTAL_SECRETS_KEY")?);
+        let sealing = secrets.clone();
+        let resealed =
+            db::run(&pool, move |conn| crate::store::webhooks::endpoints::reseal(conn, &sealing)).await.context(
+                "ORGPORTAL_SECRETS_KEY: cannot seal the stored secrets (is ORGPORTAL_SECRETS_KEY_PREVIOUS missing?)",
+            )?;
+        if resealed > 0 {
+            tracing::info!(resealed, "webhook signing secrets sealed with the current secrets key");
+        }
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(15))
@@ -133,6 +142,7 @@ impl Application {
             pool: pool.clone(),
             clock: settings.clock.clone(),
             allow_private: settings.webhooks_allow_private,
+            secrets: secrets.clone(),
             catalog: catalog.clone(),
             base_url: base_url.clone(),
             mail_wakeup: mail_wakeup.clone(),
@@ -180,6 +190,7 @@ impl Application {
             webhook_wakeup,
             webhooks_allow_private: settings.webhooks_allow_private,
             dns,
+            secrets,
             mailbox_dir,
             staff_emails: Arc::new(settings.staff_emails.clone()),
             staff_provisioners: Arc::new(settings.staff_provisioners.clone()),

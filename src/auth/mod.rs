@@ -5,8 +5,10 @@ pub mod dev_provider;
 pub mod discovery;
 pub mod failure;
 pub mod id_token;
+pub mod key_file;
 pub mod oauth;
 pub mod providers;
+pub mod secrets_key;
 pub mod session;
 pub mod session_key;
 

@@ -81,6 +81,14 @@ impl Settings {
                 "ORGPORTAL_SESSION_KEY",
                 if self.session_key.is_some() { HIDDEN.into() } else { "(a key file in the data directory)".into() },
             ),
+            (
+                "ORGPORTAL_SECRETS_KEY",
+                if self.secrets_key.is_some() { HIDDEN.into() } else { "(a key file in the data directory)".into() },
+            ),
+            (
+                "ORGPORTAL_SECRETS_KEY_PREVIOUS",
+                if self.secrets_key_previous.is_some() { HIDDEN.into() } else { "(not set)".into() },
+            ),
             ("ORGPORTAL_OIDC_ISSUER", or_unset(self.oidc.as_ref().map(|o| o.issuer.to_string()))),
             ("ORGPORTAL_OIDC_CLIENT_ID", oidc_id),
             ("ORGPORTAL_OIDC_CLIENT_SECRET", oidc_secret),

@@ -14,7 +14,7 @@ mod parse;
 mod payments;
 mod rate;
 mod read;
-pub use parse::{parse_duration, parse_session_key};
+pub use parse::{parse_duration, parse_secrets_key, parse_session_key};
 pub use payments::PaymentSettings;
 pub use rate::{Rate, RateLimits};
 
@@ -59,6 +59,12 @@ pub struct Settings {
     pub database_url: Option<Secret>,
     /// None means the key generated into the data directory.
     pub session_key: Option<Vec<u8>>,
+    /// ORGPORTAL_SECRETS_KEY: seals the secrets kept in the database
+    /// (domain::sealed); None: generated once into the data directory.
+    pub secrets_key: Option<Vec<u8>>,
+    /// ORGPORTAL_SECRETS_KEY_PREVIOUS: the key before a rotation, which still
+    /// opens what it sealed until the start-up pass seals it anew.
+    pub secrets_key_previous: Option<Vec<u8>>,
     pub oidc: Option<OidcSettings>,
     pub github: Option<ClientCredentials>,
     pub google: Option<ClientCredentials>,
@@ -128,6 +134,8 @@ impl Settings {
             data_dir: PathBuf::from("./data"),
             database_url: None,
             session_key: None,
+            secrets_key: None,
+            secrets_key_previous: None,
             oidc: None,
             github: None,
             google: None,

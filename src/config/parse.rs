@@ -73,3 +73,12 @@ pub fn parse_session_key(v: &str) -> Result<Vec<u8>, SettingError> {
     }
     Ok(key)
 }
+
+/// A secrets key (ORGPORTAL_SECRETS_KEY, ..._PREVIOUS): base64 of 32 bytes.
+pub fn parse_secrets_key(name: &str, v: &str) -> Result<Vec<u8>, SettingError> {
+    let key = base64::engine::general_purpose::STANDARD.decode(v).map_err(|_| bad(name, "must be base64"))?;
+    if key.len() != crate::domain::sealed::KEY_LEN {
+        return Err(bad(name, "must decode to 32 bytes (head -c 32 /dev/urandom | base64)"));
+    }
+    Ok(key)
+}

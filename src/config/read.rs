@@ -7,7 +7,10 @@ use serde::Deserialize;
 use url::Url;
 
 use super::parse::{pair, parse_base_url, parse_bool};
-use super::{bad, parse_duration, parse_session_key, payments, OidcSettings, Rate, Secret, SettingError, Settings};
+use super::{
+    bad, parse_duration, parse_secrets_key, parse_session_key, payments, OidcSettings, Rate, Secret, SettingError,
+    Settings,
+};
 
 /// A comma-separated list of email addresses, each checked and lower-cased.
 fn email_list(v: &str) -> Result<Vec<String>, String> {
@@ -24,6 +27,8 @@ pub(super) struct Raw {
     data_dir: Option<String>,
     database_url: Option<String>,
     session_key: Option<String>,
+    secrets_key: Option<String>,
+    secrets_key_previous: Option<String>,
     oidc_issuer: Option<String>,
     oidc_client_id: Option<String>,
     oidc_client_secret: Option<String>,
@@ -78,6 +83,12 @@ impl Settings {
         if let Some(url) = present(raw.database_url) {
             crate::db::ConnectionManager::new(&url).map_err(|e| bad("database_url", e.to_string()))?;
             s.database_url = Some(Secret::new(url));
+        }
+        if let Some(key) = present(raw.secrets_key) {
+            s.secrets_key = Some(parse_secrets_key("secrets_key", &key)?);
+        }
+        if let Some(key) = present(raw.secrets_key_previous) {
+            s.secrets_key_previous = Some(parse_secrets_key("secrets_key_previous", &key)?);
         }
         if let Some(key) = present(raw.session_key) {
             s.session_key = Some(parse_session_key(&key)?);

@@ -65,6 +65,8 @@ pub struct AppState {
     pub webhook_wakeup: Arc<Notify>,
     /// ORGPORTAL_WEBHOOKS_ALLOW_PRIVATE.
     pub webhooks_allow_private: bool,
+    /// Seals and opens the secrets kept in the database (ORGPORTAL_SECRETS_KEY).
+    pub secrets: Arc<crate::domain::sealed::SecretsKey>,
     /// Looks up the TXT records that prove a domain (ORGPORTAL_DNS_RESOLVER).
     pub dns: crate::dns::Dns,
     /// Where mail is written when there is no SMTP relay (/dev/mailbox).

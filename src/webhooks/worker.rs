@@ -15,6 +15,7 @@ use url::Url;
 use crate::clock::Clock;
 use crate::db::{self, Pool};
 use crate::domain::roles::{Permission, RoleCatalog};
+use crate::domain::sealed::{Sealed, SecretsKey, WEBHOOK_SECRET};
 use crate::domain::webhook::endpoint_url::EndpointUrl;
 use crate::domain::webhook::retry;
 use crate::domain::webhook::signature::{self, SigningSecret};
@@ -39,6 +40,8 @@ pub struct Worker {
     pub clock: Clock,
     /// ORGPORTAL_WEBHOOKS_ALLOW_PRIVATE: loopback and private addresses too.
     pub allow_private: bool,
+    /// Opens the sealed signing secrets.
+    pub secrets: Arc<SecretsKey>,
     pub catalog: Arc<RoleCatalog>,
     pub base_url: Url,
     pub mail_wakeup: Arc<Notify>,
@@ -110,7 +113,7 @@ impl Worker {
                 .await?;
                 return Ok(());
             }
-            let attempt = send(endpoint, &due, self.allow_private, self.clock.now()).await;
+            let attempt = send(self, endpoint, &due, self.clock.now()).await;
             let delivered = attempt.status.is_some_and(|s| (200..300).contains(&s));
             if delivered {
                 tracing::info!(event = %due.event_id, endpoint = %endpoint.id, "webhook delivered");
@@ -175,7 +178,8 @@ impl Worker {
 /// One attempt: the URL judged again, its name resolved and the addresses
 /// judged, the request sent only to those (pinned: the name is not looked
 /// up a second time), no redirect followed.
-async fn send(endpoint: &Claimed, due: &Due, allow_private: bool, at: time::PrimitiveDateTime) -> Attempt {
+async fn send(worker: &Worker, endpoint: &Claimed, due: &Due, at: time::PrimitiveDateTime) -> Attempt {
+    let (allow_private, sealed_with) = (worker.allow_private, &worker.secrets);
     let started = Instant::now();
     let failed = |error: String| Attempt {
         at,
@@ -206,8 +210,12 @@ async fn send(endpoint: &Claimed, due: &Due, allow_private: bool, at: time::Prim
     let body = payload::body(&due.event_type, &due.data, due.event_at);
     let timestamp = at.assume_utc().unix_timestamp();
     let mut secrets = Vec::new();
-    for text in std::iter::once(&endpoint.secret).chain(endpoint.previous_secret.as_ref()) {
-        match SigningSecret::parse(text) {
+    for stored in std::iter::once(&endpoint.secret).chain(endpoint.previous_secret.as_ref()) {
+        let text = match sealed_with.open(WEBHOOK_SECRET, &Sealed(stored.clone())) {
+            Ok(text) => text,
+            Err(e) => return failed(format!("the signing secret cannot be opened: {e}")),
+        };
+        match SigningSecret::parse(&text) {
             Ok(s) => secrets.push(s),
             Err(e) => return failed(format!("the signing secret is damaged: {e}")),
         }

@@ -51,6 +51,12 @@ struct Count {
     n: i64,
 }
 
+#[derive(QueryableByName)]
+struct Secret {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    n: String,
+}
+
 fn count(conn: &mut AnyConnection, table: &str) -> i64 {
     diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")).get_result::<Count>(conn).unwrap().n
 }
@@ -86,6 +92,11 @@ async fn a_database_of_the_previous_release_keeps_every_row() {
     // The filter choices hold the old rows' actions.
     assert!(activity.contains("<option value=\"invitation.create\">"), "{activity}");
     assert!(activity.contains("<option value=\"project.token_create\">"), "{activity}");
+    let secret: String = diesel::sql_query("SELECT secret AS n FROM webhook_endpoints")
+        .get_result::<Secret>(&mut *app.conn())
+        .unwrap()
+        .n;
+    assert!(secret.starts_with("sealed:v1:"), "the old release's signing secret is sealed at the first start");
     let webhooks = app.browser.get_html("/orgs/acme/webhooks").await;
     assert!(webhooks.contains("http://127.0.0.1:9/hooks") && webhooks.contains("Back office"), "the old endpoint");
     let keys = app.browser.get_html("/orgs/acme/api-keys").await;

@@ -8,6 +8,7 @@ use time::PrimitiveDateTime;
 
 use crate::db::schema::webhook_endpoints;
 use crate::db::AnyConnection;
+use crate::domain::sealed::{Sealed, SecretsKey, WEBHOOK_SECRET};
 use crate::store::changes::{lock_org, Actor};
 use crate::store::new_id;
 
@@ -84,12 +85,13 @@ pub fn get(conn: &mut AnyConnection, org_id: &str, id: &str) -> QueryResult<Opti
         .optional()
 }
 
-/// Adds an endpoint signed with `secret` (`whsec_...`); returns its id.
+/// Adds an endpoint signed with `secret` (a `whsec_...` sealed for
+/// [`WEBHOOK_SECRET`]); returns its id.
 pub fn create(
     conn: &mut AnyConnection,
     org_id: &str,
     fields: &EndpointFields,
-    secret: &str,
+    secret: &Sealed,
     actor: &Actor,
 ) -> Result<String, EndpointError> {
     crate::db::write_transaction(conn, |conn| {
@@ -111,7 +113,7 @@ pub fn create(
                 webhook_endpoints::description.eq(&fields.description),
                 webhook_endpoints::event_types.eq(&fields.event_types),
                 webhook_endpoints::enabled.eq(fields.enabled),
-                webhook_endpoints::secret.eq(secret),
+                webhook_endpoints::secret.eq(&secret.0),
                 webhook_endpoints::created_by.eq(&actor.user_id),
                 webhook_endpoints::created_at.eq(actor.now),
             ))
@@ -179,7 +181,7 @@ pub fn rotate(
     conn: &mut AnyConnection,
     org_id: &str,
     id: &str,
-    secret: &str,
+    secret: &Sealed,
     actor: &Actor,
 ) -> Result<(), EndpointError> {
     crate::db::write_transaction(conn, |conn| {
@@ -187,7 +189,7 @@ pub fn rotate(
         let old: String = webhook_endpoints::table.find(id).select(webhook_endpoints::secret).first(conn)?;
         diesel::update(webhook_endpoints::table.find(id))
             .set((
-                webhook_endpoints::secret.eq(secret),
+                webhook_endpoints::secret.eq(&secret.0),
                 webhook_endpoints::previous_secret.eq(Some(old)),
                 webhook_endpoints::previous_until.eq(Some(actor.now + OLD_SECRET_SIGNS)),
             ))
@@ -212,4 +214,30 @@ pub fn mark_org_deleted(conn: &mut AnyConnection, org_id: &str, now: PrimitiveDa
     diesel::update(webhook_endpoints::table.filter(webhook_endpoints::org_id.eq(org_id)))
         .set(webhook_endpoints::deleted_at.eq(Some(now)))
         .execute(conn)
+}
+
+/// Seals under the current key every signing secret that is not: those
+/// written before sealing existed and those sealed with the previous key.
+/// Run at start-up; returns how many were sealed anew.
+pub fn reseal(conn: &mut AnyConnection, key: &SecretsKey) -> anyhow::Result<usize> {
+    let rows: Vec<(String, String, Option<String>)> = webhook_endpoints::table
+        .select((webhook_endpoints::id, webhook_endpoints::secret, webhook_endpoints::previous_secret))
+        .load(conn)?;
+    let mut n = 0;
+    for (id, secret, previous) in rows {
+        let stale = |s: &String| !key.is_current(&Sealed(s.clone()));
+        if !stale(&secret) && !previous.as_ref().is_some_and(stale) {
+            continue;
+        }
+        let again = |s: String| -> anyhow::Result<String> {
+            Ok(key.seal(WEBHOOK_SECRET, &key.open(WEBHOOK_SECRET, &Sealed(s))?).0)
+        };
+        let secret = again(secret)?;
+        let previous = previous.map(again).transpose()?;
+        diesel::update(webhook_endpoints::table.find(&id))
+            .set((webhook_endpoints::secret.eq(secret), webhook_endpoints::previous_secret.eq(previous)))
+            .execute(conn)?;
+        n += 1;
+    }
+    Ok(n)
 }

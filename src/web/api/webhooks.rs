@@ -15,6 +15,7 @@ use super::key_auth::KeyAuth;
 use super::paging::{self, Page};
 use super::rfc3339;
 use crate::db;
+use crate::domain::sealed::WEBHOOK_SECRET;
 use crate::domain::webhook::events::Subscription;
 use crate::domain::Permission;
 use crate::store::webhooks::endpoints::{self, EndpointError, EndpointRow};
@@ -171,7 +172,7 @@ pub async fn create(auth: KeyAuth, req: HttpRequest, raw: RawBody) -> Result<Htt
     let fields = endpoints::EndpointFields { enabled: new.enabled.unwrap_or(true), ..fields };
     idempotency::once(&auth, &req, &raw.0, || async {
         let (org_id, actor, secret) = (auth.org_id().to_string(), auth.actor(), new_secret());
-        let stored = secret.clone();
+        let stored = auth.state.secrets.seal(WEBHOOK_SECRET, &secret);
         let made = db::run(&auth.state.pool, move |conn| {
             let id = endpoints::create(conn, &org_id, &fields, &stored, &actor);
             Ok::<_, Problem>(match id {
@@ -267,7 +268,7 @@ pub async fn delete(auth: KeyAuth, path: web::Path<(String, String)>) -> Result<
 pub async fn rotate(auth: KeyAuth, path: web::Path<(String, String)>) -> Result<HttpResponse, Problem> {
     let row = found(&auth, path.into_inner().1).await?;
     let (org_id, actor, secret) = (auth.org_id().to_string(), auth.actor(), new_secret());
-    let stored = secret.clone();
+    let stored = auth.state.secrets.seal(WEBHOOK_SECRET, &secret);
     let rotated = db::run(&auth.state.pool, move |conn| {
         Ok::<_, Problem>(endpoints::rotate(conn, &org_id, &row.id, &stored, &actor).map(|()| row))
     })

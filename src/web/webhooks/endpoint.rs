@@ -12,6 +12,7 @@ use super::deliveries::{self, DeliveryItem};
 use super::list::{item, EndpointItem};
 use super::{check, event_choices, new_secret, EndpointForm, EventChoice, FieldErrors, Typed};
 use crate::db;
+use crate::domain::sealed::WEBHOOK_SECRET;
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::store::webhooks::endpoints::{self, EndpointRow};
@@ -141,7 +142,7 @@ pub async fn rotate(
     member.require(Permission::WebhooksManage)?;
     let id = path.into_inner().1;
     let (org_id, actor, secret) = (member.org_id().to_string(), member.actor(&req, &state), new_secret());
-    let (endpoint, stored) = (id.clone(), secret.clone());
+    let (endpoint, stored) = (id.clone(), state.secrets.seal(WEBHOOK_SECRET, &secret));
     let rotated = db::run(&state.pool, move |conn| {
         Ok::<_, AppError>(endpoints::rotate(conn, &org_id, &endpoint, &stored, &actor))
     })

@@ -7,6 +7,7 @@ use askama::Template;
 
 use super::{check, event_choices, new_secret, EndpointForm, EventChoice, FieldErrors, Typed};
 use crate::db;
+use crate::domain::sealed::WEBHOOK_SECRET;
 use crate::domain::webhook::events::Subscription;
 use crate::domain::Permission;
 use crate::error::AppError;
@@ -103,7 +104,7 @@ pub async fn create(
         }
     };
     let (org_id, actor, secret) = (member.org_id().to_string(), member.actor(&req, &state), new_secret());
-    let (stored, url) = (secret.clone(), fields.url.clone());
+    let (stored, url) = (state.secrets.seal(WEBHOOK_SECRET, &secret), fields.url.clone());
     let created =
         db::run(&state.pool, move |conn| Ok::<_, AppError>(endpoints::create(conn, &org_id, &fields, &stored, &actor)))
             .await?;

@@ -10,6 +10,7 @@ mod api;
 mod delivery;
 mod events;
 mod pages;
+mod sealing;
 
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};

@@ -60,7 +60,7 @@ async fn the_secret_is_shown_once_and_an_endpoint_is_changed_rotated_and_deleted
     let slug = admin_with_org(&app, "ada@example.com", "Acme").await;
     let (id, secret) = add_endpoint(&app.browser, &slug, &receiver.url, &["member.added", "member.removed"]).await;
     let stored: String = webhook_endpoints::table.select(webhook_endpoints::secret).first(&mut *app.conn()).unwrap();
-    assert_eq!(stored, secret);
+    assert!(stored.starts_with("sealed:v1:") && !stored.contains(&secret[6..]), "kept sealed, not as shown");
     let list = app.browser.get_html(&format!("/orgs/{slug}/webhooks")).await;
     assert!(!list.contains(&secret), "shown once");
     assert!(list.contains(&receiver.url) && list.contains("member.added, member.removed") && list.contains(">On<"));
@@ -96,7 +96,11 @@ async fn the_secret_is_shown_once_and_an_endpoint_is_changed_rotated_and_deleted
         .select((webhook_endpoints::secret, webhook_endpoints::previous_secret))
         .first(&mut *app.conn())
         .unwrap();
-    assert_eq!((now, before), (new, Some(secret)));
+    // Kept sealed under the portal's key (generated into its data directory).
+    let key = orgportal::auth::secrets_key::load_or_create(&app.settings).unwrap();
+    let open =
+        |s: String| key.open(orgportal::domain::sealed::WEBHOOK_SECRET, &orgportal::domain::sealed::Sealed(s)).unwrap();
+    assert_eq!((open(now), before.map(open)), (new, Some(secret)));
     assert!(html.contains("The previous secret also signs until"));
 
     let res = app.browser.submit(&page, &format!("{page}/delete"), &[]).await;
