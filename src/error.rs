@@ -112,6 +112,15 @@ impl From<crate::store::webhooks::endpoints::EndpointError> for AppError {
     }
 }
 
+impl From<crate::store::domains::sso::SsoError> for AppError {
+    fn from(e: crate::store::domains::sso::SsoError) -> Self {
+        match e {
+            crate::store::domains::sso::SsoError::Db(e) => e.into(),
+            _ => AppError::NotFound,
+        }
+    }
+}
+
 impl From<crate::store::domains::DomainError> for AppError {
     fn from(e: crate::store::domains::DomainError) -> Self {
         match e {

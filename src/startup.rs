@@ -191,6 +191,8 @@ impl Application {
             webhooks_allow_private: settings.webhooks_allow_private,
             dns,
             secrets,
+            sso_allow_private: settings.sso_allow_private,
+            sso_discovery: Arc::default(),
             mailbox_dir,
             staff_emails: Arc::new(settings.staff_emails.clone()),
             staff_provisioners: Arc::new(settings.staff_provisioners.clone()),

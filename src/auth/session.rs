@@ -21,6 +21,12 @@ pub struct PendingSignIn {
     /// OpenID Connect providers only: the ID token must carry it back.
     #[serde(default)]
     pub nonce: Option<String>,
+    /// Through an organization's own provider: the connection's id.
+    #[serde(default)]
+    pub connection: Option<String>,
+    /// An admin's test of that connection, not a sign-in.
+    #[serde(default)]
+    pub test: bool,
 }
 
 pub fn store_pending(session: &Session, pending: &PendingSignIn) -> Result<(), AppError> {

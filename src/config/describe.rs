@@ -133,6 +133,7 @@ impl Settings {
             ("ORGPORTAL_PERSONAL_SPACES", self.personal_spaces.to_string()),
             ("ORGPORTAL_DIRECT_ADD", self.direct_add.to_string()),
             ("ORGPORTAL_WEBHOOKS_ALLOW_PRIVATE", self.webhooks_allow_private.to_string()),
+            ("ORGPORTAL_SSO_ALLOW_PRIVATE", self.sso_allow_private.to_string()),
             (
                 "ORGPORTAL_DNS_RESOLVER",
                 self.dns_resolver.map(|a| a.to_string()).unwrap_or_else(|| "(not set: the system's resolver)".into()),

@@ -104,6 +104,9 @@ pub struct Settings {
     /// ORGPORTAL_WEBHOOKS_ALLOW_PRIVATE: webhooks may go to http:// and to
     /// loopback, private and link-local addresses (tests, private networks).
     pub webhooks_allow_private: bool,
+    /// ORGPORTAL_SSO_ALLOW_PRIVATE: an organization's identity provider may
+    /// be at an http:// URL or a loopback or private address (tests).
+    pub sso_allow_private: bool,
     /// ORGPORTAL_DNS_RESOLVER: the DNS server verified domains are looked up
     /// at; None: the system's resolver.
     pub dns_resolver: Option<std::net::SocketAddr>,
@@ -159,6 +162,7 @@ impl Settings {
             direct_add: false,
             webhooks_allow_private: false,
             dns_resolver: None,
+            sso_allow_private: false,
             metrics_bind: None,
             payments: None,
         }

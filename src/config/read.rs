@@ -59,6 +59,7 @@ pub(super) struct Raw {
     direct_add: Option<String>,
     webhooks_allow_private: Option<String>,
     dns_resolver: Option<String>,
+    sso_allow_private: Option<String>,
     metrics_bind: Option<String>,
     stripe_secret_key: Option<String>,
     stripe_publishable_key: Option<String>,
@@ -177,6 +178,9 @@ impl Settings {
         if let Some(v) = present(raw.webhooks_allow_private) {
             s.webhooks_allow_private =
                 parse_bool(&v).ok_or_else(|| bad("webhooks_allow_private", "expected true or false"))?;
+        }
+        if let Some(v) = present(raw.sso_allow_private) {
+            s.sso_allow_private = parse_bool(&v).ok_or_else(|| bad("sso_allow_private", "expected true or false"))?;
         }
         if let Some(v) = present(raw.dns_resolver) {
             s.dns_resolver =

@@ -18,6 +18,8 @@ pub const KEY_LEN: usize = 32;
 
 /// The column a webhook signing secret is sealed for.
 pub const WEBHOOK_SECRET: &str = "webhook_endpoints.secret";
+/// The column an organization's OpenID Connect client secret is sealed for.
+pub const SSO_CLIENT_SECRET: &str = "sso_connections.client_secret";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SealError {

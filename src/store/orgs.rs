@@ -273,6 +273,11 @@ pub fn find_for_member(conn: &mut AnyConnection, slug: &str, user_id: &str) -> Q
     Ok(row.map(|(org, role, joined_at)| MemberView { org, role, joined_at }))
 }
 
+/// Any organization by its id.
+pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<Org>> {
+    organizations::table.find(id).select(Org::as_select()).first(conn).optional()
+}
+
 /// Any organization by its slug (the staff area; members go through `find_for_member`).
 pub fn find_by_slug(conn: &mut AnyConnection, slug: &str) -> QueryResult<Option<Org>> {
     organizations::table.filter(organizations::slug.eq(slug)).select(Org::as_select()).first(conn).optional()

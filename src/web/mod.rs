@@ -30,6 +30,7 @@ pub mod rate_limit;
 pub mod routes;
 pub mod settings;
 pub mod sign_in;
+pub mod sso;
 pub mod staff;
 pub mod webhooks;
 
@@ -67,6 +68,11 @@ pub struct AppState {
     pub webhooks_allow_private: bool,
     /// Seals and opens the secrets kept in the database (ORGPORTAL_SECRETS_KEY).
     pub secrets: Arc<crate::domain::sealed::SecretsKey>,
+    /// ORGPORTAL_SSO_ALLOW_PRIVATE.
+    pub sso_allow_private: bool,
+    /// The discovery documents of organizations' identity providers, by issuer.
+    pub sso_discovery:
+        Arc<parking_lot::Mutex<std::collections::HashMap<String, Arc<crate::auth::discovery::Discovery>>>>,
     /// Looks up the TXT records that prove a domain (ORGPORTAL_DNS_RESOLVER).
     pub dns: crate::dns::Dns,
     /// Where mail is written when there is no SMTP relay (/dev/mailbox).

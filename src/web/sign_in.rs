@@ -109,6 +109,8 @@ pub async fn start(
         pkce_verifier: begun.pkce_verifier,
         next,
         nonce,
+        connection: None,
+        test: false,
     };
     session::store_pending(&session, &pending)?;
     Ok(see_other(&begun.url))
@@ -146,7 +148,7 @@ pub async fn callback(
     if *returned_state != pending.state {
         return fail("That sign-in link has expired or was already used. Please sign in again.", &pending.next);
     }
-    let info = match identify(&state, provider, code, &pending).await {
+    let info = match identify(&state, provider, &callback_url(&state, provider.key), code, &pending).await {
         Ok(info) => info,
         Err(failure) => return failed(&req, &state, provider, &pending.next, failure),
     };
@@ -186,15 +188,15 @@ pub async fn callback(
 
 /// The token exchange, the ID token's checks (OpenID Connect providers) and
 /// the userinfo call, which must name the ID token's subject.
-async fn identify(
+pub(crate) async fn identify(
     state: &AppState,
     provider: &Provider,
+    redirect: &str,
     code: &str,
     pending: &PendingSignIn,
 ) -> Result<oauth::UserInfo, Failure> {
     let at = provider.resolve(&state.http).await?;
-    let redirect = callback_url(state, provider.key);
-    let tokens = oauth::exchange(&state.http, provider, &at, &redirect, code, &pending.pkce_verifier).await?;
+    let tokens = oauth::exchange(&state.http, provider, &at, redirect, code, &pending.pkce_verifier).await?;
     let subject = match (&at.oidc, &pending.nonce) {
         (Some(oidc), Some(nonce)) => {
             Some(oidc.verify(&state.http, tokens.id_token.as_deref(), &provider.client_id, nonce).await?.sub)

@@ -73,8 +73,8 @@ async fn a_database_of_the_previous_release_keeps_every_row() {
     for (table, rows) in TABLES {
         assert_eq!(count(&mut conn, table), rows, "{table} kept every row");
     }
-    for new in ["org_domains", "join_requests"] {
-        assert_eq!(count(&mut conn, new), 0, "migration 000023 made {new}");
+    for new in ["org_domains", "join_requests", "sso_connections"] {
+        assert_eq!(count(&mut conn, new), 0, "migrations 000023 and 000024 made {new}");
     }
     assert_eq!(db::run_migrations(&mut conn).unwrap(), 0, "every migration applied at start-up");
     drop(conn);

@@ -3,7 +3,8 @@
 //   node check.mjs [base-url] [out-dir]
 // With CHECK_DNS_RECORDS=records.json, the records file of a DNS server the
 // portal looks domains up at (ORGPORTAL_DNS_RESOLVER; e2e/lib/dns_server.py),
-// the claimed domain is verified too, and the pages of joining by it are checked.
+// the claimed domain is verified too, and the pages of joining by it and of
+// single sign-on are checked (the server runs with ORGPORTAL_SSO_ALLOW_PRIVATE=true).
 // Signs in, visits the portal's pages at 1280 px and at 390 px, runs axe-core
 // on each (serious and critical violations fail), saves each page's HTML as
 // served, and runs the Nu Html Checker (vnu-jar) on all of them (errors fail).
@@ -183,8 +184,14 @@ if (!paths.length) {
     await signIn(apage, "asker@checked.example", "Ann Asker");
     await check(asker, apage, ["/getting-started"]);
     await apage.click("button:has-text('Ask to join')");
-    await check(context, page, [`/orgs/${slug}/domains`, `/orgs/${slug}/members`]);
-    checked += 3;
+    // Single sign-on saved for the verified domain (never tested: no provider here).
+    await page.goto(`${base}/orgs/${slug}/sso`);
+    await page.fill("#issuer", "http://127.0.0.1:9/realm");
+    await page.fill("#client_id", "portal-client");
+    await page.fill("#client_secret", "s3cret");
+    await page.click("button:has-text('Save')");
+    await check(context, page, [`/orgs/${slug}/domains`, `/orgs/${slug}/members`, `/orgs/${slug}/sso`, "/login/sso"]);
+    checked += 5;
   }
   // The error pages: 404, 403 (the staff area) and 429 (sign-in started too
   // often from one address), each with its request id.

@@ -1,4 +1,5 @@
-//! Verified domains and the join requests they allow (migration 000023).
+//! Verified domains and the join requests they allow (migration 000023);
+//! an organization's own identity provider (migration 000024).
 
 diesel::table! {
     org_domains (id) {
@@ -23,5 +24,23 @@ diesel::table! {
         email -> Text,
         domain -> Text,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sso_connections (id) {
+        id -> Text,
+        org_id -> Text,
+        kind -> Text,
+        issuer -> Text,
+        client_id -> Text,
+        client_secret -> Text,
+        domains -> Text,
+        default_role -> Text,
+        enabled -> Bool,
+        tested_by -> Nullable<Text>,
+        tested_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }

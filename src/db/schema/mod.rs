@@ -391,6 +391,6 @@ mod management_api;
 mod relations;
 mod webhooks;
 
-pub use domains::{join_requests, org_domains};
+pub use domains::{join_requests, org_domains, sso_connections};
 pub use management_api::{api_idempotency, api_keys};
 pub use webhooks::{webhook_deliveries, webhook_endpoints, webhook_events};

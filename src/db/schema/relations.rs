@@ -6,6 +6,7 @@ diesel::joinable!(users_search_docs -> users (user_id));
 diesel::joinable!(users_search_docs -> users_search (doc));
 diesel::joinable!(identities -> users (user_id));
 diesel::joinable!(org_domains -> organizations (org_id));
+diesel::joinable!(sso_connections -> organizations (org_id));
 diesel::joinable!(join_requests -> users (user_id));
 diesel::joinable!(join_requests -> organizations (org_id));
 diesel::joinable!(project_tokens -> projects (project_id));
@@ -77,5 +78,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_events,
     webhook_deliveries,
     org_domains,
-    join_requests
+    join_requests,
+    sso_connections
 );

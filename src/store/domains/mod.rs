@@ -8,6 +8,7 @@
 pub mod claims;
 pub mod joins;
 pub mod recheck;
+pub mod sso;
 
 pub use claims::{DomainError, DomainRow};
 

@@ -1,0 +1,284 @@
+//! An organization's own OpenID Connect provider (`org.manage`): its
+//! settings (the client secret kept sealed), the test sign-in an admin must
+//! pass before it is offered, and what a sign-in through it does: the
+//! identity keyed by (connection, subject), never matched to an account by
+//! email alone, and just-in-time membership with the connection's role.
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use crate::db::schema::{identities, memberships, org_domains, organizations, sso_connections, users};
+use crate::db::AnyConnection;
+use crate::domain::sealed::Sealed;
+use crate::domain::OrgLimit;
+use crate::store::changes::{lock_org, Actor};
+use crate::store::members::insert_membership;
+use crate::store::new_id;
+
+#[derive(Debug, Clone, Queryable)]
+pub struct ConnectionRow {
+    pub id: String,
+    pub org_id: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Covered verified domains, separated by spaces.
+    pub domains: String,
+    pub default_role: String,
+    pub enabled: bool,
+    pub tested_by: Option<String>,
+    pub tested_at: Option<PrimitiveDateTime>,
+}
+
+impl ConnectionRow {
+    pub fn covered(&self) -> Vec<String> {
+        self.domains.split_whitespace().map(str::to_string).collect()
+    }
+
+    /// How its identities are named in `identities.provider`.
+    pub fn provider_key(&self) -> String {
+        provider_key(&self.id)
+    }
+
+    pub fn sealed_secret(&self) -> Sealed {
+        Sealed(self.client_secret.clone())
+    }
+}
+
+pub fn provider_key(connection_id: &str) -> String {
+    format!("sso:{connection_id}")
+}
+
+macro_rules! columns {
+    () => {
+        (
+            sso_connections::id,
+            sso_connections::org_id,
+            sso_connections::issuer,
+            sso_connections::client_id,
+            sso_connections::client_secret,
+            sso_connections::domains,
+            sso_connections::default_role,
+            sso_connections::enabled,
+            sso_connections::tested_by,
+            sso_connections::tested_at,
+        )
+    };
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SsoError {
+    #[error("no such connection")]
+    NotFound,
+    #[error("Enter the client secret: it is kept sealed and never shown again.")]
+    SecretMissing,
+    #[error("Test the sign-in first: it is offered only after an admin signed in through it successfully.")]
+    NotTested,
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+pub fn get(conn: &mut AnyConnection, org_id: &str) -> QueryResult<Option<ConnectionRow>> {
+    sso_connections::table.filter(sso_connections::org_id.eq(org_id)).select(columns!()).first(conn).optional()
+}
+
+pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<ConnectionRow>> {
+    sso_connections::table.find(id).select(columns!()).first(conn).optional()
+}
+
+/// What the page sets; `secret` None keeps the stored one.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub issuer: String,
+    pub client_id: String,
+    pub secret: Option<Sealed>,
+    pub domains: Vec<String>,
+    pub default_role: String,
+}
+
+/// Saves the settings. A new issuer, client or secret needs a new test
+/// sign-in, so the connection stops being offered until then.
+pub fn save(conn: &mut AnyConnection, org_id: &str, settings: &Settings, actor: &Actor) -> Result<(), SsoError> {
+    crate::db::write_transaction(conn, |conn| {
+        lock_org(conn, org_id).map_err(|_| SsoError::NotFound)?;
+        let domains = settings.domains.join(" ");
+        match get(conn, org_id)? {
+            None => {
+                let secret = settings.secret.as_ref().ok_or(SsoError::SecretMissing)?;
+                diesel::insert_into(sso_connections::table)
+                    .values((
+                        sso_connections::id.eq(new_id()),
+                        sso_connections::org_id.eq(org_id),
+                        sso_connections::kind.eq("oidc"),
+                        sso_connections::issuer.eq(&settings.issuer),
+                        sso_connections::client_id.eq(&settings.client_id),
+                        sso_connections::client_secret.eq(&secret.0),
+                        sso_connections::domains.eq(&domains),
+                        sso_connections::default_role.eq(&settings.default_role),
+                        sso_connections::enabled.eq(false),
+                        sso_connections::created_at.eq(actor.now),
+                        sso_connections::updated_at.eq(actor.now),
+                    ))
+                    .execute(conn)?;
+                actor.record(
+                    conn,
+                    org_id,
+                    "sso.create",
+                    &settings.issuer,
+                    &format!("client {}", settings.client_id),
+                )?;
+            }
+            Some(row) => {
+                let retest =
+                    row.issuer != settings.issuer || row.client_id != settings.client_id || settings.secret.is_some();
+                let secret = settings.secret.as_ref().map(|s| s.0.clone()).unwrap_or(row.client_secret.clone());
+                diesel::update(sso_connections::table.find(&row.id))
+                    .set((
+                        sso_connections::issuer.eq(&settings.issuer),
+                        sso_connections::client_id.eq(&settings.client_id),
+                        sso_connections::client_secret.eq(secret),
+                        sso_connections::domains.eq(&domains),
+                        sso_connections::default_role.eq(&settings.default_role),
+                        sso_connections::updated_at.eq(actor.now),
+                    ))
+                    .execute(conn)?;
+                if retest {
+                    diesel::update(sso_connections::table.find(&row.id))
+                        .set((
+                            sso_connections::enabled.eq(false),
+                            sso_connections::tested_at.eq(None::<PrimitiveDateTime>),
+                            sso_connections::tested_by.eq(None::<String>),
+                        ))
+                        .execute(conn)?;
+                }
+                let details = if retest { "provider changed: to be tested again" } else { "domains or role changed" };
+                actor.record(conn, org_id, "sso.update", &settings.issuer, details)?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// An admin's test sign-in went through: the connection may be turned on.
+pub fn mark_tested(conn: &mut AnyConnection, id: &str, actor: &Actor, who: &str) -> Result<(), SsoError> {
+    crate::db::write_transaction(conn, |conn| {
+        let row = find(conn, id)?.ok_or(SsoError::NotFound)?;
+        diesel::update(sso_connections::table.find(id))
+            .set((sso_connections::tested_at.eq(Some(actor.now)), sso_connections::tested_by.eq(Some(&actor.user_id))))
+            .execute(conn)?;
+        actor.record(conn, &row.org_id, "sso.test", &row.issuer, &format!("signed in as {who}"))?;
+        Ok(())
+    })
+}
+
+/// Offers the connection at "Sign in with SSO", or stops offering it.
+pub fn set_enabled(conn: &mut AnyConnection, org_id: &str, on: bool, actor: &Actor) -> Result<(), SsoError> {
+    crate::db::write_transaction(conn, |conn| {
+        lock_org(conn, org_id).map_err(|_| SsoError::NotFound)?;
+        let row = get(conn, org_id)?.ok_or(SsoError::NotFound)?;
+        if on && row.tested_at.is_none() {
+            return Err(SsoError::NotTested);
+        }
+        diesel::update(sso_connections::table.find(&row.id)).set(sso_connections::enabled.eq(on)).execute(conn)?;
+        actor.record(conn, org_id, if on { "sso.enable" } else { "sso.disable" }, &row.issuer, "")?;
+        Ok(())
+    })
+}
+
+/// The connection offered for an address at `domain`: an organization's
+/// enabled connection covering its verified domain. With the
+/// organization's name, for the sign-in page.
+pub fn for_domain(conn: &mut AnyConnection, domain: &str) -> QueryResult<Option<(ConnectionRow, String)>> {
+    let org: Option<(String, String)> = org_domains::table
+        .inner_join(organizations::table)
+        .filter(org_domains::domain.eq(domain))
+        .filter(org_domains::verified_at.is_not_null())
+        .select((organizations::id, organizations::name))
+        .first(conn)
+        .optional()?;
+    let Some((org_id, org_name)) = org else { return Ok(None) };
+    let row = get(conn, &org_id)?;
+    Ok(row.filter(|r| r.enabled && r.covered().iter().any(|d| d == domain)).map(|r| (r, org_name)))
+}
+
+/// Who an identity of the connection belongs to.
+pub enum Holder {
+    /// The account this identity signed in before (or was linked to).
+    Known(String),
+    /// No account has this identity, and none has the address: a new one.
+    New,
+    /// An account has the address but not this identity: it must sign in
+    /// once the old way to link them (never merged by email alone).
+    NeedsLink(String),
+}
+
+pub fn holder(conn: &mut AnyConnection, connection_id: &str, subject: &str, email: &str) -> QueryResult<Holder> {
+    let known: Option<String> = identities::table
+        .filter(identities::provider.eq(provider_key(connection_id)))
+        .filter(identities::subject.eq(subject))
+        .select(identities::user_id)
+        .first(conn)
+        .optional()?;
+    if let Some(user_id) = known {
+        return Ok(Holder::Known(user_id));
+    }
+    let by_email: Option<String> =
+        users::table.filter(users::email.eq(email)).select(users::id).first(conn).optional()?;
+    Ok(by_email.map_or(Holder::New, Holder::NeedsLink))
+}
+
+/// Links the connection's identity to an account that signed in the old
+/// way with the same verified address.
+pub fn link(
+    conn: &mut AnyConnection,
+    connection: &ConnectionRow,
+    subject: &str,
+    email: &str,
+    actor: &Actor,
+) -> QueryResult<()> {
+    crate::db::write_transaction(conn, |conn| {
+        diesel::insert_into(identities::table)
+            .values((
+                identities::id.eq(new_id()),
+                identities::user_id.eq(&actor.user_id),
+                identities::provider.eq(connection.provider_key()),
+                identities::subject.eq(subject),
+                identities::email.eq(email),
+                identities::created_at.eq(actor.now),
+            ))
+            .execute(conn)?;
+        actor.record(conn, &connection.org_id, "sso.link", email, "the account signed in the old way, then linked")?;
+        Ok(())
+    })
+}
+
+/// Just-in-time membership: the first sign-in through the connection makes
+/// the person a member with its default role. Returns whether it did.
+pub fn join_just_in_time(
+    conn: &mut AnyConnection,
+    connection: &ConnectionRow,
+    email: &str,
+    limit: OrgLimit,
+    actor: &Actor,
+) -> QueryResult<bool> {
+    crate::db::write_transaction(conn, |conn| {
+        lock_org(conn, &connection.org_id).map_err(|_| diesel::result::Error::NotFound)?;
+        let member = memberships::table
+            .find((&connection.org_id, &actor.user_id))
+            .select(memberships::user_id)
+            .first::<String>(conn)
+            .optional()?;
+        if member.is_some() {
+            return Ok(false);
+        }
+        let mine: i64 = memberships::table.filter(memberships::user_id.eq(&actor.user_id)).count().get_result(conn)?;
+        if !limit.allows_another(mine) {
+            return Ok(false);
+        }
+        insert_membership(conn, &connection.org_id, &actor.user_id, &connection.default_role, "sso", actor.now)?;
+        let details =
+            format!("first sign-in through the organization's identity provider, as {}", connection.default_role);
+        actor.record(conn, &connection.org_id, "member.join_by_sso", email, &details)?;
+        Ok(true)
+    })
+}
