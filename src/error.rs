@@ -32,6 +32,10 @@ pub enum AppError {
     BadRequest(String),
     #[error("sign-in required")]
     LoginRequired { next: String },
+    /// The organization requires the member to sign in through its own
+    /// identity provider, and this session came from elsewhere.
+    #[error("{org} requires sign-in through its identity provider")]
+    SsoRequired { org: String, email: String, next: String },
     #[error("too many requests")]
     TooManyRequests { retry_after: std::time::Duration },
     /// The database cannot be reached (no connection within the pool's

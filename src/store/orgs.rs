@@ -24,6 +24,9 @@ pub struct Org {
     pub member_count: i32,
     /// Moves with every change to the members (migration 000017's triggers).
     pub members_version: i64,
+    /// "<connection id> <domain> ...": members at those domains must sign in
+    /// through the organization's own provider (store::domains::sso).
+    pub sso_required: Option<String>,
 }
 
 impl<'a> From<&'a Org> for crate::store::members::first_pages::Listed<'a> {
@@ -180,6 +183,7 @@ pub fn create_recorded(
             member_count: 1,
             // The owner's membership below moves it once.
             members_version: 1,
+            sso_required: None,
         };
         diesel::insert_into(organizations::table)
             .values((

@@ -16,13 +16,15 @@ struct ErrorPage<'a> {
     heading: &'a str,
     message: &'a str,
     request_id: &'a str,
+    /// The way on: (label, link); the start page when None.
+    action: Option<(&'a str, String)>,
 }
 
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::SsoRequired { .. } => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -44,8 +46,15 @@ impl ResponseError for AppError {
         if let AppError::Unavailable(cause) = self {
             tracing::error!(request_id, error = cause.as_str(), "database unavailable");
         }
-        let wait_message;
+        let (wait_message, sso_message);
+        let mut action = None;
         let (heading, message) = match self {
+            AppError::SsoRequired { org, email, next } => {
+                sso_message = format!("{org} requires sign-in through its identity provider.");
+                let query = serde_urlencoded::to_string([("email", email.as_str()), ("next", next.as_str())]).unwrap_or_default();
+                action = Some(("Sign in with SSO", format!("/login/sso?{query}")));
+                ("Sign in through your organization", sso_message.as_str())
+            }
             AppError::NotFound => ("Page not found", "There is nothing here, or you do not have access to it."),
             AppError::Forbidden(msg) => ("Not allowed", msg.as_str()),
             AppError::BadRequest(msg) => ("Something is wrong with that request", msg.as_str()),
@@ -64,7 +73,7 @@ impl ResponseError for AppError {
         };
         let mut layout = Layout::bare(heading);
         layout.dev_sign_in = ctx.as_ref().is_some_and(|c| c.dev_sign_in);
-        let page = ErrorPage { layout, heading, message, request_id };
+        let page = ErrorPage { layout, heading, message, request_id, action };
         let body = page.render().unwrap_or_else(|_| format!("{heading}. Request id: {request_id}"));
         let mut res = HttpResponse::build(self.status_code());
         match self {

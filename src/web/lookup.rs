@@ -44,6 +44,9 @@ pub(super) fn app_state(req: &HttpRequest) -> Result<&web::Data<AppState>, AppEr
 /// their organizations and, with a slug, their membership of that one.
 pub(super) struct Found {
     session_id: String,
+    /// What the session was signed in with (`sso:<connection>` for an
+    /// organization's own provider).
+    session_provider: String,
     user: User,
     orgs: Vec<OrgSummary>,
     view: Option<MemberView>,
@@ -115,7 +118,15 @@ impl Lookup {
         } else {
             staff_listed.or(self.staff_emails.contains(&user.email).then_some(false))
         };
-        Ok(Some(Found { session_id: session.id, user, orgs, view, staff, touch_due }))
+        Ok(Some(Found {
+            session_id: session.id,
+            session_provider: session.provider,
+            user,
+            orgs,
+            view,
+            staff,
+            touch_due,
+        }))
     }
 }
 
@@ -125,7 +136,7 @@ pub(super) async fn signed_in(
     found: Option<Found>,
 ) -> Result<(CurrentUser, Option<MemberView>), AppError> {
     let state = app_state(req)?;
-    let Some(Found { session_id, user, orgs, view, staff, touch_due }) = found else {
+    let Some(Found { session_id, session_provider, user, orgs, view, staff, touch_due }) = found else {
         // Signed out elsewhere, expired, or the account is gone: drop the
         // cookie and start over.
         if let Ok(identity) = Identity::extract(req).await {
@@ -142,6 +153,17 @@ pub(super) async fn signed_in(
                 tracing::warn!(error = %e, "could not record the session's last use");
             }
         });
+    }
+    // An organization that requires its own provider for the member's
+    // domain: a session from elsewhere does not open its pages.
+    if let Some(v) = &view {
+        if crate::store::domains::sso::must_use_sso(v.org.sso_required.as_deref(), &user.email, &session_provider) {
+            return Err(AppError::SsoRequired {
+                org: v.org.name.clone(),
+                email: user.email,
+                next: req.path().to_string(),
+            });
+        }
     }
     let session = req.get_session();
     let flash = crate::auth::session::take(&session, FLASH_KEY);

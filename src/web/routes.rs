@@ -59,6 +59,7 @@ pub fn all(cfg: &mut web::ServiceConfig) {
         .service(super::sso::settings::save)
         .service(super::sso::settings::test)
         .service(super::sso::settings::switch)
+        .service(super::sso::settings::require)
         .service(super::sso::sign_in::ask)
         .service(super::sso::sign_in::start)
         .service(super::sso::sign_in::callback)

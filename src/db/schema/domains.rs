@@ -42,5 +42,6 @@ diesel::table! {
         tested_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        required -> Bool,
     }
 }

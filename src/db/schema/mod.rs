@@ -32,6 +32,7 @@ diesel::table! {
         created_at -> Timestamp,
         member_count -> Integer,
         members_version -> BigInt,
+        sso_required -> Nullable<Text>,
     }
 }
 
@@ -296,6 +297,7 @@ diesel::table! {
         expires_at -> Timestamp,
         ip -> Text,
         user_agent -> Text,
+        provider -> Text,
     }
 }
 

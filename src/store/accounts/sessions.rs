@@ -31,6 +31,8 @@ pub struct Session {
     pub expires_at: PrimitiveDateTime,
     pub ip: String,
     pub user_agent: String,
+    /// What it was signed in with: `oidc`, `dev`, `sso:<connection id>`, ...
+    pub provider: String,
 }
 
 /// How long sessions live: ORGPORTAL_SESSION_IDLE and ORGPORTAL_SESSION_MAX.
@@ -77,6 +79,7 @@ pub fn create(
                 sessions::expires_at.eq(until(now, lifetimes.max)),
                 sessions::ip.eq(&client.ip),
                 sessions::user_agent.eq(&client.user_agent),
+                sessions::provider.eq(provider),
             ))
             .execute(conn)?;
         security_log::record(conn, user_id, SecurityEvent::SignIn, client, &format!("via {provider}"), now)?;

@@ -28,6 +28,8 @@ pub struct ConnectionRow {
     pub enabled: bool,
     pub tested_by: Option<String>,
     pub tested_at: Option<PrimitiveDateTime>,
+    /// Covered members must sign in through it to open the organization.
+    pub required: bool,
 }
 
 impl ConnectionRow {
@@ -62,6 +64,7 @@ macro_rules! columns {
             sso_connections::enabled,
             sso_connections::tested_by,
             sso_connections::tested_at,
+            sso_connections::required,
         )
     };
 }
@@ -74,6 +77,12 @@ pub enum SsoError {
     SecretMissing,
     #[error("Test the sign-in first: it is offered only after an admin signed in through it successfully.")]
     NotTested,
+    /// Required SSO is turned on only by the admin whose own test went
+    /// through, so nobody can lock every admin out.
+    #[error("Run Test sign-in yourself first: only the admin whose own test went through can require single sign-on, so nobody is locked out.")]
+    NotTestedByYou,
+    #[error("Turn single sign-on on first.")]
+    NotEnabled,
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
 }
@@ -146,11 +155,13 @@ pub fn save(conn: &mut AnyConnection, org_id: &str, settings: &Settings, actor: 
                     diesel::update(sso_connections::table.find(&row.id))
                         .set((
                             sso_connections::enabled.eq(false),
+                            sso_connections::required.eq(false),
                             sso_connections::tested_at.eq(None::<PrimitiveDateTime>),
                             sso_connections::tested_by.eq(None::<String>),
                         ))
                         .execute(conn)?;
                 }
+                sync_required(conn, org_id)?;
                 let details = if retest { "provider changed: to be tested again" } else { "domains or role changed" };
                 actor.record(conn, org_id, "sso.update", &settings.issuer, details)?;
             }
@@ -179,10 +190,53 @@ pub fn set_enabled(conn: &mut AnyConnection, org_id: &str, on: bool, actor: &Act
         if on && row.tested_at.is_none() {
             return Err(SsoError::NotTested);
         }
-        diesel::update(sso_connections::table.find(&row.id)).set(sso_connections::enabled.eq(on)).execute(conn)?;
+        let required = on && row.required;
+        diesel::update(sso_connections::table.find(&row.id))
+            .set((sso_connections::enabled.eq(on), sso_connections::required.eq(required)))
+            .execute(conn)?;
+        sync_required(conn, org_id)?;
         actor.record(conn, org_id, if on { "sso.enable" } else { "sso.disable" }, &row.issuer, "")?;
         Ok(())
     })
+}
+
+/// Requires the connection for the covered members, or stops requiring it.
+pub fn set_required(conn: &mut AnyConnection, org_id: &str, on: bool, actor: &Actor) -> Result<(), SsoError> {
+    crate::db::write_transaction(conn, |conn| {
+        lock_org(conn, org_id).map_err(|_| SsoError::NotFound)?;
+        let row = get(conn, org_id)?.ok_or(SsoError::NotFound)?;
+        if on && !row.enabled {
+            return Err(SsoError::NotEnabled);
+        }
+        if on && (row.tested_at.is_none() || row.tested_by.as_deref() != Some(actor.user_id.as_str())) {
+            return Err(SsoError::NotTestedByYou);
+        }
+        diesel::update(sso_connections::table.find(&row.id)).set(sso_connections::required.eq(on)).execute(conn)?;
+        sync_required(conn, org_id)?;
+        let action = if on { "sso.require" } else { "sso.unrequire" };
+        actor.record(conn, org_id, action, &row.issuer, &row.covered().join(", "))?;
+        Ok(())
+    })
+}
+
+/// Copies "required" onto the organization's row ("<connection id>
+/// <domain> ..."), where every page of the organization reads it.
+fn sync_required(conn: &mut AnyConnection, org_id: &str) -> QueryResult<()> {
+    let spec =
+        get(conn, org_id)?.filter(|r| r.enabled && r.required).map(|r| format!("{} {}", r.id, r.covered().join(" ")));
+    diesel::update(organizations::table.find(org_id)).set(organizations::sso_required.eq(spec)).execute(conn)?;
+    Ok(())
+}
+
+/// Whether a member with `email`, signed in with `session_provider`, must
+/// sign in through the organization's provider first (`sso_required` as
+/// the organization's row keeps it).
+pub fn must_use_sso(sso_required: Option<&str>, email: &str, session_provider: &str) -> bool {
+    let Some(spec) = sso_required else { return false };
+    let mut parts = spec.split_whitespace();
+    let Some(connection) = parts.next() else { return false };
+    let domain = crate::domain::verified_domain::domain_of(email).unwrap_or_default();
+    parts.any(|d| d == domain) && session_provider != provider_key(connection)
 }
 
 /// The connection offered for an address at `domain`: an organization's

@@ -54,6 +54,7 @@ pub struct SsoPage {
     redirect_uri: String,
     saved: bool,
     enabled: bool,
+    required: bool,
     /// "Tested by ... on ...", or why it is not offered yet.
     status: String,
     tested: bool,
@@ -98,6 +99,7 @@ async fn page(member: &OrgMember, state: &AppState, typed: Option<Typed>) -> Res
         redirect_uri: state.url(CALLBACK),
         saved: row.is_some(),
         enabled: row.as_ref().is_some_and(|r| r.enabled),
+        required: row.as_ref().is_some_and(|r| r.required),
         tested: row.as_ref().is_some_and(|r| r.tested_at.is_some()),
         status,
         choices: domains.into_iter().map(|d| DomainChoice { checked: typed.domains.contains(&d), domain: d }).collect(),
@@ -245,6 +247,32 @@ pub struct SwitchForm {
 
 impl FormFields for SwitchForm {}
 
+/// One of the page's on/off switches: `set` changes it in the store, and
+/// the answer is said back on the page ((on, off) messages, or why not).
+type Setter = fn(&mut crate::db::AnyConnection, &str, bool, &crate::store::changes::Actor) -> Result<(), SsoError>;
+
+async fn toggle(
+    req: HttpRequest,
+    member: OrgMember,
+    on: bool,
+    session: Session,
+    state: web::Data<AppState>,
+    set: Setter,
+    said: (&str, &str),
+) -> Result<HttpResponse, AppError> {
+    member.require(Permission::OrgManage)?;
+    let (org_id, actor) = (member.org_id().to_string(), member.actor(&req, &state));
+    let outcome = db::run(&state.pool, move |conn| Ok::<_, AppError>(set(conn, &org_id, on, &actor))).await?;
+    let message = match outcome {
+        Ok(()) => (if on { said.0 } else { said.1 }).to_string(),
+        Err(SsoError::Db(e)) => return Err(e.into()),
+        Err(SsoError::NotFound) => return Err(AppError::NotFound),
+        Err(why) => why.to_string(),
+    };
+    flash(&session, &message);
+    Ok(see_other(&format!("/orgs/{}/sso", member.view.org.slug)))
+}
+
 #[post("/orgs/{slug}/sso/enabled")]
 pub async fn switch(
     req: HttpRequest,
@@ -253,17 +281,22 @@ pub async fn switch(
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    member.require(Permission::OrgManage)?;
-    let on = form.on == "true";
-    let (org_id, actor) = (member.org_id().to_string(), member.actor(&req, &state));
-    let set = db::run(&state.pool, move |conn| Ok::<_, AppError>(sso::set_enabled(conn, &org_id, on, &actor))).await?;
-    let message = match set {
-        Ok(()) if on => "Sign in with SSO is on for the covered domains.".to_string(),
-        Ok(()) => "Sign in with SSO is off.".to_string(),
-        Err(e @ SsoError::NotTested) => e.to_string(),
-        Err(SsoError::Db(e)) => return Err(e.into()),
-        Err(_) => return Err(AppError::NotFound),
-    };
-    flash(&session, &message);
-    Ok(see_other(&format!("/orgs/{}/sso", member.view.org.slug)))
+    let said = ("Sign in with SSO is on for the covered domains.", "Sign in with SSO is off.");
+    toggle(req, member, form.on == "true", session, state, sso::set_enabled, said).await
+}
+
+/// Requires the provider for the covered members, or stops requiring it.
+#[post("/orgs/{slug}/sso/required")]
+pub async fn require(
+    req: HttpRequest,
+    member: OrgMember,
+    form: Form<SwitchForm>,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let said = (
+        "Single sign-on is required: covered members open the organization only after signing in through its provider.",
+        "Single sign-on is no longer required.",
+    );
+    toggle(req, member, form.on == "true", session, state, sso::set_required, said).await
 }

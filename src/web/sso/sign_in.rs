@@ -60,15 +60,17 @@ struct LinkPage {
 }
 
 #[derive(Deserialize)]
-pub struct NextQuery {
+pub struct AskQuery {
     next: Option<String>,
+    /// Filled in when an organization that requires its provider sent the person here.
+    email: Option<String>,
 }
 
 #[get("/login/sso")]
-pub async fn ask(req: HttpRequest, query: web::Query<NextQuery>) -> Result<HttpResponse, AppError> {
+pub async fn ask(req: HttpRequest, query: web::Query<AskQuery>) -> Result<HttpResponse, AppError> {
     let next = session::safe_next(query.next.as_deref());
-    let page =
-        SsoLoginPage { layout: anonymous_layout(&req, "Sign in with SSO"), email: String::new(), error: None, next };
+    let email = query.email.clone().unwrap_or_default();
+    let page = SsoLoginPage { layout: anonymous_layout(&req, "Sign in with SSO"), email, error: None, next };
     render_with(StatusCode::OK, &page)
 }
 

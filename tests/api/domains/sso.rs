@@ -211,3 +211,65 @@ async fn only_those_who_manage_the_organization_set_up_its_provider() {
     assert!(html.contains(&issuer.base) && html.contains("portal-client") && html.contains("not tested yet"), "{html}");
     assert!(!html.contains("s3cret") && !html.contains("sealed:"));
 }
+
+#[tokio::test]
+async fn required_sso_refuses_sessions_from_elsewhere_and_never_locks_everyone_out() {
+    let dns = DnsServer::start().await;
+    let app = app(&dns).await;
+    let issuer = start_issuer().await;
+    let slug = admin_with_org(&app, "ada@acme.example", "Acme").await;
+    verified_domain(&app.browser, &app, &dns, &slug, "acme.example").await;
+    save(&app.browser, &slug, &issuer, "s3cret").await;
+    let page = format!("/orgs/{slug}/sso");
+    let res = app.browser.submit(&page, &format!("{page}/test"), &[]).await;
+    let ada = json!({"sub": "ada-1", "email": "ada@acme.example", "email_verified": true, "name": "Ada"});
+    through_issuer(&app.browser, &issuer, res, ada).await;
+    app.browser.submit(&page, &format!("{page}/enabled"), &[("on", "true")]).await;
+
+    // Another admin, who has not tested it, cannot require it.
+    let bob = app.member(&slug, "bob@acme.example", "Admin").await;
+    bob.submit(&page, &format!("{page}/required"), &[("on", "true")]).await;
+    assert!(bob.get_html(&page).await.contains("Run Test sign-in yourself first"));
+    let required = || -> Option<String> {
+        orgportal::db::schema::organizations::table
+            .select(orgportal::db::schema::organizations::sso_required)
+            .first(&mut *app.conn())
+            .unwrap()
+    };
+    assert_eq!(required(), None);
+
+    // Ada, who tested it, requires it: her own session from the site's
+    // provider no longer opens the organization, nor Bob's.
+    app.browser.submit(&page, &format!("{page}/required"), &[("on", "true")]).await;
+    assert!(required().is_some());
+    assert_eq!(app.activity_count("sso.require"), 1);
+    for who in [&app.browser, &bob] {
+        let res = who.get(&format!("/orgs/{slug}/members")).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Acme requires sign-in through its identity provider."), "{html}");
+        assert!(html.contains("/login/sso?email="), "the way on");
+    }
+    // A member at another domain, the staff area and the rest are not behind it.
+    let carl = app.member(&slug, "carl@elsewhere.example", "View-only").await;
+    assert_eq!(carl.get(&format!("/orgs/{slug}")).await.status(), StatusCode::OK);
+    assert_eq!(app.browser.get("/getting-started").await.status(), StatusCode::OK);
+    let staff = app.new_browser();
+    staff.sign_in("sam@staff.example", "Sam").await;
+    assert_eq!(staff.get(&format!("/staff/orgs/{slug}/domains")).await.status(), StatusCode::OK);
+
+    // Through Acme's provider, Ada's session opens it again.
+    let via_sso = app.new_browser();
+    let res = via_sso.get("/login/sso?email=ada%40acme.example").await;
+    let html = res.text().await.unwrap();
+    assert!(html.contains("value=\"ada@acme.example\""), "the address filled in: {html}");
+    let res = sso_sign_in(&via_sso, &issuer, "ada@acme.example", "ada-1").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(via_sso.get(&format!("/orgs/{slug}/members")).await.status(), StatusCode::OK);
+    assert!(via_sso.get_html(&page).await.contains("Required"));
+
+    // A new secret turns it off until tested again, and with it the requirement.
+    save(&via_sso, &slug, &issuer, "s3cret-2").await;
+    assert_eq!(required(), None);
+    assert_eq!(bob.get(&format!("/orgs/{slug}/members")).await.status(), StatusCode::OK);
+}

@@ -1,0 +1,3 @@
+ALTER TABLE organizations DROP COLUMN sso_required;
+ALTER TABLE sso_connections DROP COLUMN required;
+ALTER TABLE sessions DROP COLUMN provider;
