@@ -6,30 +6,16 @@
 // verified sees nothing. The pages are checked with axe at both widths.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { startStack } from "./lib/stack.mjs";
-import { freePort, waitFor } from "./lib/portal.mjs";
+import { startDns } from "./lib/dns.mjs";
+import { freePort } from "./lib/portal.mjs";
 import { launch, person, signIn, createOrg, audit, PHONE } from "./lib/browser.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function startDns(port) {
-  const file = join(mkdtempSync(join(tmpdir(), "dns-")), "records.json");
-  writeFileSync(file, "{}");
-  const child = spawn("python3", [join(here, "lib", "dns_server.py"), String(port), file], { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout.on("data", (d) => { out += d; });
-  child.stderr.on("data", (d) => { out += d; });
-  await waitFor("the DNS server", () => out.includes("ready") || null, 20);
-  return { publish: (records) => writeFileSync(file, JSON.stringify(records)), stop: () => child.kill("SIGTERM") };
-}
 
 test("a domain verified through dnslib lets a new employee join Acme from Getting Started", async () => {
   const dnsPort = await freePort();

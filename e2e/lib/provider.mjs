@@ -10,10 +10,12 @@ import Provider from "oidc-provider";
 
 const b64url = (buf) => Buffer.from(buf).toString("base64url");
 
-export async function startProvider({ port, redirectUri, clientId = "orgportal", clientSecret = "e2e-secret", accounts }) {
+// `host` names the issuer (it listens on 127.0.0.1 either way): a second
+// provider at "localhost" keeps its cookies apart from the first's.
+export async function startProvider({ port, redirectUri, clientId = "orgportal", clientSecret = "e2e-secret", accounts, host = "127.0.0.1" }) {
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const jwk = { ...privateKey.export({ format: "jwk" }), kid: "e2e-1", alg: "RS256", use: "sig" };
-  const issuer = `http://127.0.0.1:${port}`;
+  const issuer = `http://${host}:${port}`;
   const provider = new Provider(issuer, {
     clients: [{
       client_id: clientId,

@@ -24,6 +24,7 @@ pub mod projects;
 pub mod reference;
 pub mod responses;
 pub mod roles;
+pub mod sso;
 pub mod usage;
 pub mod webhook_deliveries;
 pub mod webhooks;
@@ -197,6 +198,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(
                 web::resource("/usage").route(web::get().to(usage::month)).default_service(web::to(not_allowed("GET"))),
             )
+            .service(web::resource("/sso").route(web::get().to(sso::get)).default_service(web::to(not_allowed("GET"))))
             .service(
                 web::resource("/domains")
                     .route(web::get().to(domains::list))

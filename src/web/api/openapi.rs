@@ -10,8 +10,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::responses::{BadRequest, Conflict, Forbidden, Invalid, NotFound, TooLarge, TooMany, Unauthorized};
 use super::{
-    activity, customer, domains, invitations, members, org, project_team, projects, roles, usage, webhook_deliveries,
-    webhooks,
+    activity, customer, domains, invitations, members, org, project_team, projects, roles, sso, usage,
+    webhook_deliveries, webhooks,
 };
 use crate::web::problem::Problem;
 
@@ -36,7 +36,7 @@ impl Modify for BearerKey {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "orgportal management API", version = "1",
-        description = "Drive an organization from your own back end with an organization API key: its members, invitations, roles and settings, its projects and their teams, its activity log, customer data and usage, its webhook endpoints and its verified domains. Every call acts with the key's permissions intersected with its creator's current ones, and is in the organization's activity log as the key."),
+        description = "Drive an organization from your own back end with an organization API key: its members, invitations, roles and settings, its projects and their teams, its activity log, customer data and usage, its webhook endpoints, its verified domains and its single sign-on connection. Every call acts with the key's permissions intersected with its creator's current ones, and is in the organization's activity log as the key."),
     paths(org::get, org::update, members::list, members::get, members::update, members::remove,
         invitations::list, invitations::create, invitations::resend, invitations::revoke, roles::list,
         projects::list, projects::create, projects::get, projects::update, projects::delete,
@@ -44,7 +44,7 @@ impl Modify for BearerKey {
         customer::entitlements, customer::tickets, customer::raise, usage::month,
         webhooks::list, webhooks::create, webhooks::get, webhooks::update, webhooks::delete, webhooks::rotate,
         webhooks::ping, webhook_deliveries::list, webhook_deliveries::redeliver,
-        domains::list, domains::create, domains::get, domains::verify, domains::update, domains::delete),
+        domains::list, domains::create, domains::get, domains::verify, domains::update, domains::delete, sso::get),
     components(responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid, BadRequest, TooLarge, TooMany),
         schemas(Problem)),
     modifiers(&BearerKey),

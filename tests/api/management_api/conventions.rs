@@ -213,7 +213,7 @@ async fn the_openapi_document_and_its_reference_page() {
             assert!(op["security"].is_array(), "{method} {path}");
         }
     }
-    assert_eq!(operations, 38);
+    assert_eq!(operations, 39);
     let page = app.browser.get_html("/docs/api").await;
     assert!(page.contains("POST /api/v1/orgs/{slug}/invitations") && page.contains("/api/v1/openapi.json"));
     assert!(page.contains("grace@acme.test"), "the body's example is shown");

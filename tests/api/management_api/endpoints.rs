@@ -155,6 +155,7 @@ fn endpoints(w: &World) -> Vec<Endpoint> {
             StatusCode::NO_CONTENT,
         ),
         ("list domains", Method::GET, format!("{base}/domains"), None, "org.manage", StatusCode::OK),
+        ("read sso", Method::GET, format!("{base}/sso"), None, "org.manage", StatusCode::OK),
         ("read domain", Method::GET, format!("{base}/domains/{CLAIMED}"), None, "org.manage", StatusCode::OK),
         (
             "claim domain",
@@ -190,6 +191,32 @@ fn endpoints(w: &World) -> Vec<Endpoint> {
             StatusCode::NO_CONTENT,
         ),
     ]
+}
+
+/// The organization's single sign-on connection, written directly; its
+/// secret must never be in an answer.
+const SSO_SECRET: &str = "sealed:v1:00000000:not-a-real-seal";
+
+fn add_connection(app: &crate::helpers::TestApp, slug: &str) {
+    use diesel::prelude::*;
+    use orgportal::db::schema::sso_connections as c;
+    let now = app.settings.clock.now();
+    diesel::insert_into(c::table)
+        .values((
+            c::id.eq("0190a1b2-c3d4-7e5f-8a9b-00000000550c"),
+            c::org_id.eq(app.org_id(slug)),
+            c::kind.eq("oidc"),
+            c::issuer.eq("https://login.claimed.example"),
+            c::client_id.eq("orgportal"),
+            c::client_secret.eq(SSO_SECRET),
+            c::domains.eq(CLAIMED),
+            c::default_role.eq("View-only"),
+            c::enabled.eq(false),
+            c::created_at.eq(now),
+            c::updated_at.eq(now),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
 }
 
 /// A verified domain of the organization, written directly.
@@ -283,6 +310,7 @@ async fn each_endpoint_needs_its_permission_and_its_organization() {
     let foreign = make_key(&other, &other_slug, "Foreign", ALL, "30").await;
     add_hook(app, &w.slug);
     add_domain(app, &w.slug);
+    add_connection(app, &w.slug);
 
     let mut without = std::collections::HashMap::new();
     for (_, _, _, _, needs, _) in endpoints(&w) {
@@ -316,6 +344,10 @@ async fn each_endpoint_needs_its_permission_and_its_organization() {
         assert_eq!(res.status, expected, "{name}: {:?}", res.body);
         match expected {
             StatusCode::NO_CONTENT => {}
+            StatusCode::OK if name == "read sso" => {
+                assert_eq!(res.body["issuer"], "https://login.claimed.example");
+                assert!(!res.body.to_string().contains(SSO_SECRET), "never the secret");
+            }
             StatusCode::CONFLICT if name == "verify domain" => {
                 assert!(
                     res.body["detail"].as_str().unwrap().contains("_orgportal-challenge.new.example"),
