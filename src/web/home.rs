@@ -42,8 +42,10 @@ struct GettingStarted {
 #[get("/getting-started")]
 pub async fn getting_started(current: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let can_add = state.org_limit.allows_another(current.orgs.len() as i64);
-    let user_id = current.user.id.clone();
-    let offers = db::run_read(&state.pool, move |conn| Ok::<_, AppError>(joins::offers(conn, &user_id)?)).await?;
+    let (user_id, email, verified) = (current.user.id.clone(), current.user.email.clone(), current.user.email_verified);
+    let offers =
+        db::run_read(&state.pool, move |conn| Ok::<_, AppError>(joins::offers(conn, &user_id, &email, verified)?))
+            .await?;
     render(&GettingStarted {
         offers,
         layout: current.layout("Getting Started"),

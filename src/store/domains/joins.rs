@@ -72,10 +72,12 @@ fn verified_domain_of(conn: &mut AnyConnection, user_id: &str) -> QueryResult<Op
     Ok(if verified { domain_of(&email).map(|d| (email, d)) } else { None })
 }
 
-/// The organizations that offer `user_id` to join by their address, not
-/// counting those they belong to. One indexed read when nothing is offered.
-pub fn offers(conn: &mut AnyConnection, user_id: &str) -> QueryResult<Vec<Offer>> {
-    let Some((_, domain)) = verified_domain_of(conn, user_id)? else { return Ok(Vec::new()) };
+/// The organizations that offer the signed-in person (`user_id`, whose
+/// address and its verification the session already read) to join by
+/// their address, not counting those they belong to. One indexed read when
+/// nothing is offered; two more, whatever the number of offers, when some are.
+pub fn offers(conn: &mut AnyConnection, user_id: &str, email: &str, verified: bool) -> QueryResult<Vec<Offer>> {
+    let Some(domain) = domain_of(email).filter(|_| verified) else { return Ok(Vec::new()) };
     let rows: Vec<(String, String, String, String)> = org_domains::table
         .inner_join(organizations::table)
         .filter(org_domains::domain.eq(&domain))
@@ -83,25 +85,32 @@ pub fn offers(conn: &mut AnyConnection, user_id: &str) -> QueryResult<Vec<Offer>
         .filter(org_domains::join_policy.ne(JoinPolicy::None.stored()))
         .select((organizations::id, organizations::name, organizations::slug, org_domains::join_policy))
         .load(conn)?;
-    let mut offers = Vec::new();
-    for (org_id, org_name, org_slug, policy) in rows {
-        let member = memberships::table
-            .find((&org_id, user_id))
-            .select(memberships::user_id)
-            .first::<String>(conn)
-            .optional()?;
-        if member.is_some() {
-            continue;
-        }
-        let asked = join_requests::table
-            .find((&org_id, user_id))
-            .select(join_requests::user_id)
-            .first::<String>(conn)
-            .optional()?;
-        let policy = JoinPolicy::parse(&policy).unwrap_or(JoinPolicy::None);
-        offers.push(Offer { org_id, org_name, org_slug, domain: domain.clone(), policy, asked: asked.is_some() });
+    if rows.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(offers)
+    let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    let member_of: Vec<String> = memberships::table
+        .filter(memberships::user_id.eq(user_id))
+        .filter(memberships::org_id.eq_any(&ids))
+        .select(memberships::org_id)
+        .load(conn)?;
+    let asked: Vec<String> = join_requests::table
+        .filter(join_requests::user_id.eq(user_id))
+        .filter(join_requests::org_id.eq_any(&ids))
+        .select(join_requests::org_id)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(org_id, ..)| !member_of.contains(org_id))
+        .map(|(org_id, org_name, org_slug, policy)| Offer {
+            asked: asked.contains(&org_id),
+            policy: JoinPolicy::parse(&policy).unwrap_or(JoinPolicy::None),
+            domain: domain.clone(),
+            org_id,
+            org_name,
+            org_slug,
+        })
+        .collect())
 }
 
 /// The organization's verified domain matching the person's verified

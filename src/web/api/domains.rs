@@ -18,7 +18,7 @@ use crate::db;
 use crate::domain::verified_domain::{DomainName, JoinPolicy};
 use crate::domain::Permission;
 use crate::store::domains::{claims, joinable_role, DomainError, DomainRow};
-use crate::web::domains::{joinable_roles, look_up};
+use crate::web::domains::{first_join_role, verify_now};
 use crate::web::problem::Problem;
 
 /// The TXT record that proves the claim.
@@ -146,12 +146,7 @@ pub async fn create(auth: KeyAuth, req: HttpRequest, raw: RawBody) -> Result<Htt
     auth.require(Permission::OrgManage)?;
     let new: NewDomain = body::parse(&raw.0)?;
     let name = DomainName::parse(&new.domain).map_err(|e| Problem::invalid("domain", e))?;
-    let catalog = auth.state.catalog.clone();
-    let role = if joinable_role(&catalog, catalog.default_role()) {
-        catalog.default_role().to_string()
-    } else {
-        joinable_roles(&catalog).into_iter().next().unwrap_or_else(|| catalog.default_role().to_string())
-    };
+    let role = first_join_role(&auth.state.catalog);
     idempotency::once(&auth, &req, &raw.0, || async {
         let (org_id, actor) = (auth.org_id().to_string(), auth.actor());
         let added =
@@ -185,16 +180,7 @@ pub async fn get(auth: KeyAuth, path: web::Path<(String, String)>) -> Result<Htt
     security(("api_key" = [])))]
 pub async fn verify(auth: KeyAuth, path: web::Path<(String, String)>) -> Result<HttpResponse, Problem> {
     let row = found(&auth, path.into_inner().1).await?;
-    let why = look_up(&auth.state.dns, &row).await;
-    let (org_id, actor, id) = (auth.org_id().to_string(), auth.actor(), row.id.clone());
-    let outcome = db::run(&auth.state.pool, move |conn| {
-        Ok::<_, Problem>(match &why {
-            None => claims::mark_verified(conn, &org_id, &id, &actor).map(|()| None),
-            Some(why) => claims::mark_not_found(conn, &org_id, &id, why, &actor).map(|()| Some(why.clone())),
-        })
-    })
-    .await?;
-    match outcome.map_err(refused)? {
+    match verify_now(&auth.state, auth.org_id(), &row, auth.actor()).await?.map_err(refused)? {
         None => Ok(HttpResponse::Ok().json(reread(&auth, row.id).await?)),
         Some(why) => Err(Problem::conflict(why)),
     }

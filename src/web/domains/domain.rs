@@ -40,27 +40,15 @@ pub async fn verify(
     let row = db::run(&state.pool, move |conn| Ok::<_, AppError>(claims::get(conn, &org_id, &wanted)?))
         .await?
         .ok_or(AppError::NotFound)?;
-    let why = super::look_up(&state.dns, &row).await;
-    let (org_id, actor, wanted) = (member.org_id().to_string(), member.actor(&req, &state), id.clone());
-    let Some(why) = why else {
-        let marked =
-            db::run(&state.pool, move |conn| Ok::<_, AppError>(claims::mark_verified(conn, &org_id, &wanted, &actor)))
-                .await?;
-        return match marked {
-            Ok(()) => {
-                flash(&session, &format!("{} is verified.", row.domain));
-                Ok(see_other(&format!("/orgs/{slug}/domains")))
-            }
-            Err(e @ DomainError::TakenElsewhere(_)) => refused(&member, &state, &id, e.to_string()).await,
-            Err(e) => Err(e.into()),
-        };
-    };
-    let logged = why.clone();
-    db::run(&state.pool, move |conn| {
-        Ok::<_, AppError>(claims::mark_not_found(conn, &org_id, &wanted, &logged, &actor))
-    })
-    .await??;
-    refused(&member, &state, &id, why).await
+    match super::verify_now(&state, member.org_id(), &row, member.actor(&req, &state)).await? {
+        Ok(None) => {
+            flash(&session, &format!("{} is verified.", row.domain));
+            Ok(see_other(&format!("/orgs/{slug}/domains")))
+        }
+        Ok(Some(why)) => refused(&member, &state, &id, why).await,
+        Err(e @ DomainError::TakenElsewhere(_)) => refused(&member, &state, &id, e.to_string()).await,
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize)]

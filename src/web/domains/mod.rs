@@ -76,6 +76,37 @@ pub fn policy_choices() -> Vec<PolicyChoice> {
     JoinPolicy::ALL.iter().map(|p| PolicyChoice { value: p.stored(), label: p.label() }).collect()
 }
 
+/// The role a new claim's join policy gives until an admin picks another:
+/// the catalog's default, or the first role a domain may give.
+pub fn first_join_role(catalog: &RoleCatalog) -> String {
+    let default = catalog.default_role().to_string();
+    if joinable_role(catalog, &default) {
+        return default;
+    }
+    joinable_roles(catalog).into_iter().next().unwrap_or(default)
+}
+
+/// Verify: looks the record up now and records what it found. Ok(None)
+/// when the domain is verified, Ok(Some(why)) when the record did not
+/// prove it; `TakenElsewhere` when another organization holds it.
+pub async fn verify_now(
+    state: &crate::web::AppState,
+    org_id: &str,
+    row: &DomainRow,
+    actor: crate::store::changes::Actor,
+) -> Result<Result<Option<String>, crate::store::domains::DomainError>, crate::error::AppError> {
+    use crate::store::domains::claims;
+    let why = look_up(&state.dns, row).await;
+    let (org_id, id) = (org_id.to_string(), row.id.clone());
+    crate::db::run(&state.pool, move |conn| {
+        Ok::<_, crate::error::AppError>(match why {
+            None => claims::mark_verified(conn, &org_id, &id, &actor).map(|()| None),
+            Some(why) => claims::mark_not_found(conn, &org_id, &id, &why, &actor).map(|()| Some(why)),
+        })
+    })
+    .await
+}
+
 /// The roles a join policy may give.
 pub fn joinable_roles(catalog: &RoleCatalog) -> Vec<String> {
     catalog.roles().iter().filter(|r| joinable_role(catalog, &r.name)).map(|r| r.name.clone()).collect()

@@ -7,12 +7,12 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{item, joinable_roles, policy_choices, DomainItem, PolicyChoice};
+use super::{first_join_role, item, joinable_roles, policy_choices, DomainItem, PolicyChoice};
 use crate::db;
 use crate::domain::verified_domain::DomainName;
 use crate::domain::Permission;
 use crate::error::AppError;
-use crate::store::domains::{claims, joinable_role, DomainError};
+use crate::store::domains::{claims, DomainError};
 use crate::web::extract::{flash, OrgMember};
 use crate::web::input::{Form, FormFields};
 use crate::web::layout::{render_with, Layout};
@@ -80,12 +80,7 @@ pub async fn add(
         Ok(d) => d,
         Err(e) => return refuse(form.domain.clone(), e).await,
     };
-    let default = state.catalog.default_role().to_string();
-    let role = if joinable_role(&state.catalog, &default) {
-        default
-    } else {
-        joinable_roles(&state.catalog).into_iter().next().unwrap_or(default)
-    };
+    let role = first_join_role(&state.catalog);
     let (org_id, actor, claimed) = (member.org_id().to_string(), member.actor(&req, &state), domain.clone());
     let added =
         db::run(&state.pool, move |conn| Ok::<_, AppError>(claims::add(conn, &org_id, &claimed, &role, &actor)))
