@@ -22,6 +22,8 @@ const EXEMPT: &[&str] = &["/dev-oauth/token", "/api/v1/usage", "/webhooks/stripe
 /// The management API authenticates every request by its bearer key, never
 /// by a cookie: nothing under it is a browser form.
 const MANAGEMENT_API: &str = "/api/v1/orgs/";
+/// SCIM requests carry a SCIM token the same way.
+const SCIM: &str = "/scim/v2/";
 
 /// The session's token, created on first use.
 pub fn token(session: &Session) -> String {
@@ -44,7 +46,7 @@ pub async fn guard(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let api = req.path().starts_with(MANAGEMENT_API);
+    let api = req.path().starts_with(MANAGEMENT_API) || req.path().starts_with(SCIM);
     if req.method() == Method::POST && !api && !EXEMPT.contains(&req.path()) {
         let body = req.extract::<Bytes>().await?;
         let sent = url::form_urlencoded::parse(&body).find(|(k, _)| k == FIELD).map(|(_, v)| v.into_owned());

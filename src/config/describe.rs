@@ -126,6 +126,7 @@ impl Settings {
             ("ORGPORTAL_RATE_INVITATIONS_SENT", rate(limits.invitations_sent)),
             ("ORGPORTAL_RATE_TOKEN_FAILURES", rate(limits.token_failures)),
             ("ORGPORTAL_RATE_API", rate(limits.api)),
+            ("ORGPORTAL_RATE_SCIM", rate(limits.scim)),
             (
                 "ORGPORTAL_TRUSTED_PROXIES",
                 list(&self.trusted_proxies.iter().map(ToString::to_string).collect::<Vec<_>>()),

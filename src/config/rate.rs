@@ -43,6 +43,9 @@ pub struct RateLimits {
     pub token_failures: Rate,
     /// Management API requests, per API key.
     pub api: Rate,
+    /// SCIM requests, per SCIM token: a directory's first sync sends one
+    /// request per person and group, so it is far above the API's.
+    pub scim: Rate,
 }
 
 impl Default for RateLimits {
@@ -53,6 +56,7 @@ impl Default for RateLimits {
             invitations_sent: Rate::new(100, Duration::from_secs(3600)),
             token_failures: Rate::new(20, Duration::from_secs(60)),
             api: Rate::new(1200, Duration::from_secs(60)),
+            scim: Rate::new(60_000, Duration::from_secs(60)),
         }
     }
 }

@@ -54,6 +54,7 @@ pub(super) struct Raw {
     rate_invitations_sent: Option<String>,
     rate_token_failures: Option<String>,
     rate_api: Option<String>,
+    rate_scim: Option<String>,
     trusted_proxies: Option<String>,
     personal_spaces: Option<String>,
     direct_add: Option<String>,
@@ -159,6 +160,7 @@ impl Settings {
             ("rate_invitations_sent", raw.rate_invitations_sent, &mut limits.invitations_sent),
             ("rate_token_failures", raw.rate_token_failures, &mut limits.token_failures),
             ("rate_api", raw.rate_api, &mut limits.api),
+            ("rate_scim", raw.rate_scim, &mut limits.scim),
         ] {
             if let Some(v) = present(value) {
                 *slot = Rate::parse(&v).map_err(|e| bad(name, e))?;

@@ -17,6 +17,7 @@ pub mod project;
 pub mod project_access;
 pub mod provisioning;
 pub mod roles;
+pub mod scim;
 pub mod sealed;
 pub mod secret_token;
 pub mod service_token;

@@ -17,6 +17,7 @@ pub mod members;
 pub mod orgs;
 pub mod outbox;
 pub mod projects;
+pub mod scim;
 pub mod staff;
 pub mod webhooks;
 

@@ -28,6 +28,7 @@ pub mod problem;
 pub mod projects;
 pub mod rate_limit;
 pub mod routes;
+pub mod scim;
 pub mod settings;
 pub mod sign_in;
 pub mod sso;

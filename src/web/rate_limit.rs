@@ -97,6 +97,7 @@ pub struct Limits {
     pub invitations_sent: Limiter,
     pub token_failures: Limiter,
     pub api: Limiter,
+    pub scim: Limiter,
 }
 
 impl Limits {
@@ -107,6 +108,7 @@ impl Limits {
             invitations_sent: Limiter::new(rates.invitations_sent),
             token_failures: Limiter::new(rates.token_failures),
             api: Limiter::new(rates.api),
+            scim: Limiter::new(rates.scim),
         }
     }
 }

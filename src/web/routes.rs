@@ -9,6 +9,7 @@ pub fn all(cfg: &mut web::ServiceConfig) {
     // The API first: the router tries each route in turn, and a program
     // calling it should not pay for matching a hundred page patterns.
     super::api::routes(cfg);
+    super::scim::routes(cfg);
     cfg.service(super::health::healthz)
         .service(super::health::readyz)
         .service(super::assets::stylesheet)
@@ -60,6 +61,11 @@ pub fn all(cfg: &mut web::ServiceConfig) {
         .service(super::sso::settings::test)
         .service(super::sso::settings::switch)
         .service(super::sso::settings::require)
+        .service(super::scim::provisioning::show)
+        .service(super::scim::provisioning::create_token)
+        .service(super::scim::provisioning::rotate_token)
+        .service(super::scim::provisioning::revoke_token)
+        .service(super::scim::provisioning::map_group)
         .service(super::sso::sign_in::ask)
         .service(super::sso::sign_in::start)
         .service(super::sso::sign_in::callback)

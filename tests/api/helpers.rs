@@ -84,6 +84,7 @@ pub fn test_settings(data_dir: &TempDir, db: &TestDatabase) -> Settings {
         invitations_sent: plenty,
         token_failures: plenty,
         api: plenty,
+        scim: plenty,
     };
     settings
 }

@@ -36,6 +36,7 @@ mod project_tokens;
 mod projects;
 mod provisioning;
 mod rate_limits;
+mod scim;
 mod security;
 mod services;
 mod sessions;

@@ -73,7 +73,15 @@ async fn a_database_of_the_previous_release_keeps_every_row() {
     for (table, rows) in TABLES {
         assert_eq!(count(&mut conn, table), rows, "{table} kept every row");
     }
-    for new in ["org_domains", "join_requests", "sso_connections"] {
+    for new in [
+        "org_domains",
+        "join_requests",
+        "sso_connections",
+        "scim_tokens",
+        "scim_users",
+        "scim_groups",
+        "scim_group_members",
+    ] {
         assert_eq!(count(&mut conn, new), 0, "migrations 000023 and 000024 made {new}");
     }
     assert_eq!(db::run_migrations(&mut conn).unwrap(), 0, "every migration applied at start-up");

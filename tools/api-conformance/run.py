@@ -167,6 +167,13 @@ def prepare(base):
     return key, {"path.id": endpoint, "path.delivery": delivery, "path.domain": "conformance.example"}
 
 
+def own_database(admin_url, prefix):
+    """A new PostgreSQL database on the server of `admin_url`: its URL and the command that drops it."""
+    name = prefix + secrets.token_hex(4)
+    subprocess.run(["psql", admin_url, "-qc", f"CREATE DATABASE {name}"], check=True)
+    return re.sub(r"/[^/]*$", f"/{name}", admin_url), ["psql", admin_url, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"]
+
+
 def statuses(report_dir):
     """How many answers of each status each operation gave: the run reached the organization."""
     import collections
@@ -193,10 +200,7 @@ def main():
     args = p.parse_args()
     args.database_url, drop = None, None
     if args.postgres:
-        name = "orgportal_conformance_" + secrets.token_hex(4)
-        subprocess.run(["psql", args.postgres, "-qc", f"CREATE DATABASE {name}"], check=True)
-        args.database_url = re.sub(r"/[^/]*$", f"/{name}", args.postgres)
-        drop = ["psql", args.postgres, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"]
+        args.database_url, drop = own_database(args.postgres, "orgportal_conformance_")
     with tempfile.TemporaryDirectory() as data_dir:
         child, base = start(args, data_dir)
         try:

@@ -74,6 +74,21 @@ await page.goto(`${base}/orgs/${slug}/domains`);
 await page.fill("#domain", "checked.example");
 await page.click("button:has-text('Add domain')");
 
+// Provisioning: a SCIM token, two people the directory sent (one suspended)
+// and a group mapped to a role; the Members page lists the suspended one.
+await page.goto(`${base}/orgs/${slug}/sso/provisioning`);
+await page.fill("#name", "Checked IdP");
+await page.click("button:has-text('Create SCIM token')");
+const scimToken = await page.inputValue("#new-token");
+const scim = (path, body) => fetch(`${base}/scim/v2/orgs/${slug}${path}`, {
+  method: "POST",
+  headers: { authorization: `Bearer ${scimToken}`, "content-type": "application/scim+json" },
+  body: JSON.stringify(body),
+}).then((r) => r.json());
+const kim = await scim("/Users", { userName: "kim@checked.example", displayName: "Kim Directory", active: true });
+await scim("/Users", { userName: "lee@checked.example", displayName: "Lee Suspended", active: false });
+await scim("/Groups", { displayName: "Checked Engineers", members: [{ value: kim.id }] });
+
 const paths = (process.env.CHECK_PATHS ?? "").split(",").filter(Boolean);
 const pages = paths.length ? paths : [
   "/getting-started", `/orgs/${slug}`, `/orgs/${slug}/members`, `/orgs/${slug}/members?q=CHECK`,
@@ -85,6 +100,7 @@ const pages = paths.length ? paths : [
   `/orgs/${slug}/projects/checked-project/transfer`, `/orgs/${slug}/projects/checked-project/tokens`, "/personal/projects", "/personal/projects/new", "/projects/new",
   `/orgs/${slug}/billing`, `/orgs/${slug}/billing/usage`, `/orgs/${slug}/billing/payment-methods`, byDay, "/shared", invitation,
   `/orgs/${slug}/api-keys`, "/docs/api", `/orgs/${slug}/webhooks`, hook, `/orgs/${slug}/domains`,
+  `/orgs/${slug}/sso/provisioning`,
 ];
 let failed = 0;
 const files = [];

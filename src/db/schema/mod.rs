@@ -391,8 +391,10 @@ diesel::table! {
 mod domains;
 mod management_api;
 mod relations;
+mod scim;
 mod webhooks;
 
 pub use domains::{join_requests, org_domains, sso_connections};
 pub use management_api::{api_idempotency, api_keys};
+pub use scim::{scim_group_members, scim_groups, scim_tokens, scim_users};
 pub use webhooks::{webhook_deliveries, webhook_endpoints, webhook_events};

@@ -39,6 +39,12 @@ diesel::joinable!(api_idempotency -> api_keys (api_key_id));
 diesel::joinable!(webhook_endpoints -> organizations (org_id));
 diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(scim_tokens -> organizations (org_id));
+diesel::joinable!(scim_users -> users (user_id));
+diesel::joinable!(scim_users -> organizations (org_id));
+diesel::joinable!(scim_groups -> organizations (org_id));
+diesel::joinable!(scim_group_members -> scim_groups (group_id));
+diesel::joinable!(scim_group_members -> scim_users (scim_user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -79,5 +85,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     org_domains,
     join_requests,
-    sso_connections
+    sso_connections,
+    scim_tokens,
+    scim_users,
+    scim_groups,
+    scim_group_members,
 );

@@ -7,7 +7,7 @@
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
-use crate::db::schema::{identities, memberships, org_domains, organizations, sso_connections, users};
+use crate::db::schema::{identities, memberships, org_domains, organizations, scim_users, sso_connections, users};
 use crate::db::AnyConnection;
 use crate::domain::sealed::Sealed;
 use crate::domain::OrgLimit;
@@ -264,9 +264,20 @@ pub enum Holder {
     /// An account has the address but not this identity: it must sign in
     /// once the old way to link them (never merged by email alone).
     NeedsLink(String),
+    /// The organization's directory made this account (SCIM) and it never
+    /// signed in: the connection of the same organization claims it, found
+    /// by `externalId` = subject, or by `userName` or address when the
+    /// provider's address is at a covered domain.
+    Provisioned(String),
 }
 
-pub fn holder(conn: &mut AnyConnection, connection_id: &str, subject: &str, email: &str) -> QueryResult<Holder> {
+pub fn holder(
+    conn: &mut AnyConnection,
+    connection_id: &str,
+    subject: &str,
+    email: &str,
+    email_verified: bool,
+) -> QueryResult<Holder> {
     let known: Option<String> = identities::table
         .filter(identities::provider.eq(provider_key(connection_id)))
         .filter(identities::subject.eq(subject))
@@ -276,9 +287,67 @@ pub fn holder(conn: &mut AnyConnection, connection_id: &str, subject: &str, emai
     if let Some(user_id) = known {
         return Ok(Holder::Known(user_id));
     }
+    if let Some(user_id) = provisioned(conn, connection_id, subject, email, email_verified)? {
+        return Ok(Holder::Provisioned(user_id));
+    }
     let by_email: Option<String> =
         users::table.filter(users::email.eq(email)).select(users::id).first(conn).optional()?;
     Ok(by_email.map_or(Holder::New, Holder::NeedsLink))
+}
+
+fn provisioned(
+    conn: &mut AnyConnection,
+    connection_id: &str,
+    subject: &str,
+    email: &str,
+    email_verified: bool,
+) -> QueryResult<Option<String>> {
+    let Some(org_id) =
+        sso_connections::table.find(connection_id).select(sso_connections::org_id).first::<String>(conn).optional()?
+    else {
+        return Ok(None);
+    };
+    let key = if email_verified { email.to_lowercase() } else { String::new() };
+    let candidates: Vec<String> = scim_users::table
+        .filter(scim_users::org_id.eq(&org_id))
+        .filter(
+            scim_users::external_id
+                .eq(subject)
+                .or(scim_users::user_name_key.eq(&key).and(scim_users::user_name_key.ne("")))
+                .or(scim_users::email_key.eq(&key).and(scim_users::email_key.ne(""))),
+        )
+        .select(scim_users::user_id)
+        .load(conn)?;
+    for user_id in candidates {
+        let signed_in: i64 = identities::table.filter(identities::user_id.eq(&user_id)).count().get_result(conn)?;
+        if signed_in == 0 {
+            return Ok(Some(user_id));
+        }
+    }
+    Ok(None)
+}
+
+/// Gives a provisioned account ([`Holder::Provisioned`]) the connection's
+/// identity: its first sign-in.
+pub fn claim_provisioned(
+    conn: &mut AnyConnection,
+    connection: &ConnectionRow,
+    user_id: &str,
+    subject: &str,
+    email: &str,
+    now: PrimitiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(identities::table)
+        .values((
+            identities::id.eq(new_id()),
+            identities::user_id.eq(user_id),
+            identities::provider.eq(connection.provider_key()),
+            identities::subject.eq(subject),
+            identities::email.eq(email),
+            identities::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Links the connection's identity to an account that signed in the old

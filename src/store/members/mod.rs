@@ -149,16 +149,29 @@ pub fn change_role(
         if target.role == new_role {
             return Ok(());
         }
-        diesel::update(memberships::table.find((org_id, target_id)))
-            .set(memberships::role.eq(new_role))
-            .execute(conn)?;
-        actor.record(conn, org_id, "member.role_change", &target.email, &format!("{} → {new_role}", target.role))?;
-        webhooks::record(conn, org_id, "member.role_changed", actor.now, |conn| {
-            let member = payload::member(conn, org_id, target_id)?;
-            payload::about_org(conn, org_id, json!({ "member": member, "previous_role": target.role }))
-        })?;
+        write_role(conn, org_id, &target, new_role, actor)?;
         Ok(())
     })
+}
+
+/// Sets a member's role once the rules allowed it: the row, its activity
+/// row (`member.role_change`) and the `member.role_changed` webhook.
+pub(crate) fn write_role(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    target: &MemberRow,
+    new_role: &str,
+    actor: &Actor,
+) -> QueryResult<()> {
+    diesel::update(memberships::table.find((org_id, &target.user_id)))
+        .set(memberships::role.eq(new_role))
+        .execute(conn)?;
+    actor.record(conn, org_id, "member.role_change", &target.email, &format!("{} → {new_role}", target.role))?;
+    webhooks::record(conn, org_id, "member.role_changed", actor.now, |conn| {
+        let member = payload::member(conn, org_id, &target.user_id)?;
+        payload::about_org(conn, org_id, json!({ "member": member, "previous_role": target.role }))
+    })?;
+    Ok(())
 }
 
 pub fn remove(

@@ -66,6 +66,9 @@ struct MembersPage<'a> {
     /// People with a verified address at a domain of the organization who
     /// asked to join (Organization -> Domains, policy "suggest").
     join_requests: Vec<JoinRequestItem>,
+    /// (name, address, role kept) of the people the organization's
+    /// directory suspended (SCIM `active: false`): no longer members.
+    suspended: Vec<(String, String, String)>,
 }
 
 pub struct JoinRequestItem {
@@ -114,14 +117,15 @@ pub async fn list(
     let now = state.clock.now();
     let (term, cursor) = (search.clone(), after.clone());
     let (common, kept) = (state.common_trigrams.clone(), state.first_pages.clone());
-    let (member, (page, total, pending, requests)) = org_page
+    let (member, (page, total, pending, requests, suspended)) = org_page
         .load(Permission::OrgView, move |conn, view| {
             let org = &view.org;
             let page = first_pages::page(conn, &kept, org.into(), Some(&term), cursor.as_ref(), PAGE_SIZE, &common)?;
             let total = i64::from(org.member_count);
             let pending = invitations::pending_for_org(conn, &org.id, now)?;
             let requests = crate::store::domains::joins::requests(conn, &org.id)?;
-            Ok((page, total, pending, requests))
+            let suspended = crate::store::scim::users::suspended(conn, &org.id)?;
+            Ok((page, total, pending, requests, suspended))
         })
         .await?;
     let owner_id = &member.view.org.owner_id;
@@ -168,6 +172,7 @@ pub async fn list(
         .collect();
     render(&MembersPage {
         join_requests,
+        suspended: suspended.into_iter().map(|(n, e, r)| (n, e, r.unwrap_or_default())).collect(),
         layout: member.layout("Members", "members"),
         slug,
         members,
@@ -228,6 +233,7 @@ pub fn sample_page(rows: usize) -> Result<String, AppError> {
         can_manage: true,
         new_link: None,
         join_requests: Vec::new(),
+        suspended: Vec::new(),
     };
     Ok(page.render()?)
 }

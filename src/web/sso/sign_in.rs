@@ -205,9 +205,11 @@ pub async fn callback(
         return tested(&req, &state, &session, admin, &row, &profile, &pending.next).await;
     }
     let (subject, email, connection_id) = (profile.subject.clone(), profile.email.clone(), row.id.clone());
-    let holder =
-        db::run(&state.pool, move |conn| Ok::<_, AppError>(sso::holder(conn, &connection_id, &subject, &email)?))
-            .await?;
+    let verified = profile.email_verified;
+    let holder = db::run(&state.pool, move |conn| {
+        Ok::<_, AppError>(sso::holder(conn, &connection_id, &subject, &email, verified)?)
+    })
+    .await?;
     if let (Holder::NeedsLink(_), true) = (&holder, profile.email_verified) {
         let waiting = PendingLink {
             connection: row.id.clone(),
@@ -225,7 +227,14 @@ pub async fn callback(
     let (limit, now, lifetimes, token) =
         (state.org_limit, state.clock.now(), state.session_lifetimes, SecretToken::generate());
     let token_hash = token.hash.clone();
+    let provisioned = match &holder {
+        Holder::Provisioned(id) => Some(id.clone()),
+        _ => None,
+    };
     let joined = db::run(&state.pool, move |conn| {
+        if let Some(id) = &provisioned {
+            sso::claim_provisioned(conn, &row, id, &profile.subject, &profile.email, now)?;
+        }
         let user = users::sign_in(conn, &profile, &ip, now)?;
         sessions::create(conn, &user.id, &token_hash, &client, lifetimes, now, &row.provider_key())?;
         let actor = Actor::person(user.id.clone(), ip.clone(), now);
@@ -256,7 +265,7 @@ async fn tested(
     let (row, profile2) = (row.clone(), (profile.subject.clone(), profile.email.clone()));
     let linked = db::run(&state.pool, move |conn| {
         sso::mark_tested(conn, &row.id, &actor, &profile2.1)?;
-        let holder = sso::holder(conn, &row.id, &profile2.0, &profile2.1)?;
+        let holder = sso::holder(conn, &row.id, &profile2.0, &profile2.1, true)?;
         let mine = matches!(holder, Holder::NeedsLink(ref id) if *id == actor.user_id);
         if same && mine {
             sso::link(conn, &row, &profile2.0, &profile2.1, &actor)?;

@@ -4,7 +4,7 @@
 mod api;
 mod dns_server;
 mod joins;
-mod sso;
+pub mod sso;
 mod verify;
 
 use std::sync::Arc;

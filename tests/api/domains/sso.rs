@@ -14,7 +14,7 @@ use crate::browser::{location, Browser};
 use crate::helpers::{admin_with_org, spawn_app_with, TestApp};
 use crate::oidc_issuer::{start_issuer, Issuer};
 
-async fn app(dns: &DnsServer) -> TestApp {
+pub async fn app(dns: &DnsServer) -> TestApp {
     let addr = dns.addr;
     spawn_app_with(move |s| {
         s.dns_resolver = Some(addr);
@@ -25,7 +25,7 @@ async fn app(dns: &DnsServer) -> TestApp {
 }
 
 /// Saves Acme's provider on the page.
-async fn save(browser: &Browser, slug: &str, issuer: &Issuer, secret: &str) -> reqwest::Response {
+pub async fn save(browser: &Browser, slug: &str, issuer: &Issuer, secret: &str) -> reqwest::Response {
     let page = format!("/orgs/{slug}/sso");
     let fields = [
         ("issuer", issuer.base.as_str()),
@@ -38,7 +38,7 @@ async fn save(browser: &Browser, slug: &str, issuer: &Issuer, secret: &str) -> r
 }
 
 /// Follows a redirect to the issuer as `who`; returns the callback's answer.
-async fn through_issuer(
+pub async fn through_issuer(
     browser: &Browser,
     issuer: &Issuer,
     to_issuer: reqwest::Response,
@@ -53,7 +53,7 @@ async fn through_issuer(
     browser.get(&callback).await
 }
 
-async fn sso_sign_in(browser: &Browser, issuer: &Issuer, email: &str, sub: &str) -> reqwest::Response {
+pub async fn sso_sign_in(browser: &Browser, issuer: &Issuer, email: &str, sub: &str) -> reqwest::Response {
     let res = browser.submit("/login/sso", "/login/sso", &[("email", email)]).await;
     let who = json!({"sub": sub, "email": email, "email_verified": true, "name": email.split('@').next().unwrap()});
     through_issuer(browser, issuer, res, who).await

@@ -124,6 +124,12 @@ async fn world(app: &TestApp) -> World {
     let services = format!("/orgs/{SLUG}/services");
     assert_eq!(ada.submit(&services, &services, &[("name", "PMM")]).await.status(), StatusCode::OK);
     crate::management_api::make_key(ada, SLUG, "Fuzz", &["org.view"], "30").await;
+    // A SCIM token and a group its directory pushed (Provisioning page).
+    let scim_token = crate::scim::make_token(ada, SLUG, "Fuzz IdP").await;
+    let group = crate::scim::Directory::new(app, SLUG, &scim_token)
+        .post("/Groups", serde_json::json!({"displayName": "Fuzzers"}))
+        .await;
+    assert_eq!(group.status, StatusCode::CREATED);
     app.new_browser().sign_in("vic@example.com", "Vic Viewer").await;
     app.join(SLUG, "vic@example.com", "View-only");
     // A second session of Ada's, to revoke.
@@ -188,6 +194,8 @@ async fn world(app: &TestApp) -> World {
         ("invitation", one(invitations::table.select(invitations::id).first(&mut *conn))),
         ("project_invitation", one(project_invitations::table.select(project_invitations::id).first(&mut *conn))),
         ("project_token", one(project_tokens::table.select(project_tokens::id).first(&mut *conn))),
+        ("scim_token", one(scim_tokens::table.select(scim_tokens::id).first(&mut *conn))),
+        ("scim_group", one(scim_groups::table.select(scim_groups::id).first(&mut *conn))),
         ("invitation_token", tokens.0),
         ("project_invitation_token", tokens.1),
     ]);

@@ -70,6 +70,8 @@ pub struct World {
 impl World {
     fn value(&self, route: &str, param: &str) -> String {
         let key = match param {
+            "id" if route.contains("/sso/provisioning/tokens/") => "scim_token",
+            "id" if route.contains("/sso/provisioning/groups/") => "scim_group",
             "id" if route.contains("/services/") => "service",
             "id" if route.contains("/api-keys/") => "api_key",
             "id" if route.contains("/webhooks/") => "webhook",
