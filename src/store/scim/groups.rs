@@ -51,6 +51,15 @@ macro_rules! columns {
     };
 }
 
+/// "1 member", "3 members".
+fn people(n: usize) -> String {
+    if n == 1 {
+        "1 member".to_string()
+    } else {
+        format!("{n} members")
+    }
+}
+
 pub const INDEXED: [&str; 3] = ["displayname", "externalid", "id"];
 
 pub fn get(conn: &mut AnyConnection, org_id: &str, id: &str) -> QueryResult<Option<GroupRow>> {
@@ -189,7 +198,7 @@ pub fn create(
             ))
             .execute(conn)?;
         add_members(conn, &id, &wanted)?;
-        let details = format!("{} members", wanted.len());
+        let details = people(wanted.len());
         ctx.actor.record(conn, ctx.org_id, "scim.group_create", &attrs.display_name, &details)?;
         Ok(get(conn, ctx.org_id, &id)?.ok_or(diesel::result::Error::NotFound)?)
     })
@@ -266,12 +275,8 @@ pub fn update(
             .set((scim_groups::version.eq(scim_groups::version + 1), scim_groups::updated_at.eq(ctx.actor.now)))
             .execute(conn)?;
         let name = attrs.map_or(row.display_name.clone(), |a| a.display_name.clone());
-        let details = format!(
-            "{} members added, {} removed{}",
-            added.len(),
-            removed.len(),
-            if renamed { ", renamed" } else { "" }
-        );
+        let renamed_too = if renamed { ", renamed" } else { "" };
+        let details = format!("{} added, {} removed{renamed_too}", people(added.len()), removed.len());
         ctx.actor.record(conn, ctx.org_id, "scim.group_update", &name, &details)?;
         if row.role.is_some() {
             let touched: Vec<String> = added.into_iter().chain(removed).collect();
@@ -291,13 +296,7 @@ pub fn delete(conn: &mut AnyConnection, ctx: &Ctx<'_>, id: &str, if_match: Optio
         let touched: Vec<String> = member_set(conn, id)?.into_iter().collect();
         diesel::delete(scim_group_members::table.filter(scim_group_members::group_id.eq(id))).execute(conn)?;
         diesel::delete(scim_groups::table.find(id)).execute(conn)?;
-        ctx.actor.record(
-            conn,
-            ctx.org_id,
-            "scim.group_delete",
-            &row.display_name,
-            &format!("{} members", touched.len()),
-        )?;
+        ctx.actor.record(conn, ctx.org_id, "scim.group_delete", &row.display_name, &people(touched.len()))?;
         if row.role.is_some() {
             roles::recompute(conn, ctx, &touched)?;
         }

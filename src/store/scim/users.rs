@@ -10,11 +10,12 @@ use time::PrimitiveDateTime;
 
 pub use super::user_rows::{all, by_key, count, get, page, suspended, UserRow, INDEXED};
 use super::{roles, rule, Ctx, RULES_ACTOR};
-use crate::db::schema::{scim_users, users};
+use crate::db::schema::{org_domains, scim_users, users};
 use crate::db::AnyConnection;
 use crate::domain::member_rules::{self, MemberFacts};
 use crate::domain::scim::user::UserAttrs;
 use crate::domain::scim::{if_match_allows, ScimError};
+use crate::domain::verified_domain::domain_of;
 use crate::store::changes::lock_org;
 use crate::store::members::{delete_membership, find as find_member, insert_membership, managers};
 use crate::store::new_id;
@@ -55,18 +56,11 @@ pub fn create(
         }
         let now = ctx.actor.now;
         let address = attrs.address();
-        // The verified account of the address joins; else a new account,
+        // The verified account of the address joins when it is already a
+        // member or the address is at a domain this organization verified
+        // (a directory cannot pull in anyone's account); else a new account,
         // which the person's first SSO sign-in claims (domains::sso::holder).
-        let existing: Option<String> = if address.is_empty() {
-            None
-        } else {
-            users::table
-                .filter(users::email.eq(&address))
-                .filter(users::email_verified.eq(true))
-                .select(users::id)
-                .first(conn)
-                .optional()?
-        };
+        let existing = if address.is_empty() { None } else { adoptable(conn, ctx.org_id, &address)? };
         let user_id = match existing {
             Some(id) => {
                 let provisioned: i64 = scim_users::table
@@ -159,6 +153,32 @@ pub fn create(
         }
         Ok(row)
     })
+}
+
+fn adoptable(conn: &mut AnyConnection, org_id: &str, address: &str) -> QueryResult<Option<String>> {
+    let verified: Vec<String> = users::table
+        .filter(users::email.eq(address))
+        .filter(users::email_verified.eq(true))
+        .select(users::id)
+        .load(conn)?;
+    let ours = match domain_of(address) {
+        Some(d) => {
+            let n: i64 = org_domains::table
+                .filter(org_domains::org_id.eq(org_id))
+                .filter(org_domains::domain.eq(d))
+                .filter(org_domains::verified_at.is_not_null())
+                .count()
+                .get_result(conn)?;
+            n > 0
+        }
+        None => false,
+    };
+    for id in verified {
+        if ours || find_member(conn, org_id, &id)?.is_some() {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
 }
 
 /// Writes the attributes and moves the version; the account's name follows,

@@ -9,13 +9,22 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use super::{events, make_token, members, patch_op, scim_activity, Directory};
-use crate::helpers::admin_with_org;
-use crate::webhooks::{add_endpoint, app_for_receivers, Receiver};
+use crate::domains::{verified_domain, DnsServer};
+use crate::helpers::{admin_with_org, spawn_app_with};
+use crate::webhooks::{add_endpoint, Receiver};
 
 #[tokio::test]
 async fn okta_creates_updates_deactivates_groups_and_deletes_a_person() {
-    let app = app_for_receivers().await;
+    let dns = DnsServer::start().await;
+    let addr = dns.addr;
+    let app = spawn_app_with(move |s| {
+        s.webhooks_allow_private = true;
+        s.dns_resolver = Some(addr);
+    })
+    .await;
     let slug = admin_with_org(&app, "ada@acme.example", "Acme").await;
+    // Acme verified its domain: an account at it that already exists is the one provisioned.
+    verified_domain(&app.browser, &app, &dns, &slug, "acme.example").await;
     let receiver = Receiver::start().await;
     add_endpoint(&app.browser, &slug, &receiver.url, &["member.added", "member.removed", "member.role_changed"]).await;
     let okta = Directory::new(&app, &slug, &make_token(&app.browser, &slug, "Okta").await);

@@ -31,6 +31,21 @@ async fn the_owner_and_the_last_manager_cannot_be_suspended_or_removed() {
     assert_eq!(dir.get(&format!("/Users/{ada}")).await.body["active"], true, "nothing changed");
     assert_eq!(app.activity_count("member.suspend"), 0);
 
+    // An account at a domain Acme did not verify is not pulled in: the
+    // directory's User gets an account of its own.
+    let eve = app.new_browser();
+    eve.sign_in("eve@elsewhere.example", "Eve").await;
+    let res = dir.post("/Users", json!({"userName": "eve@elsewhere.example"})).await;
+    assert_eq!(res.status, StatusCode::CREATED);
+    assert_eq!(eve.get(&format!("/orgs/{slug}")).await.status(), StatusCode::NOT_FOUND, "her account is not a member");
+    {
+        use diesel::prelude::*;
+        use orgportal::db::schema::users;
+        let n: i64 =
+            users::table.filter(users::email.eq("eve@elsewhere.example")).count().get_result(&mut *app.conn()).unwrap();
+        assert_eq!(n, 2);
+    }
+
     // Another admin can go: the owner still manages members.
     let res = dir.post("/Users", json!({"userName": "ben@acme.example", "active": true})).await;
     let ben = res.body["id"].as_str().unwrap().to_string();
