@@ -1,7 +1,7 @@
 //! Operators upgrade in place: a database written by the previous release
 //! (tests/fixtures/previous-release, made by tools/upgrade-fixture/make.py
-//! with that release's binary, commit 9053ae1) opens with this one and keeps
-//! every row.
+//! with that release's binary, commit febd0a5) opens with this one and keeps
+//! every row. Its secrets are sealed under the fixture's published test key.
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -15,12 +15,12 @@ const SQLITE: &str = include_str!("../fixtures/previous-release/sqlite.sql");
 const POSTGRES: &str = include_str!("../fixtures/previous-release/postgres.sql");
 
 /// Every table the previous release had, with the rows its fixture holds.
-const TABLES: [(&str, i64); 27] = [
+const TABLES: [(&str, i64); 30] = [
     ("users", 4),
     ("identities", 4),
     ("organizations", 2),
     ("memberships", 3),
-    ("activity", 20),
+    ("activity", 21),
     ("invitations", 3),
     ("mail_outbox", 3),
     ("customers", 2),
@@ -43,7 +43,13 @@ const TABLES: [(&str, i64); 27] = [
     ("webhook_events", 2),
     ("webhook_deliveries", 2),
     ("payment_methods", 0),
+    ("org_domains", 1),
+    ("join_requests", 0),
+    ("sso_connections", 0),
 ];
+
+/// tools/upgrade-fixture/make.py's FIXTURE_SECRETS_KEY: 32 bytes of 0x5a.
+const FIXTURE_SECRETS_KEY: [u8; 32] = [0x5a; 32];
 
 #[derive(QueryableByName)]
 struct Count {
@@ -68,21 +74,13 @@ fn load_previous_release(db: &TestDatabase) {
 
 #[tokio::test]
 async fn a_database_of_the_previous_release_keeps_every_row() {
-    let app = spawn_app_on(load_previous_release, |_| {}).await;
+    let app = spawn_app_on(load_previous_release, |s| s.secrets_key = Some(FIXTURE_SECRETS_KEY.to_vec())).await;
     let mut conn = app.conn();
     for (table, rows) in TABLES {
         assert_eq!(count(&mut conn, table), rows, "{table} kept every row");
     }
-    for new in [
-        "org_domains",
-        "join_requests",
-        "sso_connections",
-        "scim_tokens",
-        "scim_users",
-        "scim_groups",
-        "scim_group_members",
-    ] {
-        assert_eq!(count(&mut conn, new), 0, "migrations 000023 and 000024 made {new}");
+    for new in ["scim_tokens", "scim_users", "scim_groups", "scim_group_members"] {
+        assert_eq!(count(&mut conn, new), 0, "migration 000026 made {new}");
     }
     assert_eq!(db::run_migrations(&mut conn).unwrap(), 0, "every migration applied at start-up");
     drop(conn);
@@ -104,13 +102,15 @@ async fn a_database_of_the_previous_release_keeps_every_row() {
         .get_result::<Secret>(&mut *app.conn())
         .unwrap()
         .n;
-    assert!(secret.starts_with("sealed:v1:"), "the old release's signing secret is sealed at the first start");
+    assert!(secret.starts_with("sealed:v1:"), "the old release's signing secret stays sealed");
     let webhooks = app.browser.get_html("/orgs/acme/webhooks").await;
     assert!(webhooks.contains("http://127.0.0.1:9/hooks") && webhooks.contains("Back office"), "the old endpoint");
     let keys = app.browser.get_html("/orgs/acme/api-keys").await;
     assert!(keys.contains("Provisioning"), "the old API key");
     let domains = app.browser.get_html("/orgs/acme/domains").await;
-    assert!(domains.contains("Add a domain"), "the new page opens for the old owner");
+    assert!(domains.contains("acme.example") && domains.contains("_orgportal-challenge.acme.example"), "the old claim");
+    let provisioning = app.browser.get_html("/orgs/acme/sso/provisioning").await;
+    assert!(provisioning.contains("No SCIM tokens yet."), "the new page opens for the old owner");
     let services = app.browser.get_html("/orgs/acme/services").await;
     assert!(services.contains("PMM production"));
     // The fixture was made on 4 December 2026 with usage of that day (11) and the day before (10).

@@ -10,8 +10,10 @@ old portal and drives it like a browser (sign-ins, an organization, invitations
 sent and accepted, a connection token, a ticket, a staff view, an organization's
 and a personal project with usage reported through the API, an API key that
 invites through the management API, a webhook endpoint whose deliveries wait
-for a receiver that is not there), stops it, and
-dumps the database as SQL: OUT_DIR/sqlite.sql and OUT_DIR/postgres.sql.
+for a receiver that is not there, a domain claimed on the Domains page), stops
+it, and dumps the database as SQL: OUT_DIR/sqlite.sql and OUT_DIR/postgres.sql.
+Secrets are sealed under FIXTURE_SECRETS_KEY, a key for tests only, which
+tests/api/upgrade.rs gives the new release as ORGPORTAL_SECRETS_KEY.
 Needs the sqlite3 and pg_dump command-line tools. Standard library only.
 """
 import datetime
@@ -29,6 +31,8 @@ import time
 import urllib.parse
 import urllib.request
 
+# 32 bytes of 0x5a, base64: published here, so never a real deployment's key.
+FIXTURE_SECRETS_KEY = "WlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlo="
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -158,6 +162,7 @@ def populate(binary, env, data_dir):
         owner.submit("/orgs/acme/services", "/orgs/acme/services", [("name", "PMM production")])
         report_usage(owner, base, "/orgs/acme/projects", "Fleet", "acme-fleet")
         automate(owner, base)
+        owner.submit("/orgs/acme/domains", "/orgs/acme/domains", [("domain", "acme.example")])
         report_usage(owner, base, "/personal/projects", "Notes", "notes")
         ada = Browser(base)
         ada.sign_in("ada@northwind.example", "Ada Admin")
@@ -177,6 +182,7 @@ def main():
     admin = sys.argv[3] if len(sys.argv) > 3 else "postgres://postgres@127.0.0.1:5432/postgres"
     os.makedirs(out, exist_ok=True)
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("ORGPORTAL_")}
+    base_env["ORGPORTAL_SECRETS_KEY"] = FIXTURE_SECRETS_KEY
 
     with tempfile.TemporaryDirectory() as tmp:
         populate(binary, base_env, tmp)
