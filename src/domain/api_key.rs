@@ -19,15 +19,7 @@ pub const MAX_NAME: usize = 60;
 
 /// A key's name: trimmed, 1 to 60 characters, one line.
 pub fn parse_name(input: &str) -> Result<String, String> {
-    let name = input.trim();
-    if name.is_empty() {
-        return Err("Name the key after what uses it, e.g. “Provisioning job”.".into());
-    }
-    if name.chars().count() > MAX_NAME {
-        return Err(format!("The name can be at most {MAX_NAME} characters."));
-    }
-    super::text::check(name, super::text::Lines::One)?;
-    Ok(name.to_string())
+    super::text::short_name(input, MAX_NAME, "Name the key after what uses it, e.g. “Provisioning job”.")
 }
 
 /// The expiries a key can be given, in days; `None`: never expires.

@@ -29,15 +29,7 @@ pub fn bearer_credentials(header: &str) -> Option<&str> {
 
 /// A service's name: trimmed, 1 to 60 characters, one line.
 pub fn parse_name(input: &str) -> Result<String, String> {
-    let name = input.trim();
-    if name.is_empty() {
-        return Err("Name the service, e.g. “PMM production”.".into());
-    }
-    if name.chars().count() > MAX_SERVICE_NAME {
-        return Err(format!("The name can be at most {MAX_SERVICE_NAME} characters."));
-    }
-    super::text::check(name, super::text::Lines::One)?;
-    Ok(name.to_string())
+    super::text::short_name(input, MAX_SERVICE_NAME, "Name the service, e.g. “PMM production”.")
 }
 
 #[cfg(test)]

@@ -32,6 +32,20 @@ pub fn check(text: &str, lines: Lines) -> Result<(), String> {
     refused_char(text, lines).map_or(Ok(()), |c| Err(message(c)))
 }
 
+/// A short one-line name typed into a form (an API key's, a service's, a
+/// SCIM token's): trimmed, 1 to `max` characters; `empty` says what to enter.
+pub fn short_name(input: &str, max: usize, empty: &str) -> Result<String, String> {
+    let name = input.trim();
+    if name.is_empty() {
+        return Err(empty.to_string());
+    }
+    if name.chars().count() > max {
+        return Err(format!("The name can be at most {max} characters."));
+    }
+    check(name, Lines::One)?;
+    Ok(name.to_string())
+}
+
 /// Text that comes from another system rather than a person at a form (an
 /// identity provider's profile): it cannot be sent back to be fixed, so each
 /// refused character becomes a space instead, and the ends are trimmed.

@@ -90,20 +90,13 @@ fn path_is_text(path: &str) -> bool {
     percent_decode(path.as_bytes()).decode_utf8().is_ok_and(|p| text::refused_char(&p, Lines::One).is_none())
 }
 
-/// A refusal under `/scim/`, as SCIM errors are (the SCIM area's own
-/// answers are built the same way; this module sits below every area).
-fn scim_refusal(e: &crate::domain::scim::ScimError) -> HttpResponse {
-    let status = actix_web::http::StatusCode::from_u16(e.status).unwrap_or(actix_web::http::StatusCode::BAD_REQUEST);
-    HttpResponse::build(status).content_type("application/scim+json").body(e.body().to_string())
-}
-
 /// The answer to a refused parameter: JSON for the API, a page otherwise.
 fn refusal(path: &str, refused: &Refused) -> HttpResponse {
     let message = format!("The parameter “{}” {}.", refused.field, refused.reason);
     if path.starts_with("/api/v1/orgs/") {
         crate::web::problem::Problem::invalid(refused.field.clone(), message).response()
     } else if path.starts_with("/scim/") {
-        scim_refusal(&crate::domain::scim::ScimError::invalid_value(message))
+        crate::web::problem::scim_response(&crate::domain::scim::ScimError::invalid_value(message))
     } else if path.starts_with("/api/") {
         HttpResponse::BadRequest().json(serde_json::json!({ "error": message, "field": refused.field }))
     } else {
@@ -120,7 +113,7 @@ pub async fn guard(
         Some(if req.path().starts_with("/api/v1/orgs/") {
             crate::web::problem::Problem::not_found().response()
         } else if req.path().starts_with("/scim/") {
-            scim_refusal(&crate::domain::scim::ScimError::not_found("resource"))
+            crate::web::problem::scim_response(&crate::domain::scim::ScimError::not_found("resource"))
         } else {
             AppError::NotFound.error_response()
         })

@@ -1,6 +1,8 @@
 //! The management API's errors (and the input guard's, under its path): RFC 9457 problem details
 //! (`application/problem+json`) with the field of a 422 and the permission
-//! of a 403 named, and `Retry-After` on a 429.
+//! of a 403 named, and `Retry-After` on a 429. Also the answer of a SCIM
+//! error (RFC 7644 section 3.12), which the input guard gives under
+//! `/scim/` as the SCIM endpoint does.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
@@ -159,4 +161,14 @@ impl From<tokio::task::JoinError> for Problem {
     fn from(e: tokio::task::JoinError) -> Self {
         AppError::from(e).into()
     }
+}
+
+/// A SCIM error as an answer: `application/scim+json`, and a bearer
+/// challenge on a 401.
+pub fn scim_response(e: &crate::domain::scim::ScimError) -> HttpResponse {
+    let mut res = HttpResponse::build(StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST));
+    if e.status == 401 {
+        res.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"scim\""));
+    }
+    res.content_type("application/scim+json").body(e.body().to_string())
 }

@@ -6,9 +6,9 @@
 use serde_json::Value;
 
 use super::filter::Filter;
-use super::get_ci;
-use super::patch::{key_of, Kind, Operation};
+use super::patch::{Kind, Operation};
 use super::ScimError;
+use super::{get_ci, key_of};
 
 /// A change to a group's members, taken out of its PATCH.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,7 +83,7 @@ pub fn split_members(ops: Vec<Operation>) -> Result<(Vec<Operation>, Vec<MemberC
 #[cfg(test)]
 mod tests {
     use super::super::patch::parse;
-    use super::super::patch::tests::body;
+    use super::super::patch_apply::tests::body;
     use super::*;
     use serde_json::json;
 

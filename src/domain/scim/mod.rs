@@ -5,9 +5,11 @@
 
 pub mod discovery;
 pub mod filter;
+mod filter_parse;
 pub mod group;
 pub mod group_patch;
 pub mod patch;
+pub mod patch_apply;
 pub mod projection;
 pub mod user;
 
@@ -79,6 +81,11 @@ impl ScimError {
     }
 }
 
+/// A SCIM token's name: trimmed, 1 to 60 characters, one line.
+pub fn token_name(input: &str) -> Result<String, String> {
+    crate::domain::text::short_name(input, 60, "Name the token after the directory that uses it, e.g. “Okta”.")
+}
+
 /// `W/"<version>"`: the ETag of a resource's version.
 pub fn etag(version: i32) -> String {
     format!("W/\"{version}\"")
@@ -100,6 +107,11 @@ pub fn text_attr(name: &str, value: &str, max: usize) -> Result<String, ScimErro
         return Err(ScimError::invalid_value(format!("{name} is longer than {max} characters.")));
     }
     Ok(value.to_string())
+}
+
+/// The key of `obj` matching `name` without case, or `name` itself.
+pub(crate) fn key_of(obj: &serde_json::Map<String, Value>, name: &str) -> String {
+    obj.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned().unwrap_or_else(|| name.to_string())
 }
 
 /// The member of `obj` named `name`, ignoring case (attribute names are

@@ -9,6 +9,7 @@ pub mod claims;
 pub mod joins;
 pub mod recheck;
 pub mod sso;
+pub mod sso_sign_in;
 
 pub use claims::{DomainError, DomainRow};
 

@@ -121,6 +121,16 @@ pub fn find(conn: &mut AnyConnection, org_id: &str, user_id: &str) -> QueryResul
         .optional()
 }
 
+/// The memberships of these accounts in the organization (one statement).
+pub(crate) fn find_many(conn: &mut AnyConnection, org_id: &str, user_ids: &[&str]) -> QueryResult<Vec<MemberRow>> {
+    memberships::table
+        .inner_join(users::table)
+        .filter(memberships::org_id.eq(org_id))
+        .filter(memberships::user_id.eq_any(user_ids))
+        .select(MEMBER_COLUMNS)
+        .load(conn)
+}
+
 pub(crate) fn managers(conn: &mut AnyConnection, org_id: &str, catalog: &RoleCatalog) -> QueryResult<i64> {
     memberships::table
         .filter(memberships::org_id.eq(org_id))

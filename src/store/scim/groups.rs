@@ -124,10 +124,14 @@ pub fn with_sizes(conn: &mut AnyConnection, org_id: &str) -> QueryResult<Vec<(Gr
         .filter(scim_group_members::group_id.eq_any(&ids))
         .select(scim_group_members::group_id)
         .load(conn)?;
+    let mut sizes: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for group in pairs {
+        *sizes.entry(group).or_default() += 1;
+    }
     Ok(groups
         .into_iter()
         .map(|g| {
-            let n = pairs.iter().filter(|p| **p == g.id).count() as i64;
+            let n = sizes.get(&g.id).copied().unwrap_or(0);
             (g, n)
         })
         .collect())
@@ -225,7 +229,7 @@ pub fn update(
     if_match: Option<&str>,
 ) -> Result<GroupRow, ScimError> {
     crate::db::write_transaction(conn, |conn| {
-        lock_org(conn, ctx.org_id)?;
+        let owner = lock_org(conn, ctx.org_id)?;
         let row = get(conn, ctx.org_id, id)?.ok_or_else(|| ScimError::not_found("Group"))?;
         if let Some(h) = if_match.filter(|h| !if_match_allows(h, row.version)) {
             return Err(ScimError::new(412, None, format!("The Group changed since {h} (If-Match); read it again.")));
@@ -280,7 +284,7 @@ pub fn update(
         ctx.actor.record(conn, ctx.org_id, "scim.group_update", &name, &details)?;
         if row.role.is_some() {
             let touched: Vec<String> = added.into_iter().chain(removed).collect();
-            roles::recompute(conn, ctx, &touched)?;
+            roles::recompute(conn, ctx, &owner, &touched)?;
         }
         Ok(get(conn, ctx.org_id, id)?.ok_or(diesel::result::Error::NotFound)?)
     })
@@ -288,7 +292,7 @@ pub fn update(
 
 pub fn delete(conn: &mut AnyConnection, ctx: &Ctx<'_>, id: &str, if_match: Option<&str>) -> Result<(), ScimError> {
     crate::db::write_transaction(conn, |conn| {
-        lock_org(conn, ctx.org_id)?;
+        let owner = lock_org(conn, ctx.org_id)?;
         let row = get(conn, ctx.org_id, id)?.ok_or_else(|| ScimError::not_found("Group"))?;
         if if_match.is_some_and(|h| !if_match_allows(h, row.version)) {
             return Err(ScimError::new(412, None, "The Group changed since that version (If-Match); read it again."));
@@ -298,7 +302,7 @@ pub fn delete(conn: &mut AnyConnection, ctx: &Ctx<'_>, id: &str, if_match: Optio
         diesel::delete(scim_groups::table.find(id)).execute(conn)?;
         ctx.actor.record(conn, ctx.org_id, "scim.group_delete", &row.display_name, &people(touched.len()))?;
         if row.role.is_some() {
-            roles::recompute(conn, ctx, &touched)?;
+            roles::recompute(conn, ctx, &owner, &touched)?;
         }
         Ok(())
     })
@@ -308,7 +312,7 @@ pub fn delete(conn: &mut AnyConnection, ctx: &Ctx<'_>, id: &str, if_match: Optio
 /// their roles again. Refused as a whole when the last-manager rule would break.
 pub fn set_role(conn: &mut AnyConnection, ctx: &Ctx<'_>, id: &str, role: Option<&str>) -> Result<bool, ScimError> {
     crate::db::write_transaction(conn, |conn| {
-        lock_org(conn, ctx.org_id)?;
+        let owner = lock_org(conn, ctx.org_id)?;
         let row = get(conn, ctx.org_id, id)?.ok_or_else(|| ScimError::not_found("Group"))?;
         if row.role.as_deref() == role {
             return Ok(false);
@@ -317,7 +321,7 @@ pub fn set_role(conn: &mut AnyConnection, ctx: &Ctx<'_>, id: &str, role: Option<
         let details = format!("{} → {}", row.role.as_deref().unwrap_or("no role"), role.unwrap_or("no role"));
         ctx.actor.record(conn, ctx.org_id, "scim.group_role", &row.display_name, &details)?;
         let touched: Vec<String> = member_set(conn, id)?.into_iter().collect();
-        roles::recompute(conn, ctx, &touched)?;
+        roles::recompute(conn, ctx, &owner, &touched)?;
         Ok(true)
     })
 }

@@ -27,6 +27,22 @@ pub struct Ctx<'a> {
     pub default_role: &'a str,
 }
 
+/// The role a person the directory adds gets: the single sign-on
+/// connection's first-sign-in role, else the catalog's default.
+pub fn default_role(
+    conn: &mut crate::db::AnyConnection,
+    catalog: &RoleCatalog,
+    org_id: &str,
+) -> diesel::QueryResult<String> {
+    let chosen = crate::store::domains::sso::get(conn, org_id)?.map(|c| c.default_role);
+    Ok(role_for_new(catalog, chosen))
+}
+
+/// [`default_role`] from the connection's role, already read.
+pub fn role_for_new(catalog: &RoleCatalog, connection_role: Option<String>) -> String {
+    connection_role.filter(|r| catalog.get(r).is_some()).unwrap_or_else(|| catalog.default_role().to_string())
+}
+
 /// The id the member rules see as acting: nobody's, so a directory may
 /// suspend or remove the token's own creator like anyone else.
 pub(crate) const RULES_ACTOR: &str = "scim";

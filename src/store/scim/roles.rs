@@ -3,8 +3,12 @@
 //! that grants the most (most permissions; the catalog's order breaks a
 //! tie), and one in none falls back to the organization's SCIM default
 //! role. Recomputed for exactly the people a change touched, inside its
-//! transaction: a result the last-manager rule refuses undoes the change.
-//! The primary owner keeps the owner role whatever the groups say.
+//! transaction, a few statements for all of them (plus each role change's
+//! own row, activity and webhook): a result the last-manager rule refuses
+//! undoes the change. The primary owner keeps the owner role whatever the
+//! groups say.
+
+use std::collections::HashMap;
 
 use diesel::prelude::*;
 
@@ -13,9 +17,8 @@ use crate::db::schema::{scim_group_members, scim_groups, scim_users};
 use crate::db::AnyConnection;
 use crate::domain::member_rules::{self, MemberFacts};
 use crate::domain::scim::ScimError;
-use crate::domain::RoleCatalog;
-use crate::store::changes::lock_org;
-use crate::store::members::{find as find_member, managers, write_role};
+use crate::domain::{Permission, RoleCatalog};
+use crate::store::members::{find_many, managers, write_role};
 
 /// Of `roles`, the one that grants the most.
 pub fn strongest(catalog: &RoleCatalog, roles: &[String]) -> Option<String> {
@@ -28,47 +31,74 @@ pub fn strongest(catalog: &RoleCatalog, roles: &[String]) -> Option<String> {
     best.map(|r| r.name.clone())
 }
 
-/// The role the person's mapped groups give, if any maps.
-pub fn mapped_role(conn: &mut AnyConnection, catalog: &RoleCatalog, scim_user_id: &str) -> QueryResult<Option<String>> {
-    let roles: Vec<Option<String>> = scim_group_members::table
+/// (User id, role) of every mapped group these Users are in.
+fn mapped_roles(conn: &mut AnyConnection, scim_user_ids: &[&str]) -> QueryResult<Vec<(String, Option<String>)>> {
+    scim_group_members::table
         .inner_join(scim_groups::table)
-        .filter(scim_group_members::scim_user_id.eq(scim_user_id))
+        .filter(scim_group_members::scim_user_id.eq_any(scim_user_ids))
         .filter(scim_groups::role.is_not_null())
-        .select(scim_groups::role)
-        .load(conn)?;
-    Ok(strongest(catalog, &roles.into_iter().flatten().collect::<Vec<_>>()))
+        .select((scim_group_members::scim_user_id, scim_groups::role))
+        .load(conn)
 }
 
-/// Gives each of these Users the role their groups give now.
-pub fn recompute(conn: &mut AnyConnection, ctx: &Ctx<'_>, scim_user_ids: &[String]) -> Result<(), ScimError> {
-    let owner = lock_org(conn, ctx.org_id)?;
-    for id in scim_user_ids {
-        let row: Option<(String, bool)> = scim_users::table
+/// The role the person's mapped groups give, if any maps.
+pub fn mapped_role(conn: &mut AnyConnection, catalog: &RoleCatalog, scim_user_id: &str) -> QueryResult<Option<String>> {
+    let roles = mapped_roles(conn, &[scim_user_id])?.into_iter().filter_map(|(_, r)| r).collect::<Vec<_>>();
+    Ok(strongest(catalog, &roles))
+}
+
+/// Gives each of these Users the role their groups give now. `owner`: the
+/// organization's primary owner, as the caller's lock_org returned it.
+pub fn recompute(
+    conn: &mut AnyConnection,
+    ctx: &Ctx<'_>,
+    owner: &str,
+    scim_user_ids: &[String],
+) -> Result<(), ScimError> {
+    let mut managing: Option<i64> = None;
+    for chunk in scim_user_ids.chunks(500) {
+        let ids: Vec<&str> = chunk.iter().map(String::as_str).collect();
+        let people: Vec<(String, String, bool)> = scim_users::table
             .filter(scim_users::org_id.eq(ctx.org_id))
-            .filter(scim_users::id.eq(id))
-            .select((scim_users::user_id, scim_users::active))
-            .first(conn)
-            .optional()?;
-        let Some((user_id, active)) = row else { continue };
-        let target = mapped_role(conn, ctx.catalog, id)?.unwrap_or_else(|| ctx.default_role.to_string());
-        if !active {
-            diesel::update(scim_users::table.find(id)).set(scim_users::suspended_role.eq(&target)).execute(conn)?;
-            continue;
+            .filter(scim_users::id.eq_any(&ids))
+            .select((scim_users::id, scim_users::user_id, scim_users::active))
+            .load(conn)?;
+        let mut groups_give: HashMap<String, Vec<String>> = HashMap::new();
+        for (id, role) in mapped_roles(conn, &ids)? {
+            groups_give.entry(id).or_default().extend(role);
         }
-        let Some(member) = find_member(conn, ctx.org_id, &user_id)? else { continue };
-        if member.user_id == owner || member.role == target {
-            continue;
+        let target = |id: &str| {
+            let given = groups_give.get(id).map(Vec::as_slice).unwrap_or_default();
+            strongest(ctx.catalog, given).unwrap_or_else(|| ctx.default_role.to_string())
+        };
+        // The suspended keep the role to come back with, one statement per role.
+        let mut kept: HashMap<String, Vec<&str>> = HashMap::new();
+        for (id, _, _) in people.iter().filter(|(_, _, active)| !active) {
+            kept.entry(target(id)).or_default().push(id);
         }
-        let facts = MemberFacts { user_id: &member.user_id, role: &member.role, is_owner: false };
-        member_rules::check_role_change(
-            ctx.catalog,
-            RULES_ACTOR,
-            &facts,
-            &target,
-            managers(conn, ctx.org_id, ctx.catalog)?,
-        )
-        .map_err(rule)?;
-        write_role(conn, ctx.org_id, &member, &target, ctx.actor)?;
+        for (role, who) in kept {
+            diesel::update(scim_users::table.filter(scim_users::id.eq_any(who)))
+                .set(scim_users::suspended_role.eq(role))
+                .execute(conn)?;
+        }
+        let accounts: HashMap<&str, &str> =
+            people.iter().filter(|(_, _, active)| *active).map(|(id, user, _)| (user.as_str(), id.as_str())).collect();
+        let account_ids: Vec<&str> = accounts.keys().copied().collect();
+        for member in find_many(conn, ctx.org_id, &account_ids)? {
+            let wanted = target(accounts[member.user_id.as_str()]);
+            if member.user_id == owner || member.role == wanted {
+                continue;
+            }
+            let n = match managing {
+                Some(n) => n,
+                None => managers(conn, ctx.org_id, ctx.catalog)?,
+            };
+            let facts = MemberFacts { user_id: &member.user_id, role: &member.role, is_owner: false };
+            member_rules::check_role_change(ctx.catalog, RULES_ACTOR, &facts, &wanted, n).map_err(rule)?;
+            let manages = |r: &str| i64::from(ctx.catalog.grants(r, Permission::MembersManage));
+            managing = Some(n - manages(&member.role) + manages(&wanted));
+            write_role(conn, ctx.org_id, &member, &wanted, ctx.actor)?;
+        }
     }
     Ok(())
 }

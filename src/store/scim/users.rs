@@ -50,7 +50,7 @@ pub fn create(
     welcome: Welcome<'_>,
 ) -> Result<UserRow, ScimError> {
     crate::db::write_transaction(conn, |conn| {
-        lock_org(conn, ctx.org_id)?;
+        let owner = lock_org(conn, ctx.org_id)?;
         if taken(conn, ctx.org_id, &attrs.user_name, "")? {
             return Err(ScimError::uniqueness(format!("A User with userName “{}” already exists.", attrs.user_name)));
         }
@@ -59,7 +59,7 @@ pub fn create(
         // The verified account of the address joins when it is already a
         // member or the address is at a domain this organization verified
         // (a directory cannot pull in anyone's account); else a new account,
-        // which the person's first SSO sign-in claims (domains::sso::holder).
+        // which the person's first SSO sign-in claims (domains::sso_sign_in::holder).
         let existing = if address.is_empty() { None } else { adoptable(conn, ctx.org_id, &address)? };
         let user_id = match existing {
             Some(id) => {
@@ -149,7 +149,7 @@ pub fn create(
         }
         let row = get(conn, ctx.org_id, &id)?.ok_or(diesel::result::Error::NotFound)?;
         if !attrs.is_active() && row.active {
-            return set_active(conn, ctx, row, false);
+            return set_active(conn, ctx, &owner, row, false);
         }
         Ok(row)
     })
@@ -223,7 +223,7 @@ pub fn replace(
     if_match: Option<&str>,
 ) -> Result<UserRow, ScimError> {
     crate::db::write_transaction(conn, |conn| {
-        lock_org(conn, ctx.org_id)?;
+        let owner = lock_org(conn, ctx.org_id)?;
         let row = get(conn, ctx.org_id, id)?.ok_or_else(|| ScimError::not_found("User"))?;
         check_version(&row, if_match)?;
         if taken(conn, ctx.org_id, &attrs.user_name, id)? {
@@ -236,7 +236,7 @@ pub fn replace(
         write_attrs(conn, id, attrs, ctx.actor.now)?;
         let row = get(conn, ctx.org_id, id)?.ok_or(diesel::result::Error::NotFound)?;
         if before.is_active() != attrs.is_active() {
-            return set_active(conn, ctx, row, attrs.is_active());
+            return set_active(conn, ctx, &owner, row, attrs.is_active());
         }
         let changed = changed_names(&before, attrs);
         let who = label(conn, &row)?;
@@ -266,8 +266,13 @@ fn label(conn: &mut AnyConnection, row: &UserRow) -> QueryResult<String> {
 
 /// Suspends (`active` false: the membership ends, its role is kept) or
 /// restores (the kept role, or what the person's mapped groups give).
-fn set_active(conn: &mut AnyConnection, ctx: &Ctx<'_>, row: UserRow, active: bool) -> Result<UserRow, ScimError> {
-    let owner = lock_org(conn, ctx.org_id)?;
+fn set_active(
+    conn: &mut AnyConnection,
+    ctx: &Ctx<'_>,
+    owner: &str,
+    row: UserRow,
+    active: bool,
+) -> Result<UserRow, ScimError> {
     let who = label(conn, &row)?;
     if active {
         let role = roles::mapped_role(conn, ctx.catalog, &row.id)?

@@ -9,14 +9,14 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::Value;
 
-use super::listing::ListQuery;
+use super::listing::{ListQuery, Source};
 use super::{if_match, json_body, resource, Failure, ScimAuth};
 use crate::db;
 use crate::db::AnyConnection;
 use crate::domain::scim::group::{members_of, to_json, GroupAttrs, GroupMeta};
 use crate::domain::scim::group_patch::{self, MemberChange};
-use crate::domain::scim::patch;
 use crate::domain::scim::ScimError;
+use crate::domain::scim::{patch, patch_apply};
 use crate::store::scim::groups::{self, GroupRow};
 use crate::web::api::rfc3339;
 
@@ -61,24 +61,24 @@ pub async fn search(auth: ScimAuth, body: web::Bytes) -> Result<HttpResponse, Fa
     run_list(auth, ListQuery::from_search(&json_body(&body)?)?).await
 }
 
+/// Groups in displayName order, found by their indexed keys.
+const GROUPS: Source<GroupRow> = Source {
+    ordered_by: "displayname",
+    indexed: &groups::INDEXED,
+    count: groups::count,
+    page: groups::page,
+    by_key: groups::by_key,
+    all: groups::all,
+};
+
 async fn run_list(auth: ScimAuth, q: ListQuery) -> Result<HttpResponse, Failure> {
     let (org_id, base, query) = (auth.org.id.clone(), auth.base(), q.clone());
     let (total, items) = db::run_read(&auth.state.pool, move |conn| {
-        let q = query;
-        let with_members = !q.leaves_out("members");
-        let by_name = q.sort_by.as_ref().is_none_or(|p| p.schema.is_none() && p.dotted() == "displayname");
-        if q.filter.is_none() && by_name {
-            let total = groups::count(conn, &org_id)?;
-            let rows =
-                if q.count == 0 { Vec::new() } else { groups::page(conn, &org_id, q.offset(), q.count, q.descending)? };
-            return Ok::<_, Failure>((total, render_all(conn, &base, &rows, with_members)?));
-        }
-        let rows = match q.filter.as_ref().and_then(|f| f.lookup(&groups::INDEXED)) {
-            Some((key, value)) => groups::by_key(conn, &org_id, &key, &value)?,
-            None => groups::all(conn, &org_id)?,
-        };
+        let with_members = !query.leaves_out("members");
         // A filter may be about members: they are there to be matched.
-        Ok(q.window(render_all(conn, &base, &rows, true)?))
+        query.read(conn, &org_id, &GROUPS, |conn, rows, for_filter| {
+            render_all(conn, &base, rows, with_members || for_filter)
+        })
     })
     .await?;
     Ok(q.response(total, items))
@@ -137,7 +137,7 @@ pub async fn patch(
             None
         } else {
             let mut json = group.clone();
-            patch::apply(&mut json, &rest)?;
+            patch_apply::apply(&mut json, &rest)?;
             Some(GroupAttrs::from_json(&json)?)
         };
         let version =

@@ -7,12 +7,30 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use serde_json::{json, Value};
 
-use super::reply;
+use super::{reply, Failure};
+use crate::db::AnyConnection;
 use crate::domain::scim::filter::{AttrPath, Filter};
 use crate::domain::scim::projection::{paths, project};
 use crate::domain::scim::{get_ci, ScimError, LIST_SCHEMA, MAX_PAGE};
 
 pub const DEFAULT_COUNT: i64 = 100;
+
+type Rows<R> = diesel::QueryResult<Vec<R>>;
+
+/// Where a resource type's lists come from: the store's reads, by
+/// organization, and the attributes its index answers.
+pub struct Source<R: 'static> {
+    /// The attribute of the store's own order (filter::AttrPath::dotted).
+    pub ordered_by: &'static str,
+    /// The equalities the store answers from an index (filter::Filter::lookup).
+    pub indexed: &'static [&'static str],
+    pub count: fn(&mut AnyConnection, &str) -> diesel::QueryResult<i64>,
+    /// (offset, limit, descending)
+    pub page: fn(&mut AnyConnection, &str, i64, i64, bool) -> Rows<R>,
+    /// (key, value)
+    pub by_key: fn(&mut AnyConnection, &str, &str, &str) -> Rows<R>,
+    pub all: fn(&mut AnyConnection, &str) -> Rows<R>,
+}
 
 #[derive(Debug, Clone)]
 pub struct ListQuery {
@@ -97,6 +115,36 @@ impl ListQuery {
             list("attributes").as_deref(),
             list("excludedAttributes").as_deref(),
         )
+    }
+
+    /// (total, the page as JSON). Without a filter, in the store's own
+    /// order: its count and its page. Otherwise the rows the filter's
+    /// indexed equality finds (or all of them), filtered, sorted and cut
+    /// here. `render(conn, rows, for_filter)` makes the JSON; `for_filter`
+    /// says a filter will read it, so no attribute may be left out.
+    pub fn read<R>(
+        &self,
+        conn: &mut AnyConnection,
+        org_id: &str,
+        source: &Source<R>,
+        render: impl Fn(&mut AnyConnection, &[R], bool) -> Result<Vec<Value>, Failure>,
+    ) -> Result<(i64, Vec<Value>), Failure> {
+        let own_order = self.sort_by.as_ref().is_none_or(|p| p.schema.is_none() && p.dotted() == source.ordered_by);
+        if self.filter.is_none() && own_order {
+            let total = (source.count)(conn, org_id)?;
+            let rows = if self.count == 0 {
+                Vec::new()
+            } else {
+                (source.page)(conn, org_id, self.offset(), self.count, self.descending)?
+            };
+            return Ok((total, render(conn, &rows, false)?));
+        }
+        let rows = match self.filter.as_ref().and_then(|f| f.lookup(source.indexed)) {
+            Some((key, value)) => (source.by_key)(conn, org_id, &key, &value)?,
+            None => (source.all)(conn, org_id)?,
+        };
+        let all = render(conn, &rows, self.filter.is_some())?;
+        Ok(self.window(all))
     }
 
     pub fn offset(&self) -> i64 {

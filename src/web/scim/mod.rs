@@ -81,13 +81,7 @@ impl ResponseError for Failure {
     }
 }
 
-pub fn error_response(e: &ScimError) -> HttpResponse {
-    let mut res = HttpResponse::build(StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST));
-    if e.status == 401 {
-        res.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"scim\""));
-    }
-    res.content_type(CONTENT_TYPE).body(e.body().to_string())
-}
+pub use crate::web::problem::scim_response as error_response;
 
 /// `status` with a SCIM JSON body.
 pub fn reply(status: StatusCode, body: &Value) -> HttpResponse {
@@ -198,10 +192,7 @@ impl ScimAuth {
     {
         let (org_id, catalog, actor) = (self.org.id.clone(), self.state.catalog.clone(), self.actor());
         db::run(&self.state.pool, move |conn| {
-            let default_role = crate::store::domains::sso::get(conn, &org_id)?
-                .map(|c| c.default_role)
-                .filter(|r| catalog.get(r).is_some())
-                .unwrap_or_else(|| catalog.default_role().to_string());
+            let default_role = crate::store::scim::default_role(conn, &catalog, &org_id)?;
             let ctx = Ctx { org_id: &org_id, catalog: &catalog, actor: &actor, default_role: &default_role };
             f(conn, &ctx).map_err(Failure)
         })

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::TOKEN_PREFIX;
 use crate::db;
-use crate::domain::api_key::parse_name;
+use crate::domain::scim::token_name;
 use crate::domain::secret_token::SecretToken;
 use crate::domain::Permission;
 use crate::error::AppError;
@@ -83,7 +83,7 @@ async fn page(member: &OrgMember, state: &AppState) -> Result<ProvisioningPage, 
         layout: member.layout("Provisioning", "sso"),
         base_url: state.url(&format!("/scim/v2/orgs/{slug}")),
         has_sso: sso.is_some(),
-        default_role: sso.map(|s| s.default_role).unwrap_or_else(|| state.catalog.default_role().to_string()),
+        default_role: crate::store::scim::role_for_new(&state.catalog, sso.map(|s| s.default_role)),
         tokens: tokens.into_iter().map(token_item).collect(),
         groups: groups
             .into_iter()
@@ -128,12 +128,11 @@ pub async fn create_token(
 ) -> Result<HttpResponse, AppError> {
     member.require(Permission::OrgManage)?;
     let typed = form.into_inner().name;
-    let name = match parse_name(&typed) {
+    let name = match token_name(&typed) {
         Ok(n) => n,
         Err(e) => {
             let mut view = page(&member, &state).await?;
-            (view.name, view.name_error) =
-                (typed, Some(e.replace("the key", "the token").replace("Provisioning job", "Okta")));
+            (view.name, view.name_error) = (typed, Some(e));
             return render_with(StatusCode::UNPROCESSABLE_ENTITY, &view);
         }
     };
@@ -210,9 +209,7 @@ pub async fn map_group(
     let (org_id, actor, catalog) = (member.org_id().to_string(), member.actor(&req, &state), state.catalog.clone());
     let (group_id, wanted) = (id.clone(), role.clone());
     let done = db::run(&state.pool, move |conn| {
-        let default_role = crate::store::domains::sso::get(conn, &org_id)?
-            .map(|c| c.default_role)
-            .unwrap_or_else(|| catalog.default_role().to_string());
+        let default_role = crate::store::scim::default_role(conn, &catalog, &org_id)?;
         let ctx = Ctx { org_id: &org_id, catalog: &catalog, actor: &actor, default_role: &default_role };
         Ok::<_, AppError>(groups::set_role(conn, &ctx, &group_id, wanted.as_deref()))
     })

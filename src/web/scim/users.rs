@@ -6,11 +6,11 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::Value;
 
-use super::listing::ListQuery;
+use super::listing::{ListQuery, Source};
 use super::{if_match, json_body, resource, Failure, ScimAuth};
 use crate::db;
 use crate::domain::scim::user::{to_json, UserAttrs, UserMeta};
-use crate::domain::scim::{etag, patch, ScimError};
+use crate::domain::scim::{etag, patch, patch_apply, ScimError};
 use crate::mail::templates::AddedMail;
 use crate::store::scim::users::{self, UserRow};
 use crate::web::api::rfc3339;
@@ -36,22 +36,20 @@ pub async fn search(auth: ScimAuth, body: web::Bytes) -> Result<HttpResponse, Fa
     run_list(auth, ListQuery::from_search(&json_body(&body)?)?).await
 }
 
+/// Users in userName order, found by their indexed keys.
+const USERS: Source<UserRow> = Source {
+    ordered_by: "username",
+    indexed: &users::INDEXED,
+    count: users::count,
+    page: users::page,
+    by_key: users::by_key,
+    all: users::all,
+};
+
 async fn run_list(auth: ScimAuth, q: ListQuery) -> Result<HttpResponse, Failure> {
     let (org_id, base, query) = (auth.org.id.clone(), auth.base(), q.clone());
     let (total, items) = db::run_read(&auth.state.pool, move |conn| {
-        let q = query;
-        let by_name = q.sort_by.as_ref().is_none_or(|p| p.schema.is_none() && p.dotted() == "username");
-        if q.filter.is_none() && by_name {
-            let total = users::count(conn, &org_id)?;
-            let rows =
-                if q.count == 0 { Vec::new() } else { users::page(conn, &org_id, q.offset(), q.count, q.descending)? };
-            return Ok::<_, Failure>((total, rows.iter().map(|r| render(&base, r)).collect()));
-        }
-        let rows = match q.filter.as_ref().and_then(|f| f.lookup(&users::INDEXED)) {
-            Some((key, value)) => users::by_key(conn, &org_id, &key, &value)?,
-            None => users::all(conn, &org_id)?,
-        };
-        Ok(q.window(rows.iter().map(|r| render(&base, r)).collect()))
+        query.read(conn, &org_id, &USERS, |_, rows, _| Ok(rows.iter().map(|r| render(&base, r)).collect()))
     })
     .await?;
     Ok(q.response(total, items))
@@ -111,7 +109,7 @@ pub async fn patch(
     for _ in 0..3 {
         let row = load(&auth, &path.1).await?;
         let mut json = render(&auth.base(), &row);
-        patch::apply(&mut json, &ops)?;
+        patch_apply::apply(&mut json, &ops)?;
         let attrs = UserAttrs::from_json(&json)?;
         let version = wanted.clone().unwrap_or_else(|| etag(row.version));
         let id = path.1.clone();

@@ -23,7 +23,8 @@ use crate::error::AppError;
 use crate::store::accounts::sessions;
 use crate::store::accounts::users::{self, ProviderProfile};
 use crate::store::changes::Actor;
-use crate::store::domains::sso::{self, Holder};
+use crate::store::domains::sso;
+use crate::store::domains::sso_sign_in::{self, Holder};
 use crate::web::client::{client, client_ip};
 use crate::web::extract::{anonymous_layout, flash, CurrentUser};
 use crate::web::input::{Form, FormFields};
@@ -108,7 +109,7 @@ pub async fn start(
     };
     let domain = domain_of(email.as_str()).unwrap_or_default();
     let wanted = domain.clone();
-    let found = db::run(&state.pool, move |conn| Ok::<_, AppError>(sso::for_domain(conn, &wanted)?)).await?;
+    let found = db::run(&state.pool, move |conn| Ok::<_, AppError>(sso_sign_in::for_domain(conn, &wanted)?)).await?;
     let Some((row, org_name)) = found else {
         return refuse(format!("No organization offers single sign-on for {domain}. Sign in the way you usually do."));
     };
@@ -207,7 +208,7 @@ pub async fn callback(
     let (subject, email, connection_id) = (profile.subject.clone(), profile.email.clone(), row.id.clone());
     let verified = profile.email_verified;
     let holder = db::run(&state.pool, move |conn| {
-        Ok::<_, AppError>(sso::holder(conn, &connection_id, &subject, &email, verified)?)
+        Ok::<_, AppError>(sso_sign_in::holder(conn, &connection_id, &subject, &email, verified)?)
     })
     .await?;
     if let (Holder::NeedsLink(_), true) = (&holder, profile.email_verified) {
@@ -233,12 +234,12 @@ pub async fn callback(
     };
     let joined = db::run(&state.pool, move |conn| {
         if let Some(id) = &provisioned {
-            sso::claim_provisioned(conn, &row, id, &profile.subject, &profile.email, now)?;
+            sso_sign_in::claim_provisioned(conn, &row, id, &profile.subject, &profile.email, now)?;
         }
         let user = users::sign_in(conn, &profile, &ip, now)?;
         sessions::create(conn, &user.id, &token_hash, &client, lifetimes, now, &row.provider_key())?;
         let actor = Actor::person(user.id.clone(), ip.clone(), now);
-        Ok::<_, AppError>(sso::join_just_in_time(conn, &row, &user.email, limit, &actor)?)
+        Ok::<_, AppError>(sso_sign_in::join_just_in_time(conn, &row, &user.email, limit, &actor)?)
     })
     .await?;
     session::begin(&req, &session, &token.token)?;
@@ -265,10 +266,10 @@ async fn tested(
     let (row, profile2) = (row.clone(), (profile.subject.clone(), profile.email.clone()));
     let linked = db::run(&state.pool, move |conn| {
         sso::mark_tested(conn, &row.id, &actor, &profile2.1)?;
-        let holder = sso::holder(conn, &row.id, &profile2.0, &profile2.1, true)?;
+        let holder = sso_sign_in::holder(conn, &row.id, &profile2.0, &profile2.1, true)?;
         let mine = matches!(holder, Holder::NeedsLink(ref id) if *id == actor.user_id);
         if same && mine {
-            sso::link(conn, &row, &profile2.0, &profile2.1, &actor)?;
+            sso_sign_in::link(conn, &row, &profile2.0, &profile2.1, &actor)?;
         }
         Ok::<_, AppError>(same && mine)
     })
@@ -300,8 +301,8 @@ pub async fn finish_link(
     let (actor, limit, id) = (current.actor(&req, &state), state.org_limit, link.connection.clone());
     let linked = db::run(&state.pool, move |conn| {
         let Some(row) = sso::find(conn, &id)? else { return Ok::<_, AppError>(false) };
-        sso::link(conn, &row, &link.subject, &link.email, &actor)?;
-        sso::join_just_in_time(conn, &row, &link.email, limit, &actor)?;
+        sso_sign_in::link(conn, &row, &link.subject, &link.email, &actor)?;
+        sso_sign_in::join_just_in_time(conn, &row, &link.email, limit, &actor)?;
         Ok(true)
     })
     .await?;
