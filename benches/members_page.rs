@@ -21,40 +21,14 @@ use diesel::Connection;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{
-    check_page, free_port, next_page, seed_orgs, sign_in, start_binary, start_timed, wait_ready, wrk_on, Result_,
-    Server, CONNECTIONS,
-};
+use common::{check_page, next_page, seed_orgs, sign_in, start_binary, start_timed, wrk_on, Result_, CONNECTIONS};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--baseline-server") {
-        return baseline_server(args[i + 1].parse()?);
+        return common::baseline_server(args[i + 1].parse()?);
     }
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?.block_on(run())
-}
-
-/// The baseline: the same template, 50 rows from memory, no database, no session.
-fn baseline_server(port: u16) -> anyhow::Result<()> {
-    use actix_web::{web, App, HttpResponse, HttpServer};
-    actix_web::rt::System::new().block_on(async move {
-        HttpServer::new(|| {
-            App::new().route(
-                "/members",
-                web::get().to(|| async {
-                    match orgportal::web::members::page::sample_page(50) {
-                        Ok(body) => HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body),
-                        Err(_) => HttpResponse::InternalServerError().finish(),
-                    }
-                }),
-            )
-        })
-        .workers(2)
-        .bind(("127.0.0.1", port))?
-        .run()
-        .await
-    })?;
-    Ok(())
 }
 
 fn verdict(ok: bool) -> &'static str {
@@ -137,16 +111,7 @@ async fn run() -> anyhow::Result<()> {
     };
     println!("seeded 100,000 + 10,000 + 100 members in {:.1} s", started.elapsed().as_secs_f64());
 
-    let baseline_port = free_port();
-    let baseline = Server(
-        Command::new(std::env::current_exe()?)
-            .args(["--baseline-server", &baseline_port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()?,
-    );
-    let baseline_url = format!("http://127.0.0.1:{baseline_port}/members");
-    wait_ready(&baseline_url).await?;
+    let (baseline, baseline_url) = common::start_baseline().await?;
 
     println!("wrk: 2 threads, {CONNECTIONS} connections, {seconds} s per run after a 2 s warm-up; server: release build, default settings, SQLite\n");
     let base_r = wrk_on(Some(baseline.0.id()), "baseline (template only, 50 rows)", &baseline_url, None, seconds)?;

@@ -17,10 +17,7 @@ use anyhow::Context;
 use common::{check_page, seed_orgs, sign_in, start_server, wrk};
 use diesel::prelude::*;
 use orgportal::db;
-use orgportal::db::schema::{memberships, organizations, projects};
-use orgportal::domain::{ProjectName, Slug};
-use orgportal::store::members::Actor;
-use orgportal::store::projects::{self as project_store, NewProject, Owner};
+use orgportal::db::schema::{memberships, projects};
 
 fn main() -> anyhow::Result<()> {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?.block_on(run())
@@ -33,28 +30,9 @@ fn encode(s: &str) -> String {
 /// Adds `count` projects to the organization; returns the list's keyset
 /// cursor after project 9,000 (or the last) and the Team page's after member 9,000.
 fn seed_projects(dir: &std::path::Path, slug: &str, count: usize) -> anyhow::Result<(String, String)> {
-    let mut conn =
-        db::connect_one(&format!("sqlite://{}", dir.join("orgportal.db").display())).map_err(anyhow::Error::msg)?;
-    let (org_id, owner_id): (String, String) = organizations::table
-        .filter(organizations::slug.eq(slug))
-        .select((organizations::id, organizations::owner_id))
-        .first(&mut conn)?;
-    let actor = Actor::person(owner_id, "127.0.0.1", orgportal::clock::Clock::default().now());
-    db::write_transaction(&mut conn, |conn| -> anyhow::Result<()> {
-        for i in 1..=count {
-            let name = ProjectName::parse(&format!("Project {i:05}"), "Project").map_err(anyhow::Error::msg)?;
-            let slug = Slug::parse(&format!("project-{i:05}")).map_err(anyhow::Error::msg)?;
-            let new = NewProject {
-                owner: Owner::Org(org_id.clone()),
-                name: &name,
-                slug: &slug,
-                explicit_slug: true,
-                description: "",
-            };
-            project_store::create(conn, &new, &actor)?;
-        }
-        Ok(())
-    })?;
+    let url = format!("sqlite://{}", dir.join("orgportal.db").display());
+    let org_id = common::add_projects(&url, slug, count)?;
+    let mut conn = db::connect_one(&url).map_err(anyhow::Error::msg)?;
     let deep = 9_000.min(count as i64 - 1);
     let (id, name): (String, String) = projects::table
         .filter(projects::org_id.eq(&org_id))

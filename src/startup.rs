@@ -166,7 +166,7 @@ impl Application {
                 let listener = TcpListener::bind(bind)
                     .with_context(|| format!("ORGPORTAL_METRICS_BIND: cannot listen on {bind}"))?;
                 let port = listener.local_addr()?.port();
-                let metrics = Arc::new(pages::metrics::Metrics::new()?);
+                let metrics = Arc::new(pages::metrics::Metrics::new(settings.database_url().trim())?);
                 let server = pages::metrics::serve(listener, metrics.clone(), pool.clone(), member_orders.clone())?;
                 tracing::info!(port, "serving /metrics");
                 Some((metrics, port, server))

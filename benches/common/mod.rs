@@ -430,3 +430,70 @@ pub fn print_table(reference: &Result_, runs: &[&Result_], ratio_label: &str) {
         );
     }
 }
+
+/// Projects "Project 00001".. (URL names project-00001..) in the organization
+/// `slug`, made by its owner through the store, as the New Project form
+/// would; returns the organization's id.
+pub fn add_projects(database_url: &str, slug: &str, count: usize) -> anyhow::Result<String> {
+    use diesel::prelude::*;
+    use orgportal::db::schema::organizations;
+    use orgportal::domain::ProjectName;
+    use orgportal::store::projects::{self as project_store, NewProject, Owner};
+    let mut conn = db::connect_one(database_url).map_err(anyhow::Error::msg)?;
+    let (org_id, owner_id): (String, String) = organizations::table
+        .filter(organizations::slug.eq(slug))
+        .select((organizations::id, organizations::owner_id))
+        .first(&mut conn)?;
+    let actor = members::Actor::person(owner_id, "127.0.0.1", orgportal::clock::Clock::default().now());
+    db::write_transaction(&mut conn, |conn| -> anyhow::Result<()> {
+        for i in 1..=count {
+            let name = ProjectName::parse(&format!("Project {i:05}"), "Project").map_err(anyhow::Error::msg)?;
+            let slug = Slug::parse(&format!("project-{i:05}")).map_err(anyhow::Error::msg)?;
+            let owner = Owner::Org(org_id.clone());
+            let new = NewProject { owner, name: &name, slug: &slug, explicit_slug: true, description: "" };
+            project_store::create(conn, &new, &actor)?;
+        }
+        Ok(())
+    })?;
+    Ok(org_id)
+}
+
+/// The benches' bare handler, run as `BENCH_EXE --baseline-server PORT`:
+/// the Members template with 50 rows from memory, no database, no session,
+/// two workers.
+pub fn baseline_server(port: u16) -> anyhow::Result<()> {
+    use actix_web::{web, App, HttpResponse, HttpServer};
+    actix_web::rt::System::new().block_on(async move {
+        HttpServer::new(|| {
+            App::new().route(
+                "/members",
+                web::get().to(|| async {
+                    match orgportal::web::members::page::sample_page(50) {
+                        Ok(body) => HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body),
+                        Err(_) => HttpResponse::InternalServerError().finish(),
+                    }
+                }),
+            )
+        })
+        .workers(2)
+        .bind(("127.0.0.1", port))?
+        .run()
+        .await
+    })?;
+    Ok(())
+}
+
+/// Starts the bare handler in a process of its own; returns it and its URL.
+pub async fn start_baseline() -> anyhow::Result<(Server, String)> {
+    let port = free_port();
+    let server = Server(
+        Command::new(std::env::current_exe()?)
+            .args(["--baseline-server", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?,
+    );
+    let url = format!("http://127.0.0.1:{port}/members");
+    wait_ready(&url).await?;
+    Ok((server, url))
+}

@@ -3,6 +3,7 @@ use diesel::{Connection, PgConnection};
 
 use std::sync::{Arc, OnceLock};
 
+use super::statements::{self, Counts};
 use super::{writer, AnyConnection};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +30,8 @@ pub struct ConnectionManager {
     /// SQLite: the file's writers' queue (db/writer.rs), registered by the
     /// first connection and kept as long as this manager (the pool) lives.
     writers: Arc<OnceLock<Option<Arc<writer::Queue>>>>,
+    /// What this pool's connections have run.
+    counts: Arc<Counts>,
 }
 
 impl ConnectionManager {
@@ -43,14 +46,24 @@ impl ConnectionManager {
             // OpenSSL's state while pool threads may still hold TLS
             // connections, and crashed processes at exit (rust-openssl #1293).
             openssl_sys::init();
-            return Ok(Self { backend: Backend::Postgres, target: url.to_string(), writers: Default::default() });
+            return Ok(Self {
+                backend: Backend::Postgres,
+                target: url.to_string(),
+                writers: Default::default(),
+                counts: statements::of(url),
+            });
         }
         if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             if path.is_empty() {
                 return Err(DatabaseUrlError::Empty);
             }
             configure_sqlite();
-            return Ok(Self { backend: Backend::Sqlite, target: path.to_string(), writers: Default::default() });
+            return Ok(Self {
+                backend: Backend::Sqlite,
+                target: path.to_string(),
+                writers: Default::default(),
+                counts: statements::of(url),
+            });
         }
         let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or(url);
         Err(DatabaseUrlError::UnsupportedScheme(scheme.to_string()))
@@ -95,13 +108,16 @@ impl r2d2::ManageConnection for ConnectionManager {
 
     fn connect(&self) -> Result<AnyConnection, Self::Error> {
         match self.backend {
-            Backend::Postgres => PgConnection::establish(&self.target)
-                .map(AnyConnection::Postgresql)
-                .map_err(diesel::r2d2::Error::ConnectionError),
+            Backend::Postgres => {
+                let mut conn = PgConnection::establish(&self.target).map_err(diesel::r2d2::Error::ConnectionError)?;
+                self.counts.watch(&mut conn);
+                Ok(AnyConnection::Postgresql(conn))
+            }
             Backend::Sqlite => {
                 let mut conn = super::sqlite_settings::open(&self.target)?;
+                self.counts.watch(&mut conn);
                 if self.writers.get().is_none() {
-                    let queue = writer::register(&mut conn).map_err(diesel::r2d2::Error::QueryError)?;
+                    let queue = writer::register(&mut conn, &self.counts).map_err(diesel::r2d2::Error::QueryError)?;
                     let _ = self.writers.set(queue);
                 }
                 Ok(AnyConnection::Sqlite(conn))

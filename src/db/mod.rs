@@ -17,6 +17,7 @@ mod kept;
 mod manager;
 pub mod schema;
 mod sqlite_settings;
+pub mod statements;
 pub mod timestamp;
 mod writer;
 

@@ -39,6 +39,7 @@ use parking_lot::lock_api::ArcMutexGuard;
 use parking_lot::{Mutex, RawMutex};
 
 use super::checkpoint::Log;
+use super::statements::Counts;
 use super::AnyConnection;
 
 /// As long as SQLite's busy timeout: after that the writer goes on to
@@ -55,6 +56,8 @@ pub(super) struct Queue {
     turn: Arc<Mutex<Option<AnyConnection>>>,
     /// The database file's log.
     log: Arc<Log>,
+    /// The pool's statement counts, which the writers' connection adds to.
+    counts: Arc<Counts>,
 }
 
 impl std::fmt::Debug for Queue {
@@ -64,8 +67,8 @@ impl std::fmt::Debug for Queue {
 }
 
 impl Queue {
-    fn new(file: &str) -> Queue {
-        Queue { turn: Arc::new(Mutex::new(None)), log: Arc::new(Log::new(file)) }
+    fn new(file: &str, counts: Arc<Counts>) -> Queue {
+        Queue { turn: Arc::new(Mutex::new(None)), log: Arc::new(Log::new(file)), counts }
     }
 }
 
@@ -99,7 +102,7 @@ fn queues() -> std::sync::MutexGuard<'static, HashMap<String, Weak<Queue>>> {
 /// The queue of the file `conn` has open, made if no pool has one: the
 /// caller keeps it for as long as the file's writers should queue. None for
 /// an in-memory database.
-pub(super) fn register(conn: &mut SqliteConnection) -> QueryResult<Option<Arc<Queue>>> {
+pub(super) fn register(conn: &mut SqliteConnection, counts: &Arc<Counts>) -> QueryResult<Option<Arc<Queue>>> {
     let file = file_of(conn)?;
     if file.is_empty() {
         return Ok(None);
@@ -109,7 +112,7 @@ pub(super) fn register(conn: &mut SqliteConnection) -> QueryResult<Option<Arc<Qu
     if let Some(queue) = queues.get(&file).and_then(Weak::upgrade) {
         return Ok(Some(queue));
     }
-    let queue = Arc::new(Queue::new(&file));
+    let queue = Arc::new(Queue::new(&file, counts.clone()));
     queues.insert(file, Arc::downgrade(&queue));
     Ok(Some(queue))
 }
@@ -166,7 +169,10 @@ impl Turn {
         }
         if guard.is_none() {
             match open(&queue.log.file) {
-                Ok(conn) => **guard = Some(AnyConnection::Sqlite(conn)),
+                Ok(mut conn) => {
+                    queue.counts.watch(&mut conn);
+                    **guard = Some(AnyConnection::Sqlite(conn))
+                }
                 Err(e) => tracing::warn!(error = %e, "SQLite: cannot open the writers' connection"),
             }
         }
@@ -211,7 +217,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("turns.db");
         let url = path.to_str().unwrap().to_string();
-        let queue = register(&mut SqliteConnection::establish(&url).unwrap()).unwrap().unwrap();
+        let queue = register(&mut SqliteConnection::establish(&url).unwrap(), &Default::default()).unwrap().unwrap();
         let inside = Arc::new(AtomicUsize::new(0));
         let threads: Vec<_> = (0..4)
             .map(|_| {
@@ -262,7 +268,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = dir.path().join("one.db").to_str().unwrap().to_string();
         let mut conn = SqliteConnection::establish(&url).unwrap();
-        let _queue = register(&mut conn).unwrap().unwrap();
+        let _queue = register(&mut conn, &Default::default()).unwrap().unwrap();
         let mut turn = Turn::take(&mut conn).unwrap();
         // A temporary table lives on the connection that made it.
         turn.connection().unwrap().batch_execute("CREATE TEMP TABLE mine (n INTEGER)").unwrap();
@@ -286,7 +292,7 @@ mod tests {
         let url = dir.path().join("panic.db").to_str().unwrap().to_string();
         let mut conn = SqliteConnection::establish(&url).unwrap();
         conn.batch_execute("CREATE TABLE t (n INTEGER)").unwrap();
-        let _queue = register(&mut conn).unwrap().unwrap();
+        let _queue = register(&mut conn, &Default::default()).unwrap().unwrap();
         let url2 = url.clone();
         let panicked = std::thread::spawn(move || {
             let mut mine = SqliteConnection::establish(&url2).unwrap();
@@ -321,7 +327,7 @@ mod tests {
         let mut conn = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
         conn.batch_execute("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (b BLOB)")
             .unwrap();
-        let _registered = register(&mut conn).unwrap().unwrap();
+        let _registered = register(&mut conn, &Default::default()).unwrap().unwrap();
         let size = |p: &std::path::Path| std::fs::metadata(p).map_or(0, |m| m.len());
         let turn = Turn::take(&mut conn).unwrap();
         (0..5).for_each(|_| conn.batch_execute("INSERT INTO t VALUES (randomblob(1000000))").unwrap());

@@ -110,6 +110,7 @@ pub struct ActivityCursor {
 #[derive(Debug, Clone, Queryable)]
 pub struct ActivityRow {
     pub id: String,
+    #[diesel(deserialize_as = crate::db::timestamp::FastTimestamp)]
     pub created_at: PrimitiveDateTime,
     pub actor_name: Option<String>,
     pub actor_email: Option<String>,
@@ -133,49 +134,53 @@ pub fn list(
     limit: i64,
 ) -> QueryResult<Vec<ActivityRow>> {
     use crate::db::schema::users;
-    let mut query = activity::table
-        .left_join(users::table.on(users::id.nullable().eq(activity::actor_id)))
-        .select((
-            activity::id,
-            activity::created_at,
-            users::name.nullable(),
-            users::email.nullable(),
-            activity::action,
-            activity::target,
-            activity::details,
-            activity::ip,
-            activity::actor_name,
-            activity::via,
-        ))
-        .order((activity::created_at.desc(), activity::id.desc()))
-        .limit(limit)
-        .into_boxed();
-    query = match org_id {
-        Some(id) => query.filter(activity::org_id.eq(id.to_string())),
-        None => query.filter(activity::org_id.is_null()),
-    };
-    if let Some(actor) = &filter.actor_id {
-        query = query.filter(activity::actor_id.eq(actor.clone()));
-    }
-    if let Some(action) = &filter.action {
-        query = query.filter(activity::action.eq(action.clone()));
-    }
-    if let Some(from) = filter.from {
-        query = query.filter(activity::created_at.ge(from));
-    }
-    if let Some(until) = filter.until {
-        query = query.filter(activity::created_at.lt(until));
-    }
-    if let Some(c) = before {
-        // `created_at <= c` first: the index range starts at the cursor
-        // (an OR alone makes SQLite read every newer row to skip them).
-        query = query.filter(
-            activity::created_at
-                .le(c.created_at)
-                .and(activity::created_at.lt(c.created_at).or(activity::id.lt(c.id.clone()))),
-        );
-    }
-    let mut rows: Vec<ActivityRow> = query.load(conn)?;
+    // On the backend's own connection: the query is built per request
+    // (its filters vary), and diesel's multi-connection would write it twice.
+    let mut rows: Vec<ActivityRow> = crate::db::native!(conn, |c| {
+        let mut query = activity::table
+            .left_join(users::table.on(users::id.nullable().eq(activity::actor_id)))
+            .select((
+                activity::id,
+                activity::created_at,
+                users::name.nullable(),
+                users::email.nullable(),
+                activity::action,
+                activity::target,
+                activity::details,
+                activity::ip,
+                activity::actor_name,
+                activity::via,
+            ))
+            .order((activity::created_at.desc(), activity::id.desc()))
+            .limit(limit)
+            .into_boxed();
+        query = match org_id {
+            Some(id) => query.filter(activity::org_id.eq(id.to_string())),
+            None => query.filter(activity::org_id.is_null()),
+        };
+        if let Some(actor) = &filter.actor_id {
+            query = query.filter(activity::actor_id.eq(actor.clone()));
+        }
+        if let Some(action) = &filter.action {
+            query = query.filter(activity::action.eq(action.clone()));
+        }
+        if let Some(from) = filter.from {
+            query = query.filter(activity::created_at.ge(from));
+        }
+        if let Some(until) = filter.until {
+            query = query.filter(activity::created_at.lt(until));
+        }
+        if let Some(c) = before {
+            // `created_at <= c` first: the index range starts at the cursor
+            // (an OR alone makes SQLite read every newer row to skip them).
+            query = query.filter(
+                activity::created_at
+                    .le(c.created_at)
+                    .and(activity::created_at.lt(c.created_at).or(activity::id.lt(c.id.clone()))),
+            );
+        }
+        query.load(c)
+    })?;
     for r in &mut rows {
         if r.actor_name.is_none() {
             r.actor_name = r.former_actor_name.take();
@@ -204,20 +209,23 @@ pub struct Facets {
 pub fn facets(conn: &mut AnyConnection, org_id: Option<&str>) -> QueryResult<Facets> {
     use crate::db::schema::users;
     let scope = org_id.unwrap_or("");
-    let actions = activity_facets::table
+    // Both lists in one statement. Actors whose account is gone drop out,
+    // as their rows' links do.
+    let rows: Vec<(String, String, Option<String>)> = activity_facets::table
+        .left_join(users::table.on(activity_facets::kind.eq("actor").and(users::id.eq(activity_facets::value))))
         .filter(activity_facets::scope.eq(scope))
-        .filter(activity_facets::kind.eq("action"))
-        .order(activity_facets::value.asc())
-        .select(activity_facets::value)
+        .select((activity_facets::kind, activity_facets::value, users::email.nullable()))
         .load(conn)?;
-    // Actors whose account is gone drop out, as their rows' links do.
-    let actors = activity_facets::table
-        .inner_join(users::table.on(users::id.eq(activity_facets::value)))
-        .filter(activity_facets::scope.eq(scope))
-        .filter(activity_facets::kind.eq("actor"))
-        .order(users::email.asc())
-        .select((users::id, users::email))
-        .load(conn)?;
+    let (mut actions, mut actors) = (Vec::new(), Vec::new());
+    for (kind, value, email) in rows {
+        match (kind.as_str(), email) {
+            ("action", _) => actions.push(value),
+            ("actor", Some(email)) => actors.push((value, email)),
+            _ => {}
+        }
+    }
+    actions.sort_unstable();
+    actors.sort_unstable_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
     Ok(Facets { actions, actors })
 }
 

@@ -49,6 +49,9 @@ pub struct MemberView {
     pub org: Org,
     pub role: String,
     pub joined_at: PrimitiveDateTime,
+    /// The member's role on the organization's projects, when set apart
+    /// from their organization role.
+    pub default_project_role: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -82,27 +85,6 @@ pub enum RenameError {
     SlugTaken,
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
-}
-
-/// The user's organizations by name (the switcher) and, with a slug, their
-/// membership of that one (as `find_for_member`), in one statement: every
-/// signed-in page needs both.
-pub fn memberships_of(
-    conn: &mut AnyConnection,
-    user_id: &str,
-    slug: Option<&str>,
-) -> QueryResult<(Vec<OrgSummary>, Option<MemberView>)> {
-    let rows: Vec<(Org, String, FastTimestamp)> = crate::db::native!(conn, |c| memberships::table
-        .inner_join(organizations::table)
-        .filter(memberships::user_id.eq(user_id))
-        .order((organizations::name.asc(), organizations::slug.asc()))
-        .select((Org::as_select(), memberships::role, memberships::created_at))
-        .load(c))?;
-    let view = slug.and_then(|slug| rows.iter().find(|(org, ..)| org.slug == slug)).map(|(org, role, joined_at)| {
-        MemberView { org: org.clone(), role: role.clone(), joined_at: (*joined_at).into() }
-    });
-    let list = rows.into_iter().map(|(org, role, _)| OrgSummary { name: org.name, slug: org.slug, role }).collect();
-    Ok((list, view))
 }
 
 fn slug_taken(conn: &mut AnyConnection, slug: &str) -> QueryResult<bool> {
@@ -267,14 +249,19 @@ pub fn rename(
 /// The organization of `slug` if `user_id` is a member of it. A non-member
 /// gets None, exactly as for an organization that does not exist.
 pub fn find_for_member(conn: &mut AnyConnection, slug: &str, user_id: &str) -> QueryResult<Option<MemberView>> {
-    let row: Option<(Org, String, PrimitiveDateTime)> = organizations::table
+    let row: Option<(Org, String, PrimitiveDateTime, Option<String>)> = organizations::table
         .inner_join(memberships::table)
         .filter(organizations::slug.eq(slug))
         .filter(memberships::user_id.eq(user_id))
-        .select((Org::as_select(), memberships::role, memberships::created_at))
+        .select((Org::as_select(), memberships::role, memberships::created_at, memberships::default_project_role))
         .first(conn)
         .optional()?;
-    Ok(row.map(|(org, role, joined_at)| MemberView { org, role, joined_at }))
+    Ok(row.map(|(org, role, joined_at, default_project_role)| MemberView {
+        org,
+        role,
+        joined_at,
+        default_project_role,
+    }))
 }
 
 /// Any organization by its id.
@@ -287,11 +274,12 @@ pub fn find_by_slug(conn: &mut AnyConnection, slug: &str) -> QueryResult<Option<
     organizations::table.filter(organizations::slug.eq(slug)).select(Org::as_select()).first(conn).optional()
 }
 
+/// The owner's name and address; the member count is the one `org` was
+/// read with (kept with every membership change).
 pub fn details(conn: &mut AnyConnection, org: &Org) -> QueryResult<OrgDetails> {
     let (owner_name, owner_email): (String, String) =
         users::table.find(&org.owner_id).select((users::name, users::email)).first(conn)?;
-    let member_count = crate::store::members::count(conn, &org.id)?;
-    Ok(OrgDetails { owner_name, owner_email, member_count })
+    Ok(OrgDetails { owner_name, owner_email, member_count: i64::from(org.member_count) })
 }
 
 /// Deletes the organization and, through the foreign keys, everything of it

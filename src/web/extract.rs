@@ -66,14 +66,17 @@ pub fn anonymous_layout(req: &HttpRequest, title: &str) -> Layout {
 type Fut<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
 
 /// Checks the session and loads its user, their organizations and, with
-/// `slug`, their membership of that organization, in one trip to the database.
+/// `slug`, their membership of that organization, in one statement. A read:
+/// on SQLite it runs on this worker when a connection is idle (a hop to the
+/// blocking pool and back cost more than the statement, issue 33); the
+/// session's "last seen", when due, is written on the blocking pool.
 async fn load(
     req: &HttpRequest,
     signed_in_as: Result<SessionToken, AppError>,
     slug: Option<String>,
 ) -> Result<(CurrentUser, Option<MemberView>), AppError> {
     let lookup = Lookup::new(req, signed_in_as, slug)?;
-    let found = db::run(&app_state(req)?.pool, move |conn| lookup.run(conn)).await?;
+    let found = db::run_read(&app_state(req)?.pool, move |conn| lookup.run_read(conn)).await?;
     signed_in(req, found).await
 }
 
@@ -233,8 +236,9 @@ impl FromRequest for StaffOrg {
             let staff = staff.await?;
             let slug = req.match_info().get("slug").unwrap_or_default().to_string();
             let state = app_state(&req)?;
-            let org = db::run(&state.pool, move |conn| -> Result<_, AppError> { Ok(orgs::find_by_slug(conn, &slug)?) })
-                .await?;
+            let org =
+                db::run_read(&state.pool, move |conn| -> Result<_, AppError> { Ok(orgs::find_by_slug(conn, &slug)?) })
+                    .await?;
             Ok(StaffOrg { staff, org: org.ok_or(AppError::NotFound)? })
         })
     }

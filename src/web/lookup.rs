@@ -15,7 +15,7 @@ use crate::domain::RoleCatalog;
 use crate::error::AppError;
 use crate::store::accounts::sessions::{self, Live};
 use crate::store::accounts::users::User;
-use crate::store::orgs::{self, MemberView, OrgSummary};
+use crate::store::orgs::{MemberView, OrgSummary};
 
 pub(super) const FLASH_KEY: &str = "flash";
 
@@ -91,26 +91,13 @@ impl Lookup {
     }
 
     /// None when the session is gone (signed out, expired, account deleted).
-    pub(super) fn run(self, conn: &mut db::AnyConnection) -> Result<Option<Found>, AppError> {
-        let Some(live) = sessions::find_active(conn, &self.token_hash, self.idle, self.now)? else {
-            return Ok(None);
-        };
-        self.rest(conn, live, false)
-    }
-
-    /// As `run`, reading only: `Found::touch_due` says whether the session's
-    /// "last seen" is to be written (`touch_later`).
+    /// Reads only: `Found::touch_due` says whether the session's "last seen"
+    /// is to be written, which [`signed_in`] does.
     pub(super) fn run_read(self, conn: &mut db::AnyConnection) -> Result<Option<Found>, AppError> {
-        let Some(live) = sessions::find_live(conn, &self.token_hash, self.idle, self.now)? else {
+        let Some(live) = sessions::find_live(conn, &self.token_hash, self.idle, self.now, self.slug.as_deref())? else {
             return Ok(None);
         };
-        let due = sessions::touch_due(&live.session, self.now);
-        self.rest(conn, live, due)
-    }
-
-    fn rest(self, conn: &mut db::AnyConnection, live: Live, touch_due: bool) -> Result<Option<Found>, AppError> {
-        let Live { session, user, staff_listed } = live;
-        let (orgs, view) = orgs::memberships_of(conn, &user.id, self.slug.as_deref())?;
+        let Live { session, user, staff_listed, orgs, view } = live;
         let staff = if !user.email_verified {
             None
         } else if self.provisioners.contains(&user.email) {
@@ -119,24 +106,24 @@ impl Lookup {
             staff_listed.or(self.staff_emails.contains(&user.email).then_some(false))
         };
         Ok(Some(Found {
+            touch_due: sessions::touch_due(&session, self.now),
             session_id: session.id,
             session_provider: session.provider,
             user,
             orgs,
             view,
             staff,
-            touch_due,
         }))
     }
 }
 
-/// The signed-in user of what `Lookup::run` found, or the sign-in page.
+/// The signed-in user of what `Lookup::run_read` found, or the sign-in page.
 pub(super) async fn signed_in(
     req: &HttpRequest,
     found: Option<Found>,
 ) -> Result<(CurrentUser, Option<MemberView>), AppError> {
     let state = app_state(req)?;
-    let Some(Found { session_id, session_provider, user, orgs, view, staff, touch_due }) = found else {
+    let Some(Found { session_id, session_provider, user, orgs, view, staff, touch_due, .. }) = found else {
         // Signed out elsewhere, expired, or the account is gone: drop the
         // cookie and start over.
         if let Ok(identity) = Identity::extract(req).await {
@@ -145,14 +132,16 @@ pub(super) async fn signed_in(
         return Err(crate::auth::session::login_required(req));
     };
     if touch_due {
-        // Off the page's path: the write may wait for SQLite's write lock.
-        let (pool, id, now) = (state.pool.clone(), session_id.clone(), state.clock.now());
-        actix_web::rt::spawn(async move {
-            let touched = db::run(&pool, move |conn| sessions::touch(conn, &id, now).map_err(AppError::from)).await;
-            if let Err(e) = touched {
-                tracing::warn!(error = %e, "could not record the session's last use");
-            }
-        });
+        // At most once a minute per session: this request records "last
+        // seen" before it answers, so the session's idle limit counts from
+        // it. The read above stayed on the worker; the write goes to the
+        // blocking pool (it may wait for SQLite's writer). A failure is not
+        // the page's: it is logged, and the next request tries again.
+        let (id, now) = (session_id.clone(), state.clock.now());
+        let touched = db::run(&state.pool, move |conn| sessions::touch(conn, &id, now).map_err(AppError::from)).await;
+        if let Err(e) = touched {
+            tracing::warn!(error = %e, "could not record the session's last use");
+        }
     }
     // An organization that requires its own provider for the member's
     // domain: a session from elsewhere does not open its pages.

@@ -1,7 +1,7 @@
 //! `/metrics` in the Prometheus text format, served on a listener of its own
 //! (ORGPORTAL_METRICS_BIND; off unless set), never on the portal's address:
 //! request counts and latencies by route, the connection pool, the outbox,
-//! the member orders the API keeps in memory.
+//! the member orders the API keeps in memory, the statements run.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -10,6 +10,7 @@ use actix_web::dev::Server;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry};
 
+use crate::db::statements::{self, Counts};
 use crate::db::{self, Pool};
 use crate::error::AppError;
 use crate::web::api::member_order::MemberOrders;
@@ -23,10 +24,13 @@ pub struct Metrics {
     outbox: IntGaugeVec,
     orders_kept: IntGauge,
     orders_bytes: IntGauge,
+    statements: IntCounterVec,
+    database: Arc<Counts>,
 }
 
 impl Metrics {
-    pub fn new() -> Result<Self, prometheus::Error> {
+    /// Metrics of the portal on the database at `database_url`.
+    pub fn new(database_url: &str) -> Result<Self, prometheus::Error> {
         let registry = Registry::new_custom(Some("orgportal".into()), None)?;
         let requests = IntCounterVec::new(
             Opts::new("http_requests_total", "Requests answered, by route pattern and status"),
@@ -42,6 +46,11 @@ impl Metrics {
         let outbox = IntGaugeVec::new(Opts::new("mail_outbox", "Mails in the outbox, by state"), &["state"])?;
         let orders_kept = IntGauge::new("member_orders_kept", "Organizations whose member order the API keeps")?;
         let orders_bytes = IntGauge::new("member_orders_bytes", "Memory those member orders hold")?;
+        let statements = IntCounterVec::new(
+            Opts::new("db_statements_total", "Statements sent to the database: data, or transaction (BEGIN, COMMIT)"),
+            &["kind"],
+        )?;
+        registry.register(Box::new(statements.clone()))?;
         registry.register(Box::new(orders_kept.clone()))?;
         registry.register(Box::new(orders_bytes.clone()))?;
         registry.register(Box::new(requests.clone()))?;
@@ -49,7 +58,18 @@ impl Metrics {
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(pool_idle.clone()))?;
         registry.register(Box::new(outbox.clone()))?;
-        Ok(Self { registry, requests, latency, pool_connections, pool_idle, outbox, orders_kept, orders_bytes })
+        Ok(Self {
+            registry,
+            requests,
+            latency,
+            pool_connections,
+            pool_idle,
+            outbox,
+            orders_kept,
+            orders_bytes,
+            statements,
+            database: statements::of(database_url),
+        })
     }
 
     /// Counts one answered request. `route` is the matched pattern
@@ -66,6 +86,11 @@ impl Metrics {
         let (kept, bytes) = orders.usage();
         self.orders_kept.set(kept as i64);
         self.orders_bytes.set(bytes as i64);
+        let run = self.database.so_far();
+        for (kind, total) in [("data", run.data), ("transaction", run.transaction)] {
+            let counter = self.statements.with_label_values(&[kind]);
+            counter.inc_by(total.saturating_sub(counter.get()));
+        }
         let state = pool.state();
         self.pool_connections.set(i64::from(state.connections));
         self.pool_idle.set(i64::from(state.idle_connections));

@@ -27,6 +27,7 @@ mod operations;
 mod org_settings;
 mod orgs;
 mod outage;
+mod page_statements;
 mod payment_methods;
 mod payment_provider;
 mod permissions;

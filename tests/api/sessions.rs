@@ -114,8 +114,8 @@ async fn last_seen_is_written_at_most_once_a_minute() {
 }
 
 /// The Members page reads on the HTTP worker without writing (SQLite), and
-/// records "last seen" afterwards, off the page's path: the session stays
-/// alive on that page alone.
+/// records "last seen" on the blocking pool when it is due: the session
+/// stays alive on that page alone.
 #[tokio::test]
 async fn the_members_page_keeps_the_session_alive() {
     let app = spawn_app_with(|s| s.session_idle = Duration::from_secs(3600)).await;

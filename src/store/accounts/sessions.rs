@@ -8,12 +8,14 @@ use std::time::Duration;
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
-use crate::db::schema::{sessions, staff, users};
+use crate::db::schema::{memberships, organizations, sessions, staff, users};
+use crate::db::timestamp::FastTimestamp;
 use crate::db::AnyConnection;
 pub use crate::store::accounts::security_log::Client;
 use crate::store::accounts::security_log::{self, SecurityEvent};
 use crate::store::accounts::users::User;
 use crate::store::new_id;
+use crate::store::orgs::{MemberView, Org, OrgSummary};
 
 /// "Last seen" is written at most this often per session, not on every request.
 pub const TOUCH_EVERY: time::Duration = time::Duration::minutes(1);
@@ -94,45 +96,61 @@ pub struct Live {
     /// Some(may provision) when the user's address is in the staff table
     /// (whether that counts, the caller decides: only for a verified address).
     pub staff_listed: Option<bool>,
+    /// The user's organizations by name, for the header's switcher.
+    pub orgs: Vec<OrgSummary>,
+    /// The user's membership of the organization asked for, if any.
+    pub view: Option<MemberView>,
 }
 
-/// The live session of `token_hash` and its user: not signed out, not idle
-/// longer than `idle`, not past its absolute end. Refreshes "last seen" when
-/// it is older than [`TOUCH_EVERY`].
-pub fn find_active(
-    conn: &mut AnyConnection,
-    token_hash: &str,
-    idle: Duration,
-    now: PrimitiveDateTime,
-) -> QueryResult<Option<Live>> {
-    let found = find_live(conn, token_hash, idle, now)?;
-    if let Some(live) = &found {
-        if touch_due(&live.session, now) {
-            touch(conn, &live.session.id, now)?;
-        }
-    }
-    Ok(found)
-}
-
-/// As [`find_active`], without writing: the caller touches the session
-/// when [`touch_due`] says so. The staff table is read in the same
-/// statement (one statement fewer on every signed-in page).
+/// The live session of `token_hash`: not signed out, not idle longer than
+/// `idle`, not past its absolute end; with its user, whether they are
+/// staff, their organizations and their membership of `slug`. One
+/// statement, one row per membership (issue 33: every signed-in page ran
+/// two before its own). Reads only: the caller touches the session when
+/// [`touch_due`] says so.
 pub fn find_live(
     conn: &mut AnyConnection,
     token_hash: &str,
     idle: Duration,
     now: PrimitiveDateTime,
+    slug: Option<&str>,
 ) -> QueryResult<Option<Live>> {
-    let found: Option<(Session, User, Option<bool>)> = crate::db::native!(conn, |c| sessions::table
+    type Row = (Session, User, Option<bool>, Option<Org>, Option<String>, Option<FastTimestamp>, Option<String>);
+    let rows: Vec<Row> = crate::db::native!(conn, |c| sessions::table
         .inner_join(users::table)
         .left_join(staff::table.on(staff::email.eq(users::email)))
+        .left_join(memberships::table.on(memberships::user_id.eq(users::id)))
+        .left_join(organizations::table.on(organizations::id.eq(memberships::org_id)))
         .filter(sessions::token_hash.eq(token_hash))
         .filter(sessions::expires_at.gt(now))
         .filter(sessions::last_seen_at.gt(since(now, idle)))
-        .select((Session::as_select(), User::as_select(), staff::can_provision.nullable()))
-        .first(c)
-        .optional())?;
-    Ok(found.map(|(session, user, staff_listed)| Live { session, user, staff_listed }))
+        .order((organizations::name.asc(), organizations::slug.asc()))
+        .select((
+            Session::as_select(),
+            User::as_select(),
+            staff::can_provision.nullable(),
+            Option::<Org>::as_select(),
+            memberships::role.nullable(),
+            memberships::created_at.nullable(),
+            memberships::default_project_role.nullable(),
+        ))
+        .load(c))?;
+    let mut rows = rows.into_iter();
+    let Some((session, user, staff_listed, org, role, joined_at, default)) = rows.next() else { return Ok(None) };
+    let membership = |org: Option<Org>, role: Option<String>, joined_at: Option<FastTimestamp>, default| {
+        Some((org?, role?, joined_at?, default))
+    };
+    let first = membership(org, role, joined_at, default);
+    let memberships = first.into_iter().chain(rows.filter_map(|r| membership(r.3, r.4, r.5, r.6)));
+    let (mut orgs, mut view) = (Vec::new(), None);
+    for (org, role, joined_at, default_project_role) in memberships {
+        if view.is_none() && slug == Some(org.slug.as_str()) {
+            let joined_at = joined_at.into();
+            view = Some(MemberView { org: org.clone(), role: role.clone(), joined_at, default_project_role });
+        }
+        orgs.push(OrgSummary { name: org.name, slug: org.slug, role });
+    }
+    Ok(Some(Live { session, user, staff_listed, orgs, view }))
 }
 
 pub fn touch_due(session: &Session, now: PrimitiveDateTime) -> bool {

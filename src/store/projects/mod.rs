@@ -200,6 +200,28 @@ pub fn find(conn: &mut AnyConnection, owner: &Owner, slug: &str) -> QueryResult<
     }
 }
 
+/// The project of `slug` in the space and `user_id`'s grant on it, in one
+/// statement (the project pages' own read; the membership came with the
+/// session).
+pub fn find_with_grant(
+    conn: &mut AnyConnection,
+    owner: &Owner,
+    slug: &str,
+    user_id: &str,
+) -> QueryResult<Option<(Project, Option<Grant>)>> {
+    let query = projects::table
+        .left_join(
+            project_grants::table
+                .on(project_grants::project_id.eq(projects::id).and(project_grants::user_id.eq(user_id))),
+        )
+        .filter(projects::slug.eq(slug))
+        .select((Project::as_select(), (project_grants::role, project_grants::direct).nullable()));
+    match owner {
+        Owner::Org(id) => query.filter(projects::org_id.eq(id)).first(conn).optional(),
+        Owner::Personal(id) => query.filter(projects::owner_user_id.eq(id)).first(conn).optional(),
+    }
+}
+
 pub fn find_by_id(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<Project>> {
     projects::table.find(id).select(Project::as_select()).first(conn).optional()
 }
@@ -217,11 +239,14 @@ pub fn owner_name(conn: &mut AnyConnection, project: &Project) -> QueryResult<St
     }
 }
 
+/// A grant on a project: the role, and whether it was given directly.
+pub type Grant = (String, bool);
+
 /// What the access rule needs about `user_id` and a project of `org_id`:
 /// their membership (role, default project role) and a grant on the project.
 pub struct AccessRows {
     pub membership: Option<(String, Option<String>)>,
-    pub grant: Option<(String, bool)>,
+    pub grant: Option<Grant>,
 }
 
 pub fn access_rows(

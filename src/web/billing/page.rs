@@ -243,7 +243,7 @@ pub(super) async fn member_page(
     let before = query.cursor();
     let past_first = before.is_some();
     let org_id = member.org_id().to_string();
-    let loaded = db::run(&state.pool, move |conn| load(conn, &org_id, before.as_ref())).await?;
+    let loaded = db::run_read(&state.pool, move |conn| load(conn, &org_id, before.as_ref())).await?;
     let (slug, name) = (&member.view.org.slug, &member.view.org.name);
     let base = format!("/orgs/{slug}/billing");
     let mut page = page(member.layout("Billing", "billing"), (slug, name), &base, loaded, past_first, false);

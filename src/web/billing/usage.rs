@@ -221,7 +221,7 @@ pub async fn show(
     let after = query.after();
     let past_first = after.is_some();
     let org_id = member.org_id().to_string();
-    let loaded = db::run(&state.pool, move |conn| load(conn, &org_id, month, after.as_ref())).await?;
+    let loaded = db::run_read(&state.pool, move |conn| load(conn, &org_id, month, after.as_ref())).await?;
     let at = Where {
         layout: member.layout("Usage", "billing"),
         org_name: &member.view.org.name,

@@ -135,7 +135,7 @@ pub async fn render_log(
     let (f, from_error, to_error) = filter(&q);
     let before = q.before.as_deref().and_then(decode_cursor);
     let org_id = log.org_id.clone();
-    let (mut rows, facets) = db::run(&state.pool, move |conn| -> Result<_, AppError> {
+    let (mut rows, facets) = db::run_read(&state.pool, move |conn| -> Result<_, AppError> {
         let rows = activity::list(conn, org_id.as_deref(), &f, before.as_ref(), PAGE_SIZE + 1)?;
         Ok((rows, activity::facets(conn, org_id.as_deref())?))
     })

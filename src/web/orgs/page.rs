@@ -142,8 +142,18 @@ pub struct OrgPage {
 /// what was typed and the error before rendering it.
 pub async fn org_page(member: &OrgMember, state: &AppState) -> Result<OrgPage, AppError> {
     let org = member.view.org.clone();
-    let for_query = org.clone();
-    let details = db::run(&state.pool, move |conn| orgs::details(conn, &for_query).map_err(AppError::from)).await?;
+    let details = if member.is_owner() {
+        // The signed-in user, already read with the session.
+        let me = &member.current.user;
+        orgs::OrgDetails {
+            owner_name: me.name.clone(),
+            owner_email: me.email.clone(),
+            member_count: i64::from(org.member_count),
+        }
+    } else {
+        let for_query = org.clone();
+        db::run_read(&state.pool, move |conn| orgs::details(conn, &for_query).map_err(AppError::from)).await?
+    };
     Ok(OrgPage {
         layout: member.layout(&org.name, "overview"),
         role: member.view.role.clone(),

@@ -63,17 +63,17 @@ async fn list(space: Space, query: ListQuery, state: web::Data<AppState>) -> Res
     let after = query.after.as_deref().and_then(decode_cursor);
     let past_first = after.is_some();
     let search = query.q.trim().to_string();
-    let role = match &space {
-        Space::Org(m) => Some(m.view.role.clone()),
+    // The member's roles as read with the session: no statement of their own.
+    let roles = match &space {
+        Space::Org(m) => Some((m.view.role.clone(), m.view.default_project_role.clone())),
         Space::Personal(_) | Space::Shared { .. } => None,
     };
     let catalog_state = state.clone();
     let personal = matches!(space, Space::Personal(_));
     // No total: counting a large space on every view would cost more than the page itself.
-    let (mut rows, billed) = db::run(&state.pool, move |conn| -> Result<_, AppError> {
-        let shown = match (&owner, role) {
-            (Owner::Org(org_id), Some(role)) => {
-                let default = crate::store::members::default_project_role(conn, org_id, &user_id)?;
+    let (mut rows, billed) = db::run_read(&state.pool, move |conn| -> Result<_, AppError> {
+        let shown = match (&owner, roles) {
+            (Owner::Org(_), Some((role, default))) => {
                 project_access::listing(&catalog_state.catalog, &role, default.as_deref())
             }
             _ => Listing::All,
@@ -127,7 +127,7 @@ pub async fn org_list(
     query: web::Query<ListQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    list(Space::Org(member), query.into_inner(), state).await
+    list(Space::Org(Box::new(member)), query.into_inner(), state).await
 }
 
 #[get("/personal/projects")]
@@ -168,7 +168,7 @@ async fn new_form(space: Space, state: web::Data<AppState>) -> Result<HttpRespon
 
 #[get("/orgs/{slug}/projects/new")]
 pub async fn org_new(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    new_form(Space::Org(member), state).await
+    new_form(Space::Org(Box::new(member)), state).await
 }
 
 #[get("/personal/projects/new")]
@@ -226,7 +226,7 @@ pub async fn org_create(
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    create(req, Space::Org(member), form.into_inner(), session, state).await
+    create(req, Space::Org(Box::new(member)), form.into_inner(), session, state).await
 }
 
 #[post("/personal/projects")]

@@ -31,7 +31,7 @@ use crate::web::AppState;
 
 /// Whose projects a request is about.
 pub enum Space {
-    Org(OrgMember),
+    Org(Box<OrgMember>),
     Personal(CurrentUser),
     /// A project shared with the signed-in person as a direct collaborator,
     /// owned by `owner_name` (an organization, or someone's personal space).
@@ -175,12 +175,20 @@ impl ProjectIn {
 pub async fn load(space: Space, key: String, state: &web::Data<AppState>) -> Result<ProjectIn, AppError> {
     let shared = matches!(space, Space::Shared { .. });
     let (owner, user_id) = (space.owner(), space.current().user.id.clone());
-    let found = db::run(&state.pool, move |conn| -> Result<_, AppError> {
-        let project = if shared { projects::find_by_id(conn, &key)? } else { projects::find(conn, &owner, &key)? };
-        let Some(project) = project else { return Ok(None) };
-        let rows = projects::access_rows(conn, project.org_id.as_deref(), &project.id, &user_id)?;
-        let owner_name = if shared { projects::owner_name(conn, &project)? } else { String::new() };
-        Ok(Some((project, rows, owner_name)))
+    // An organization's member: their membership was read with the session.
+    let membership = match &space {
+        Space::Org(m) => Some((m.view.role.clone(), m.view.default_project_role.clone())),
+        _ => None,
+    };
+    let found = db::run_read(&state.pool, move |conn| -> Result<_, AppError> {
+        if shared {
+            let Some(project) = projects::find_by_id(conn, &key)? else { return Ok(None) };
+            let rows = projects::access_rows(conn, project.org_id.as_deref(), &project.id, &user_id)?;
+            let owner_name = projects::owner_name(conn, &project)?;
+            return Ok(Some((project, rows, owner_name)));
+        }
+        let Some((project, grant)) = projects::find_with_grant(conn, &owner, &key, &user_id)? else { return Ok(None) };
+        Ok(Some((project, projects::AccessRows { membership, grant }, String::new())))
     })
     .await?;
     let (project, rows, owner_name) = found.ok_or(AppError::NotFound)?;

@@ -96,7 +96,7 @@ pub async fn create(
         "personal" if state.personal_spaces => Ok(Space::Personal(current)),
         "" | "personal" => Err(current),
         slug => match OrgMember::of(&req, slug.to_string()).await {
-            Ok(m) if m.can(Permission::ProjectsCreate) => Ok(Space::Org(m)),
+            Ok(m) if m.can(Permission::ProjectsCreate) => Ok(Space::Org(Box::new(m))),
             _ => Err(current),
         },
     };

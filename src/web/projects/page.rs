@@ -61,8 +61,10 @@ fn usage_rows(rows: Vec<(time::Date, String, String, i64)>) -> Vec<(String, Stri
 
 async fn show(p: ProjectIn, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let (creator_id, project_id) = (p.project.created_by.clone(), p.project.id.clone());
-    let (created_by, usage) = db::run(&state.pool, move |conn| -> Result<_, AppError> {
+    let me = p.space.current().user.clone();
+    let (created_by, usage) = db::run_read(&state.pool, move |conn| -> Result<_, AppError> {
         let name = match creator_id {
+            Some(id) if id == me.id => Some(me.name),
             Some(id) => users::find(conn, &id)?.map(|u| u.name),
             None => None,
         };
@@ -107,7 +109,7 @@ pub async fn org_show(
     path: web::Path<(String, String)>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let p = load(Space::Org(member), path.into_inner().1, &state).await?;
+    let p = load(Space::Org(Box::new(member)), path.into_inner().1, &state).await?;
     show(p, state).await
 }
 

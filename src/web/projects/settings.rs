@@ -63,7 +63,7 @@ pub(super) async fn space_of(req: &HttpRequest, state: &AppState) -> Result<(Spa
     use actix_web::FromRequest;
     let project = req.match_info().get("project").unwrap_or_default().to_string();
     let space = if req.match_info().get("slug").is_some() {
-        Space::Org(OrgMember::extract(req).await?)
+        Space::Org(Box::new(OrgMember::extract(req).await?))
     } else if req.path().starts_with("/shared/") {
         Space::Shared { current: CurrentUser::extract(req).await?, owner_name: String::new() }
     } else {

@@ -160,7 +160,7 @@ pub(super) async fn render(
     let search = query.q.trim().to_string();
     let can_manage = p.can(Permission::ProjectsManage);
     let (project, term, now) = (p.project.clone(), search.clone(), state.clock.now());
-    let (mut rows, pending) = db::run(&state.pool, move |conn| -> Result<_, AppError> {
+    let (mut rows, pending) = db::run_read(&state.pool, move |conn| -> Result<_, AppError> {
         let term = Some(term.as_str()).filter(|t| !t.is_empty());
         let rows = team::page(conn, &project, term, after.as_ref(), PAGE + 1)?;
         let pending = if can_manage { invitations::pending(conn, &project.id, now)? } else { Vec::new() };

@@ -45,7 +45,7 @@ fn days_or_hours(d: std::time::Duration) -> String {
 #[get("/settings/sessions")]
 pub async fn list(current: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let (user_id, lifetimes, now) = (current.user.id.clone(), state.session_lifetimes, state.clock.now());
-    let rows = db::run(&state.pool, move |conn| {
+    let rows = db::run_read(&state.pool, move |conn| {
         sessions::list_active(conn, &user_id, lifetimes.idle, now).map_err(AppError::from)
     })
     .await?;

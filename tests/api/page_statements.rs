@@ -1,0 +1,79 @@
+//! How many statements each signed-in page sends to the database (issue 33:
+//! at most two for a page whose data has not changed since the last
+//! request), counted by the portal itself (`orgportal_db_statements_total`
+//! on /metrics).
+
+use crate::helpers::{admin_with_org, spawn_app_with, TestApp};
+
+/// The portal's statement counts as /metrics says: (data, transaction).
+async fn counts(app: &TestApp) -> (u64, u64) {
+    let url = app.metrics_url.as_ref().expect("metrics are on");
+    let text = reqwest::get(url).await.unwrap().text().await.unwrap();
+    let read = |kind: &str| -> u64 {
+        let prefix = format!("orgportal_db_statements_total{{kind=\"{kind}\"}} ");
+        text.lines().find_map(|l| l.strip_prefix(&prefix)).map_or(0, |v| v.trim().parse().unwrap())
+    };
+    (read("data"), read("transaction"))
+}
+
+/// Statements one GET of `path` runs: the fewest of five tries, each the
+/// counts' difference around the request less a scrape's own (the mail
+/// worker and upkeep run statements of their own now and then).
+async fn statements_of(app: &TestApp, path: &str) -> (u64, u64) {
+    let mut fewest = (u64::MAX, u64::MAX);
+    for _ in 0..5 {
+        let before = counts(app).await;
+        let scrape = counts(app).await;
+        let res = app.browser.get(path).await;
+        assert_eq!(res.status(), reqwest::StatusCode::OK, "{path}");
+        let after = counts(app).await;
+        let own = (scrape.0 - before.0, scrape.1 - before.1);
+        let page = (after.0 - scrape.0 - own.0, after.1 - scrape.1 - own.1);
+        fewest = fewest.min(page);
+    }
+    fewest
+}
+
+#[tokio::test]
+async fn each_signed_in_page_runs_its_statements() {
+    let app = spawn_app_with(|s| s.metrics_bind = Some("127.0.0.1:0".into())).await;
+    let slug = admin_with_org(&app, "ada@example.com", "Acme").await;
+    for i in 0..60 {
+        app.member(&slug, &format!("member{i:02}@example.com"), "Member").await;
+    }
+    let res = crate::projects::create(&app.browser, &format!("/orgs/{slug}/projects"), "Fleet", "fleet").await;
+    assert!(res.status().is_redirection());
+    let members = app.browser.get_html(&format!("/orgs/{slug}/members")).await;
+    let second = crate::html::next_link(&members).expect("a second page of members");
+    // (page, the data statements it may run on SQLite, on PostgreSQL): the
+    // session, user, memberships and switcher in one, then the page's own.
+    // On PostgreSQL each connection checkout adds a `SELECT 1` (the pool
+    // tests a connection before lending it). Pages over two are issue 33's
+    // open rows (docs/benchmarks.md says what each reads).
+    let pages = [
+        (format!("/orgs/{slug}"), 1, 2),
+        (format!("/orgs/{slug}/members"), 4, 5),
+        (second, 5, 6),
+        (format!("/orgs/{slug}/members?q=member0"), 6, 6),
+        (format!("/orgs/{slug}/roles"), 1, 2),
+        (format!("/orgs/{slug}/projects"), 2, 4),
+        (format!("/orgs/{slug}/projects/fleet"), 3, 6),
+        (format!("/orgs/{slug}/projects/fleet/team"), 5, 8),
+        (format!("/orgs/{slug}/activity"), 3, 5),
+        (format!("/orgs/{slug}/billing"), 5, 7),
+        (format!("/orgs/{slug}/billing/usage"), 9, 11),
+        ("/settings/sessions".to_string(), 2, 4),
+    ];
+    let mut table = String::new();
+    let mut over = Vec::new();
+    for (page, on_sqlite, on_postgres) in &pages {
+        let most = if app.db.is_postgres() { on_postgres } else { on_sqlite };
+        let (data, transaction) = statements_of(&app, page).await;
+        table.push_str(&format!("{page}: {data} data, {transaction} transaction\n"));
+        if data > *most {
+            over.push(format!("{page}: {data} > {most}"));
+        }
+    }
+    println!("{table}");
+    assert!(over.is_empty(), "pages that run more statements than they did: {over:?}\n{table}");
+}
