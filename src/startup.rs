@@ -204,6 +204,7 @@ impl Application {
             common_trigrams: Arc::default(),
             payments,
             first_pages: Arc::default(),
+            waiting_lists: Arc::default(),
             member_orders,
         });
         // The cookie lives as long as a session may; the database ends it sooner.

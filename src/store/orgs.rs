@@ -27,6 +27,10 @@ pub struct Org {
     /// "<connection id> <domain> ...": members at those domains must sign in
     /// through the organization's own provider (store::domains::sso).
     pub sso_required: Option<String>,
+    /// Moves with every change to the Members page's side lists: pending
+    /// invitations, join requests, people the directory suspended
+    /// (migration 000027's triggers).
+    pub waiting_version: i64,
 }
 
 impl<'a> From<&'a Org> for crate::store::members::first_pages::Listed<'a> {
@@ -166,6 +170,7 @@ pub fn create_recorded(
             // The owner's membership below moves it once.
             members_version: 1,
             sso_required: None,
+            waiting_version: 0,
         };
         diesel::insert_into(organizations::table)
             .values((

@@ -96,6 +96,8 @@ pub struct AppState {
     pub payments: Option<Arc<billing::payment_methods::Payments>>,
     /// Each organization's first page of members, under its members_version.
     pub first_pages: Arc<crate::store::members::first_pages::FirstPages>,
+    /// The Members page's side lists, kept per organization (members::waiting).
+    pub waiting_lists: Arc<members::waiting::WaitingLists>,
     /// Large organizations' members in order, as the API lists them.
     pub member_orders: Arc<api::member_order::MemberOrders>,
 }

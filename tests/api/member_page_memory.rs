@@ -113,3 +113,58 @@ async fn the_version_moves_only_with_what_the_page_shows() {
     assert_eq!(version(&app, &other), globex, "Carol is not in Globex: its page is kept");
     assert!(row_of(&app.browser, &slug, "bob@example.com").await.unwrap().contains("Robert"));
 }
+
+/// The Members page's side lists (join requests, invitations waiting for an
+/// answer, people the directory suspended) are kept per organization too
+/// (issue 33): every change shows on the next request, whoever makes it, and
+/// an invitation that runs out shows as expired while its list is kept.
+#[tokio::test]
+async fn the_kept_side_lists_show_every_change_on_the_next_request() {
+    use orgportal::db::schema::{invitations, join_requests};
+    // Signed in across the invitation's week.
+    let month = std::time::Duration::from_secs(30 * 24 * 3600);
+    let app = crate::helpers::spawn_app_with(|s| (s.session_idle, s.session_max) = (month, month)).await;
+    let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
+    let members = format!("/orgs/{slug}/members");
+    app.new_browser().sign_in("dana@example.com", "Dana").await;
+    let (org_id, dana_id) = (app.org_id(&slug), app.user_id("dana@example.com"));
+    assert!(!app.browser.get_html(&members).await.contains("dana@example.com"), "kept: no requests");
+
+    // A join request written straight into the database, her new name, its removal.
+    diesel::insert_into(join_requests::table)
+        .values((
+            join_requests::org_id.eq(&org_id),
+            join_requests::user_id.eq(&dana_id),
+            join_requests::email.eq("dana@example.com"),
+            join_requests::domain.eq("example.com"),
+            join_requests::created_at.eq(app.settings.clock.now()),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
+    assert!(app.browser.get_html(&members).await.contains("dana@example.com"));
+    diesel::update(users::table.find(&dana_id)).set(users::name.eq("Dana Renamed")).execute(&mut *app.conn()).unwrap();
+    assert!(app.browser.get_html(&members).await.contains("Dana Renamed"), "a requester is not a member");
+    diesel::delete(join_requests::table).execute(&mut *app.conn()).unwrap();
+    assert!(!app.browser.get_html(&members).await.contains("dana@example.com"));
+
+    // An invitation sent through the form, then revoked behind the portal's back.
+    async fn invite(app: &TestApp, slug: &str, email: &str) -> reqwest::StatusCode {
+        let (form, path) = (format!("/orgs/{slug}/members/invite"), format!("/orgs/{slug}/invitations"));
+        app.browser.submit(&form, &path, &[("email", email), ("role", "View-only")]).await.status()
+    }
+    assert_eq!(invite(&app, &slug, "erin@example.com").await, reqwest::StatusCode::SEE_OTHER);
+    assert!(app.browser.get_html(&members).await.contains("erin@example.com"));
+    diesel::update(invitations::table.filter(invitations::email.eq("erin@example.com")))
+        .set(invitations::state.eq("revoked"))
+        .execute(&mut *app.conn())
+        .unwrap();
+    assert!(!app.browser.get_html(&members).await.contains("erin@example.com"));
+
+    // Nothing written, only the clock: the kept invitation shows as expired.
+    assert_eq!(invite(&app, &slug, "frank@example.com").await, reqwest::StatusCode::SEE_OTHER);
+    let page = app.browser.get_html(&members).await;
+    assert!(page.contains("frank@example.com") && !page.contains("badge-bad\">expired"));
+    app.settings.clock.advance(std::time::Duration::from_secs(7 * 24 * 3600 + 60));
+    let page = app.browser.get_html(&members).await;
+    assert!(page.contains("frank@example.com") && page.contains("badge-bad\">expired"), "{page}");
+}

@@ -52,9 +52,9 @@ async fn each_signed_in_page_runs_its_statements() {
     // open rows (docs/benchmarks.md says what each reads).
     let pages = [
         (format!("/orgs/{slug}"), 1, 2),
-        (format!("/orgs/{slug}/members"), 4, 5),
-        (second, 5, 6),
-        (format!("/orgs/{slug}/members?q=member0"), 6, 6),
+        (format!("/orgs/{slug}/members"), 1, 2),
+        (second, 2, 3),
+        (format!("/orgs/{slug}/members?q=member0"), 3, 3),
         (format!("/orgs/{slug}/roles"), 1, 2),
         (format!("/orgs/{slug}/projects"), 2, 4),
         (format!("/orgs/{slug}/projects/fleet"), 3, 6),

@@ -33,6 +33,7 @@ diesel::table! {
         member_count -> Integer,
         members_version -> BigInt,
         sso_required -> Nullable<Text>,
+        waiting_version -> BigInt,
     }
 }
 

@@ -13,7 +13,9 @@ use crate::db::AnyConnection;
 use crate::domain::invitation::InvitationState;
 use crate::domain::{Email, OrgLimit};
 use crate::store::activity;
-pub use crate::store::members::pending_invitations::{pending_for_emails, pending_for_org, PendingInvitation};
+pub use crate::store::members::pending_invitations::{
+    pending_for_emails, pending_for_org, with_deliveries, PendingInvitation,
+};
 use crate::store::members::{insert_membership, lock_org, Actor, MemberError};
 use crate::store::new_id;
 use crate::store::outbox::{self, OutgoingMail};

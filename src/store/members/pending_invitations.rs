@@ -49,6 +49,37 @@ fn pending(
     emails: Option<&[String]>,
     now: PrimitiveDateTime,
 ) -> QueryResult<Vec<PendingInvitation>> {
+    let rows = waiting(conn, org_id, emails)?;
+    with_deliveries(conn, &rows, now)
+}
+
+/// An invitation waiting for an answer as stored: its state before the
+/// clock is applied (`pending` may have run out since).
+#[derive(Debug, Clone)]
+pub struct WaitingInvitation {
+    id: String,
+    email: String,
+    role: String,
+    invited_by: Option<String>,
+    created_at: PrimitiveDateTime,
+    expires_at: PrimitiveDateTime,
+    state: String,
+}
+
+impl WaitingInvitation {
+    pub fn expires_at(&self) -> PrimitiveDateTime {
+        self.expires_at
+    }
+}
+
+/// The organization's invitations in the pending and expired states (to
+/// `emails` when given), newest first: what the Members page keeps
+/// (`store::members::waiting`).
+pub fn waiting(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    emails: Option<&[String]>,
+) -> QueryResult<Vec<WaitingInvitation>> {
     type Row = (String, String, String, Option<String>, PrimitiveDateTime, PrimitiveDateTime, String);
     // Sorted here, not by ORDER BY: the two states are two ranges of the
     // index, and SQLite would build a temporary b-tree on every Members page
@@ -77,14 +108,43 @@ fn pending(
     })?;
     rows.retain(|r| r.6 == "pending" || r.6 == "expired");
     rows.sort_by(|a, b| b.4.cmp(&a.4).then_with(|| a.0.cmp(&b.0)));
-    let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
-    let deliveries = if ids.is_empty() { Vec::new() } else { outbox::deliveries(conn, &ids)? };
     Ok(rows
         .into_iter()
-        .map(|(id, email, role, invited_by, created_at, expires_at, state)| {
-            let delivery = deliveries.iter().find(|d| d.invitation_id.as_deref() == Some(id.as_str())).cloned();
-            let state = InvitationState::effective(&state, expires_at, now);
-            PendingInvitation { id, email, role, invited_by, created_at, expires_at, state, delivery }
+        .map(|(id, email, role, invited_by, created_at, expires_at, state)| WaitingInvitation {
+            id,
+            email,
+            role,
+            invited_by,
+            created_at,
+            expires_at,
+            state,
+        })
+        .collect())
+}
+
+/// `rows` as of `now`, each with its email's latest delivery (read now: the
+/// mail worker moves them without touching the invitation).
+pub fn with_deliveries(
+    conn: &mut AnyConnection,
+    rows: &[WaitingInvitation],
+    now: PrimitiveDateTime,
+) -> QueryResult<Vec<PendingInvitation>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let deliveries = if ids.is_empty() { Vec::new() } else { outbox::deliveries(conn, &ids)? };
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let delivery = deliveries.iter().find(|d| d.invitation_id.as_deref() == Some(r.id.as_str())).cloned();
+            PendingInvitation {
+                id: r.id.clone(),
+                email: r.email.clone(),
+                role: r.role.clone(),
+                invited_by: r.invited_by.clone(),
+                created_at: r.created_at,
+                expires_at: r.expires_at,
+                state: InvitationState::effective(&r.state, r.expires_at, now),
+                delivery,
+            }
         })
         .collect())
 }

@@ -7,3 +7,4 @@ pub mod invite;
 pub mod page;
 pub mod pending;
 pub mod roles;
+pub mod waiting;

@@ -117,15 +117,16 @@ pub async fn list(
     let now = state.clock.now();
     let (term, cursor) = (search.clone(), after.clone());
     let (common, kept) = (state.common_trigrams.clone(), state.first_pages.clone());
-    let (member, (page, total, pending, requests, suspended)) = org_page
+    let waiting = state.waiting_lists.clone();
+    let (member, (page, total, pending, lists)) = org_page
         .load(Permission::OrgView, move |conn, view| {
             let org = &view.org;
             let page = first_pages::page(conn, &kept, org.into(), Some(&term), cursor.as_ref(), PAGE_SIZE, &common)?;
             let total = i64::from(org.member_count);
-            let pending = invitations::pending_for_org(conn, &org.id, now)?;
-            let requests = crate::store::domains::joins::requests(conn, &org.id)?;
-            let suspended = crate::store::scim::users::suspended(conn, &org.id)?;
-            Ok((page, total, pending, requests, suspended))
+            // Kept under the versions the session's statement read.
+            let lists = waiting.of(conn, org)?;
+            let pending = invitations::with_deliveries(conn, &lists.invitations, now)?;
+            Ok((page, total, pending, lists))
         })
         .await?;
     let owner_id = &member.view.org.owner_id;
@@ -160,19 +161,24 @@ pub async fn list(
         })
         .collect();
     let new_link = crate::auth::session::take(&session, NEW_LINK_KEY);
-    let join_requests = requests
-        .into_iter()
+    let join_requests = lists
+        .requests
+        .iter()
         .map(|r| JoinRequestItem {
-            user_id: r.user_id,
-            name: r.name,
-            email: r.email,
-            domain: r.domain,
+            user_id: r.user_id.clone(),
+            name: r.name.clone(),
+            email: r.email.clone(),
+            domain: r.domain.clone(),
             asked: format::date_time(r.created_at),
         })
         .collect();
     render(&MembersPage {
         join_requests,
-        suspended: suspended.into_iter().map(|(n, e, r)| (n, e, r.unwrap_or_default())).collect(),
+        suspended: lists
+            .suspended
+            .iter()
+            .map(|(n, e, r)| (n.clone(), e.clone(), r.clone().unwrap_or_default()))
+            .collect(),
         layout: member.layout("Members", "members"),
         slug,
         members,

@@ -1,0 +1,11 @@
+DROP TRIGGER users_waiting_version;
+DROP TRIGGER scim_users_waiting_delete;
+DROP TRIGGER scim_users_waiting_update;
+DROP TRIGGER scim_users_waiting_insert;
+DROP TRIGGER join_requests_waiting_delete;
+DROP TRIGGER join_requests_waiting_update;
+DROP TRIGGER join_requests_waiting_insert;
+DROP TRIGGER invitations_waiting_delete;
+DROP TRIGGER invitations_waiting_update;
+DROP TRIGGER invitations_waiting_insert;
+ALTER TABLE organizations DROP COLUMN waiting_version;
