@@ -125,11 +125,16 @@ impl r2d2::ManageConnection for ConnectionManager {
         }
     }
 
+    /// The checkout test (PostgreSQL only, db::connect): a round trip,
+    /// unless the connection answered a moment ago (`statements::vouches_for`).
     fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
+        if statements::vouches_for(conn) {
+            return Ok(());
+        }
         conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
-        false
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        statements::lost(conn)
     }
 }

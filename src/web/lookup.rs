@@ -70,6 +70,10 @@ impl Found {
     pub(super) fn view(&self) -> Option<&MemberView> {
         self.view.as_ref()
     }
+
+    pub(super) fn user(&self) -> &User {
+        &self.user
+    }
 }
 
 impl Lookup {

@@ -20,6 +20,7 @@ use crate::web::extract::{flash, OrgMember};
 use crate::web::input::{Form, FormFields};
 use crate::web::layout::{render_with, Layout};
 use crate::web::pager::{cut_to_page, Pager};
+use crate::web::signed_in_page::SignedInPage;
 use crate::web::{format, see_other, AppState};
 
 pub const INVOICES_PAGE: i64 = 25;
@@ -244,20 +245,25 @@ pub(super) async fn member_page(
     let past_first = before.is_some();
     let org_id = member.org_id().to_string();
     let loaded = db::run_read(&state.pool, move |conn| load(conn, &org_id, before.as_ref())).await?;
+    Ok(member_view(member, loaded, past_first))
+}
+
+/// The page of `loaded` as `member` sees it.
+fn member_view(member: &OrgMember, loaded: Loaded, past_first: bool) -> BillingPage {
     let (slug, name) = (&member.view.org.slug, &member.view.org.name);
     let base = format!("/orgs/{slug}/billing");
     let mut page = page(member.layout("Billing", "billing"), (slug, name), &base, loaded, past_first, false);
     page.can_manage = member.can(Permission::BillingManage);
-    Ok(page)
+    page
 }
 
 #[get("/orgs/{slug}/billing")]
-pub async fn show(
-    member: OrgMember,
-    query: web::Query<BillingQuery>,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    render_with(StatusCode::OK, &member_page(&member, &state, query.into_inner()).await?)
+pub async fn show(org_page: SignedInPage, query: web::Query<BillingQuery>) -> Result<HttpResponse, AppError> {
+    let before = query.cursor();
+    let past_first = before.is_some();
+    let (member, loaded) =
+        org_page.load(Permission::BillingView, move |conn, view| load(conn, &view.org.id, before.as_ref())).await?;
+    render_with(StatusCode::OK, &member_view(&member, loaded, past_first))
 }
 
 #[derive(Deserialize)]

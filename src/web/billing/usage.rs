@@ -8,16 +8,16 @@ use askama::Template;
 use serde::Deserialize;
 use time::Date;
 
-use crate::db::{self, AnyConnection};
+use crate::db::AnyConnection;
 use crate::domain::usage::{month_key, month_of, next_month, parse_month};
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::store::billing::billed_members::{self, BilledMember};
 use crate::store::billing::usage::DELETED;
 use crate::store::billing::usage_bill::{self, ProjectLine};
-use crate::web::extract::OrgMember;
 use crate::web::layout::{render, Layout};
 use crate::web::pager::{cut_to_page, Pager};
+use crate::web::signed_in_page::SignedInPage;
 use crate::web::{format, AppState};
 
 pub const PROJECTS_PAGE: i64 = 50;
@@ -211,17 +211,17 @@ pub fn page(at: Where<'_>, month: Date, past_first: bool, mut loaded: Loaded) ->
 
 #[get("/orgs/{slug}/billing/usage")]
 pub async fn show(
-    member: OrgMember,
+    org_page: SignedInPage,
     query: web::Query<UsageQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    member.require(Permission::BillingView)?;
     let today = state.clock.now().date();
     let month = query.month(today)?;
     let after = query.after();
     let past_first = after.is_some();
-    let org_id = member.org_id().to_string();
-    let loaded = db::run_read(&state.pool, move |conn| load(conn, &org_id, month, after.as_ref())).await?;
+    let (member, loaded) = org_page
+        .load(Permission::BillingView, move |conn, view| load(conn, &view.org.id, month, after.as_ref()))
+        .await?;
     let at = Where {
         layout: member.layout("Usage", "billing"),
         org_name: &member.view.org.name,

@@ -16,8 +16,8 @@ use crate::store::members::MemberRow;
 use crate::store::outbox::Delivery;
 use crate::web::format;
 use crate::web::layout::{render, Layout};
-use crate::web::org_page::OrgPage;
 use crate::web::pager::Pager;
+use crate::web::signed_in_page::SignedInPage;
 use crate::web::AppState;
 
 pub const PAGE_SIZE: i64 = 50;
@@ -107,7 +107,7 @@ pub fn delivery_label(delivery: Option<&Delivery>) -> (String, &'static str, Str
 
 #[get("/orgs/{slug}/members")]
 pub async fn list(
-    org_page: OrgPage,
+    org_page: SignedInPage,
     query: web::Query<MembersQuery>,
     session: Session,
     state: web::Data<AppState>,

@@ -16,6 +16,7 @@ use crate::web::extract::OrgMember;
 use crate::web::format;
 use crate::web::layout::{render, Layout};
 use crate::web::pager::{cut_to_page, Pager};
+use crate::web::signed_in_page::SignedInPage;
 use crate::web::AppState;
 
 const PAGE_SIZE: i64 = 50;
@@ -132,14 +133,24 @@ pub async fn render_log(
     q: ActivityQuery,
     state: &AppState,
 ) -> Result<HttpResponse, AppError> {
-    let (f, from_error, to_error) = filter(&q);
+    let (org_id, query) = (log.org_id.clone(), q.clone());
+    let read = db::run_read(&state.pool, move |conn| read_log(conn, org_id.as_deref(), &query)).await?;
+    show_log(layout, log, q, read)
+}
+
+type LogRead = (Vec<ActivityRow>, activity::Facets);
+
+/// The page's rows (one more than a page, to know whether there is a next)
+/// and the filter lists: what `show_log` shows.
+fn read_log(conn: &mut db::AnyConnection, org_id: Option<&str>, q: &ActivityQuery) -> Result<LogRead, AppError> {
+    let (f, _, _) = filter(q);
     let before = q.before.as_deref().and_then(decode_cursor);
-    let org_id = log.org_id.clone();
-    let (mut rows, facets) = db::run_read(&state.pool, move |conn| -> Result<_, AppError> {
-        let rows = activity::list(conn, org_id.as_deref(), &f, before.as_ref(), PAGE_SIZE + 1)?;
-        Ok((rows, activity::facets(conn, org_id.as_deref())?))
-    })
-    .await?;
+    let rows = activity::list(conn, org_id, &f, before.as_ref(), PAGE_SIZE + 1)?;
+    Ok((rows, activity::facets(conn, org_id)?))
+}
+
+fn show_log(layout: Layout, log: Log, q: ActivityQuery, (mut rows, facets): LogRead) -> Result<HttpResponse, AppError> {
+    let (_, from_error, to_error) = filter(&q);
     let base = log.base;
     let next_href = cut_to_page(&mut rows, PAGE_SIZE).map(|last| {
         let cursor = encode_cursor(&ActivityCursor { created_at: last.created_at, id: last.id.clone() });
@@ -177,19 +188,18 @@ pub async fn render_log(
 }
 
 #[get("/orgs/{slug}/activity")]
-pub async fn page(
-    member: OrgMember,
-    query: web::Query<ActivityQuery>,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    member.require(Permission::ActivityView)?;
+pub async fn page(org_page: SignedInPage, query: web::Query<ActivityQuery>) -> Result<HttpResponse, AppError> {
+    let q = query.into_inner();
+    let read = q.clone();
+    let (member, found) =
+        org_page.load(Permission::ActivityView, move |conn, view| read_log(conn, Some(&view.org.id), &read)).await?;
     let log = Log {
         org_id: Some(member.org_id().to_string()),
         base: format!("/orgs/{}/activity", member.view.org.slug),
         heading: "Activity",
         intro: "Everything that happened in this organization, newest first. Times are UTC.",
     };
-    render_log(member.layout("Activity", "activity"), log, query.into_inner(), &state).await
+    show_log(member.layout("Activity", "activity"), log, q, found)
 }
 
 /// Every row of `org_id`'s log (None: site-wide) that the query selects, as CSV.

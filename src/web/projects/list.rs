@@ -11,7 +11,7 @@ use super::fields::{Fields, ProjectForm};
 use super::Space;
 use crate::db;
 use crate::domain::project_access::{self, Listing};
-use crate::domain::Slug;
+use crate::domain::{RoleCatalog, Slug};
 use crate::error::AppError;
 use crate::store::billing::billed_members;
 use crate::store::projects::{self, NewProject, Owner, ProjectCursor, ProjectError};
@@ -19,6 +19,7 @@ use crate::web::extract::{flash, CurrentUser, OrgMember};
 use crate::web::input::Form;
 use crate::web::layout::{render, render_with, Layout};
 use crate::web::pager::{cut_to_page, Pager};
+use crate::web::signed_in_page::SignedInPage;
 use crate::web::{format, see_other, AppState};
 
 const PAGE: i64 = 50;
@@ -47,7 +48,7 @@ struct ListPage {
     billed_note: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 pub struct ListQuery {
     #[serde(default)]
     q: String,
@@ -58,31 +59,49 @@ fn decode_cursor(s: &str) -> Option<ProjectCursor> {
     format::parse_name_token(s).map(|(name, id)| ProjectCursor { id, name })
 }
 
+/// The page of projects (one more than shown) and, in a personal space,
+/// the organization that pays for it.
+type ListRead = (Vec<projects::Project>, Option<(String, time::PrimitiveDateTime)>);
+
+/// What the list of `owner`'s projects shows `user_id`, who holds `roles`
+/// there (an organization's members: their role and default project role).
+fn read_list(
+    conn: &mut db::AnyConnection,
+    catalog: &RoleCatalog,
+    (owner, user_id): (&Owner, &str),
+    roles: Option<(&str, Option<&str>)>,
+    query: &ListQuery,
+) -> Result<ListRead, AppError> {
+    let shown = match (owner, roles) {
+        (Owner::Org(_), Some((role, default))) => project_access::listing(catalog, role, default),
+        _ => Listing::All,
+    };
+    let search = query.q.trim();
+    let term = Some(search).filter(|s| !s.is_empty());
+    let after = query.after.as_deref().and_then(decode_cursor);
+    let billed = match owner {
+        Owner::Personal(_) => billed_members::payer_of(conn, user_id)?,
+        Owner::Org(_) => None,
+    };
+    Ok((projects::page(conn, owner, user_id, shown, term, after.as_ref(), PAGE + 1)?, billed))
+}
+
 async fn list(space: Space, query: ListQuery, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let (owner, user_id) = (space.owner(), space.current().user.id.clone());
-    let after = query.after.as_deref().and_then(decode_cursor);
-    let past_first = after.is_some();
-    let search = query.q.trim().to_string();
-    // The member's roles as read with the session: no statement of their own.
-    let roles = match &space {
-        Space::Org(m) => Some((m.view.role.clone(), m.view.default_project_role.clone())),
-        Space::Personal(_) | Space::Shared { .. } => None,
-    };
-    let catalog_state = state.clone();
-    let personal = matches!(space, Space::Personal(_));
+    let (catalog, read) = (state.catalog.clone(), query.clone());
     // No total: counting a large space on every view would cost more than the page itself.
-    let (mut rows, billed) = db::run_read(&state.pool, move |conn| -> Result<_, AppError> {
-        let shown = match (&owner, roles) {
-            (Owner::Org(_), Some((role, default))) => {
-                project_access::listing(&catalog_state.catalog, &role, default.as_deref())
-            }
-            _ => Listing::All,
-        };
-        let term = Some(search.as_str()).filter(|s| !s.is_empty());
-        let billed = if personal { billed_members::payer_of(conn, &user_id)? } else { None };
-        Ok((projects::page(conn, &owner, &user_id, shown, term, after.as_ref(), PAGE + 1)?, billed))
-    })
-    .await?;
+    let found =
+        db::run_read(&state.pool, move |conn| read_list(conn, &catalog, (&owner, &user_id), None, &read)).await?;
+    show_list(space, query, found, &state)
+}
+
+fn show_list(
+    space: Space,
+    query: ListQuery,
+    (mut rows, billed): ListRead,
+    state: &AppState,
+) -> Result<HttpResponse, AppError> {
+    let past_first = query.after.as_deref().and_then(decode_cursor).is_some();
     let base = space.base();
     let q = query.q.trim().to_string();
     let next_href = cut_to_page(&mut rows, PAGE).map(|last| {
@@ -99,7 +118,7 @@ async fn list(space: Space, query: ListQuery, state: web::Data<AppState>) -> Res
     };
     let nouns = state.catalog.projects_noun();
     render(&ListPage {
-        layout: space.layout(&state, &nouns),
+        layout: space.layout(state, &nouns),
         space_name: space.name().to_string(),
         noun: state.catalog.project_noun().to_string(),
         can_create: space.can_create(),
@@ -123,11 +142,21 @@ async fn list(space: Space, query: ListQuery, state: web::Data<AppState>) -> Res
 
 #[get("/orgs/{slug}/projects")]
 pub async fn org_list(
-    member: OrgMember,
+    org_page: SignedInPage,
     query: web::Query<ListQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    list(Space::Org(Box::new(member)), query.into_inner(), state).await
+    let query = query.into_inner();
+    let read = query.clone();
+    let catalog = state.catalog.clone();
+    let (member, found) = org_page
+        .load_member(move |conn, view, user| {
+            let owner = Owner::Org(view.org.id.clone());
+            let roles = (view.role.as_str(), view.default_project_role.as_deref());
+            read_list(conn, &catalog, (&owner, &user.id), Some(roles), &read)
+        })
+        .await?;
+    show_list(Space::Org(Box::new(member)), query, found, &state)
 }
 
 #[get("/personal/projects")]

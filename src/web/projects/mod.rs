@@ -24,9 +24,11 @@ use crate::db;
 use crate::domain::project_access::{self, AccessFacts, Why};
 use crate::domain::Permission;
 use crate::error::AppError;
+use crate::store::accounts::users::User;
 use crate::store::projects::{self, Owner, Project};
 use crate::web::extract::{CurrentUser, OrgMember};
 use crate::web::layout::{Layout, PersonalNav};
+use crate::web::signed_in_page::SignedInPage;
 use crate::web::AppState;
 
 /// Whose projects a request is about.
@@ -192,13 +194,8 @@ pub async fn load(space: Space, key: String, state: &web::Data<AppState>) -> Res
     })
     .await?;
     let (project, rows, owner_name) = found.ok_or(AppError::NotFound)?;
-    let facts = AccessFacts {
-        personal_owner: project.owner_user_id.as_deref() == Some(space.current().user.id.as_str()),
-        org_role: rows.membership.as_ref().map(|(role, _)| role.as_str()),
-        default_project_role: rows.membership.as_ref().and_then(|(_, d)| d.as_deref()),
-        grant: rows.grant.as_ref().map(|(role, direct)| (role.as_str(), *direct)),
-    };
-    let (why, permissions) = project_access::viewable(&state.catalog, &facts).ok_or(AppError::NotFound)?;
+    let (why, permissions) =
+        access(&state.catalog, &project, &space.current().user.id, &rows).ok_or(AppError::NotFound)?;
     let space = match space {
         Space::Shared { current, .. } if matches!(why, Why::DirectCollaborator(_)) => {
             Space::Shared { current, owner_name }
@@ -207,4 +204,54 @@ pub async fn load(space: Space, key: String, state: &web::Data<AppState>) -> Res
         other => other,
     };
     Ok(ProjectIn { space, project, why, permissions })
+}
+
+/// Why `user_id` may see `project` and what they may do there, by the
+/// access rule; None when they may not see it.
+fn access(
+    catalog: &crate::domain::RoleCatalog,
+    project: &Project,
+    user_id: &str,
+    rows: &projects::AccessRows,
+) -> Option<(Why, Vec<Permission>)> {
+    let facts = AccessFacts {
+        personal_owner: project.owner_user_id.as_deref() == Some(user_id),
+        org_role: rows.membership.as_ref().map(|(role, _)| role.as_str()),
+        default_project_role: rows.membership.as_ref().and_then(|(_, d)| d.as_deref()),
+        grant: rows.grant.as_ref().map(|(role, direct)| (role.as_str(), *direct)),
+    };
+    project_access::viewable(catalog, &facts)
+}
+
+/// An organization's project page in one trip to the database (issue 33):
+/// the session and membership (`SignedInPage`), the project `key` with the
+/// person's access to it, and the page's own reads, `read`, given the
+/// project, the person's permissions on it (only when they may see it) and
+/// their account.
+pub async fn load_in_org<T, F>(
+    org_page: SignedInPage,
+    key: String,
+    state: &AppState,
+    read: F,
+) -> Result<(ProjectIn, T), AppError>
+where
+    F: FnOnce(&mut db::AnyConnection, &Project, &[Permission], &User) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let catalog = state.catalog.clone();
+    let (member, found) = org_page
+        .load_member(move |conn, view, user| {
+            let owner = Owner::Org(view.org.id.clone());
+            let Some((project, grant)) = projects::find_with_grant(conn, &owner, &key, &user.id)? else {
+                return Ok(None);
+            };
+            let membership = Some((view.role.clone(), view.default_project_role.clone()));
+            let rows = projects::AccessRows { membership, grant };
+            let Some((why, permissions)) = access(&catalog, &project, &user.id, &rows) else { return Ok(None) };
+            let page = read(conn, &project, &permissions, user)?;
+            Ok(Some((project, why, permissions, page)))
+        })
+        .await?;
+    let (project, why, permissions, page) = found.ok_or(AppError::NotFound)?;
+    Ok((ProjectIn { space: Space::Org(Box::new(member)), project, why, permissions }, page))
 }

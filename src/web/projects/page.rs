@@ -4,14 +4,16 @@
 use actix_web::{get, web, HttpResponse};
 use askama::Template;
 
-use super::{load, ProjectIn, Space};
+use super::{load, load_in_org, ProjectIn, Space};
 use crate::db;
 use crate::domain::Permission;
 use crate::error::AppError;
-use crate::store::accounts::users;
+use crate::store::accounts::users::{self, User};
 use crate::store::billing::usage;
-use crate::web::extract::{CurrentUser, OrgMember};
+use crate::store::projects::Project;
+use crate::web::extract::CurrentUser;
 use crate::web::layout::{render, Layout};
+use crate::web::signed_in_page::SignedInPage;
 use crate::web::{format, AppState};
 
 #[derive(Template)]
@@ -60,17 +62,28 @@ fn usage_rows(rows: Vec<(time::Date, String, String, i64)>) -> Vec<(String, Stri
 }
 
 async fn show(p: ProjectIn, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let (creator_id, project_id) = (p.project.created_by.clone(), p.project.id.clone());
-    let me = p.space.current().user.clone();
-    let (created_by, usage) = db::run_read(&state.pool, move |conn| -> Result<_, AppError> {
-        let name = match creator_id {
-            Some(id) if id == me.id => Some(me.name),
-            Some(id) => users::find(conn, &id)?.map(|u| u.name),
-            None => None,
-        };
-        Ok((name, usage::monthly(conn, &project_id)?))
-    })
-    .await?;
+    let (project, me) = (p.project.clone(), p.space.current().user.clone());
+    let found = db::run_read(&state.pool, move |conn| read_page(conn, &project, &me)).await?;
+    show_read(p, state, found)
+}
+
+/// The name of who created the project and its monthly usage.
+type PageRead = (Option<String>, Vec<(time::Date, String, String, i64)>);
+
+fn read_page(conn: &mut db::AnyConnection, project: &Project, me: &User) -> Result<PageRead, AppError> {
+    let name = match &project.created_by {
+        Some(id) if *id == me.id => Some(me.name.clone()),
+        Some(id) => users::find(conn, id)?.map(|u| u.name),
+        None => None,
+    };
+    Ok((name, usage::monthly(conn, &project.id)?))
+}
+
+fn show_read(
+    p: ProjectIn,
+    state: web::Data<AppState>,
+    (created_by, usage): PageRead,
+) -> Result<HttpResponse, AppError> {
     let (owner, owner_href) = match &p.space {
         Space::Org(m) => (m.view.org.name.clone(), format!("/orgs/{}", m.view.org.slug)),
         Space::Personal(_) => ("Personal space".to_string(), "/personal/projects".to_string()),
@@ -105,12 +118,14 @@ async fn show(p: ProjectIn, state: web::Data<AppState>) -> Result<HttpResponse, 
 
 #[get("/orgs/{slug}/projects/{project}")]
 pub async fn org_show(
-    member: OrgMember,
+    org_page: SignedInPage,
     path: web::Path<(String, String)>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let p = load(Space::Org(Box::new(member)), path.into_inner().1, &state).await?;
-    show(p, state).await
+    // One trip: the session, the project and the page's reads.
+    let (p, found) =
+        load_in_org(org_page, path.into_inner().1, &state, |conn, project, _, me| read_page(conn, project, me)).await?;
+    show_read(p, state, found)
 }
 
 #[get("/personal/projects/{project}")]

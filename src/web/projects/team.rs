@@ -6,12 +6,12 @@
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
 use super::settings::{project_with, space_of};
-use super::{load, ProjectIn, Space};
+use super::{load, load_in_org, ProjectIn, Space};
 use crate::db;
 use crate::domain::project_access;
 use crate::domain::Permission;
@@ -28,6 +28,7 @@ use crate::web::input::{Form, FormFields};
 use crate::web::layout::{render_with, Layout};
 use crate::web::members::page::{decode_cursor, delivery_label, encode_cursor};
 use crate::web::pager::{cut_to_page, Pager};
+use crate::web::signed_in_page::SignedInPage;
 use crate::web::{see_other, AppState};
 
 const PAGE: i64 = 50;
@@ -92,7 +93,7 @@ struct TeamPage {
     validity: String,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 pub struct TeamQuery {
     #[serde(default)]
     q: String,
@@ -155,18 +156,40 @@ pub(super) async fn render(
     error: Option<(String, String)>,
     invite: Option<InviteFields>,
 ) -> Result<HttpResponse, AppError> {
+    let (project, read, now) = (p.project.clone(), query.clone(), state.clock.now());
+    let can_manage = p.can(Permission::ProjectsManage);
+    let found = db::run_read(&state.pool, move |conn| read_team(conn, &project, can_manage, &read, now)).await?;
+    show(p, state, query, (error, invite), found)
+}
+
+type TeamRead = (Vec<TeamRow>, Vec<PendingProjectInvitation>);
+
+/// The page of the team the query asks for (one row more than shown) and,
+/// for those who manage the project, its pending invitations.
+fn read_team(
+    conn: &mut db::AnyConnection,
+    project: &crate::store::projects::Project,
+    can_manage: bool,
+    query: &TeamQuery,
+    now: time::PrimitiveDateTime,
+) -> Result<TeamRead, AppError> {
     let after = query.after.as_deref().and_then(decode_cursor);
-    let past_first = after.is_some();
+    let term = Some(query.q.trim()).filter(|t| !t.is_empty());
+    let rows = team::page(conn, project, term, after.as_ref(), PAGE + 1)?;
+    let pending = if can_manage { invitations::pending(conn, &project.id, now)? } else { Vec::new() };
+    Ok((rows, pending))
+}
+
+fn show(
+    p: &ProjectIn,
+    state: &AppState,
+    query: TeamQuery,
+    (error, invite): (Option<(String, String)>, Option<InviteFields>),
+    (mut rows, pending): TeamRead,
+) -> Result<HttpResponse, AppError> {
+    let past_first = query.after.as_deref().and_then(decode_cursor).is_some();
     let search = query.q.trim().to_string();
     let can_manage = p.can(Permission::ProjectsManage);
-    let (project, term, now) = (p.project.clone(), search.clone(), state.clock.now());
-    let (mut rows, pending) = db::run_read(&state.pool, move |conn| -> Result<_, AppError> {
-        let term = Some(term.as_str()).filter(|t| !t.is_empty());
-        let rows = team::page(conn, &project, term, after.as_ref(), PAGE + 1)?;
-        let pending = if can_manage { invitations::pending(conn, &project.id, now)? } else { Vec::new() };
-        Ok((rows, pending))
-    })
-    .await?;
     let href = p.href();
     let team = format!("{href}/team");
     let next_href = cut_to_page(&mut rows, PAGE).map(|last| {
@@ -218,9 +241,21 @@ pub async fn team(
     query: web::Query<TeamQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    if req.match_info().get("slug").is_some() {
+        // An organization's project: one trip for the whole page.
+        let key = req.match_info().get("project").unwrap_or_default().to_string();
+        let (read, now) = (query.clone(), state.clock.now());
+        let (p, found) =
+            load_in_org(SignedInPage::extract(&req).await?, key, &state, move |conn, project, permissions, _| {
+                read_team(conn, project, permissions.contains(&Permission::ProjectsManage), &read, now)
+            })
+            .await?;
+        return show(&p, &state, query, (None, None), found);
+    }
     let (space, key) = space_of(&req, &state).await?;
     let p = load(space, key, &state).await?;
-    render(&p, &state, query.into_inner(), None, None).await
+    render(&p, &state, query, None, None).await
 }
 
 #[derive(Deserialize)]

@@ -13,6 +13,7 @@ use crate::store::accounts::sessions;
 use crate::web::client::client;
 use crate::web::extract::{flash, CurrentUser};
 use crate::web::layout::{render, Layout};
+use crate::web::signed_in_page::SignedInPage;
 use crate::web::{format, see_other, AppState};
 
 pub struct SessionItem {
@@ -43,12 +44,11 @@ fn days_or_hours(d: std::time::Duration) -> String {
 }
 
 #[get("/settings/sessions")]
-pub async fn list(current: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let (user_id, lifetimes, now) = (current.user.id.clone(), state.session_lifetimes, state.clock.now());
-    let rows = db::run_read(&state.pool, move |conn| {
-        sessions::list_active(conn, &user_id, lifetimes.idle, now).map_err(AppError::from)
-    })
-    .await?;
+pub async fn list(page: SignedInPage, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let (lifetimes, now) = (state.session_lifetimes, state.clock.now());
+    let (current, rows) = page
+        .load_own(move |conn, user| sessions::list_active(conn, &user.id, lifetimes.idle, now).map_err(AppError::from))
+        .await?;
     let mut items: Vec<SessionItem> = rows
         .into_iter()
         .map(|s| SessionItem {
