@@ -14,8 +14,9 @@
 //! across the run).
 //!
 //! BENCH_POSTGRES_URL adds the same table on PostgreSQL; BENCH_BEFORE_BIN
-//! (an earlier build) measures that build first on a copy of the database
-//! (its statements are counted only if it counts them). Needs `wrk`.
+//! (an earlier build) measures that build first on a copy of the database,
+//! and on PostgreSQL on the same database (its statements are counted only
+//! if it counts them). Needs `wrk`.
 //! BENCH_SECONDS sets each run's length; BENCH_ONLY=NAME runs the pages
 //! whose name contains NAME.
 
@@ -197,6 +198,13 @@ async fn run() -> anyhow::Result<()> {
         common::add_projects(&database.url, &slug, PROJECTS)?;
         let mut conn = diesel::PgConnection::establish(&database.url)?;
         diesel::sql_query("VACUUM ANALYZE").execute(&mut conn)?;
+        if let Some(before) = std::env::var_os("BENCH_BEFORE_BIN") {
+            let before_dir = tempfile::tempdir()?;
+            let (runs, rss) =
+                measure(Path::new(&before), "PostgreSQL, before: ", before_dir.path(), Some(&database.url), &slug, seconds)
+                    .await?;
+            print(&format!("PostgreSQL, the build at BENCH_BEFORE_BIN (peak RSS {rss:.1} MiB)"), &bare, &runs);
+        }
         let pg_dir = tempfile::tempdir()?;
         let (runs, rss) = measure(this, "PostgreSQL: ", pg_dir.path(), Some(&database.url), &slug, seconds).await?;
         print(&format!("PostgreSQL (peak RSS {rss:.1} MiB)"), &bare, &runs);
