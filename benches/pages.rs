@@ -200,9 +200,15 @@ async fn run() -> anyhow::Result<()> {
         diesel::sql_query("VACUUM ANALYZE").execute(&mut conn)?;
         if let Some(before) = std::env::var_os("BENCH_BEFORE_BIN") {
             let before_dir = tempfile::tempdir()?;
-            let (runs, rss) =
-                measure(Path::new(&before), "PostgreSQL, before: ", before_dir.path(), Some(&database.url), &slug, seconds)
-                    .await?;
+            let (runs, rss) = measure(
+                Path::new(&before),
+                "PostgreSQL, before: ",
+                before_dir.path(),
+                Some(&database.url),
+                &slug,
+                seconds,
+            )
+            .await?;
             print(&format!("PostgreSQL, the build at BENCH_BEFORE_BIN (peak RSS {rss:.1} MiB)"), &bare, &runs);
         }
         let pg_dir = tempfile::tempdir()?;

@@ -5,6 +5,7 @@
 
 #[path = "../../tests/api/html.rs"]
 mod html;
+pub mod mail_sink;
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};

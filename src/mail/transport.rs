@@ -92,8 +92,16 @@ impl Transport {
                         .unwrap_or_default(),
                 };
                 let json = serde_json::to_vec_pretty(&meta).map_err(|e| e.to_string())?;
-                std::fs::write(base.with_extension("eml"), message.formatted()).map_err(|e| e.to_string())?;
-                std::fs::write(base.with_extension("json"), json).map_err(|e| e.to_string())
+                let eml = message.formatted();
+                // Creating files blocks (ext4 searches its inode bitmaps for a
+                // free one): on the blocking pool, not the runtime's thread.
+                tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+                    std::fs::write(base.with_extension("eml"), eml)?;
+                    std::fs::write(base.with_extension("json"), json)
+                })
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| e.to_string())
             }
         }
     }

@@ -2,6 +2,7 @@
 //! it receives, so tests read invitation links out of delivered mail.
 
 use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -37,6 +38,11 @@ struct Collector {
     to: Vec<String>,
     data: Vec<u8>,
     inbox: Arc<Mutex<Vec<Received>>>,
+    /// How long each message's final reply waits (a slow relay).
+    hold: Duration,
+    /// Messages whose final reply is waiting now, and the most at once.
+    holding: Arc<AtomicUsize>,
+    peak: Arc<AtomicUsize>,
 }
 
 impl Handler for Collector {
@@ -52,6 +58,12 @@ impl Handler for Collector {
     }
 
     fn data_end(&mut self) -> Response {
+        if !self.hold.is_zero() {
+            let now = self.holding.fetch_add(1, Ordering::SeqCst) + 1;
+            self.peak.fetch_max(now, Ordering::SeqCst);
+            std::thread::sleep(self.hold);
+            self.holding.fetch_sub(1, Ordering::SeqCst);
+        }
         let raw = String::from_utf8_lossy(&self.data).into_owned();
         self.inbox.lock().unwrap().push(Received { to: self.to.clone(), raw });
         response::OK
@@ -61,6 +73,7 @@ impl Handler for Collector {
 pub struct MailSink {
     pub port: u16,
     inbox: Arc<Mutex<Vec<Received>>>,
+    peak: Arc<AtomicUsize>,
 }
 
 /// "SMTP is down" on a port this test keeps: every connection is closed at
@@ -113,16 +126,43 @@ impl MailSink {
     }
 
     pub fn start_on(port: u16) -> Self {
+        Self::serve(port, Duration::ZERO)
+    }
+
+    /// A relay that takes `hold` to accept each message, eight sessions at once.
+    pub fn start_slow(hold: Duration) -> Self {
+        Self::serve(0, hold)
+    }
+
+    fn serve(port: u16, hold: Duration) -> Self {
         let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind the SMTP sink");
         let port = listener.local_addr().unwrap().port();
         let inbox = Arc::new(Mutex::new(Vec::new()));
-        let handler = Collector { to: Vec::new(), data: Vec::new(), inbox: inbox.clone() };
+        let peak = Arc::new(AtomicUsize::new(0));
+        let handler = Collector {
+            to: Vec::new(),
+            data: Vec::new(),
+            inbox: inbox.clone(),
+            hold,
+            holding: Arc::new(AtomicUsize::new(0)),
+            peak: peak.clone(),
+        };
         let mut server = Server::new(handler);
-        server.with_name("sink.test").with_ssl(SslConfig::None).unwrap().with_tcp_listener(listener);
+        server
+            .with_name("sink.test")
+            .with_ssl(SslConfig::None)
+            .unwrap()
+            .with_num_threads(8)
+            .with_tcp_listener(listener);
         std::thread::spawn(move || {
             let _ = server.serve();
         });
-        Self { port, inbox }
+        Self { port, inbox, peak }
+    }
+
+    /// The most messages a slow sink was accepting at once.
+    pub fn peak_at_once(&self) -> usize {
+        self.peak.load(Ordering::SeqCst)
     }
 
     pub fn url(port: u16) -> String {

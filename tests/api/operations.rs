@@ -96,40 +96,57 @@ async fn backup_copies_the_sqlite_database_while_it_serves_and_points_postgres_t
     assert!(!ok && out.contains("exists already"), "never overwrites: {out}");
 }
 
-#[tokio::test]
-async fn the_mail_worker_stops_between_messages_when_told_and_leaves_the_rest_queued() {
-    use diesel::prelude::*;
-    use orgportal::db::schema::mail_outbox;
-    use orgportal::mail::worker::Worker;
-    use orgportal::store::outbox::{self, OutgoingMail};
+/// A database with `n` messages queued in its outbox.
+fn queued_mail(n: usize) -> (tempfile::TempDir, crate::helpers::TestDatabase, db::Pool) {
     let dir = tempfile::tempdir().unwrap();
     let database = crate::helpers::TestDatabase::create(&dir);
     let pool = db::connect(&database.url).unwrap();
     let mut conn = pool.get().unwrap();
     db::run_migrations(&mut conn).unwrap();
     let now = orgportal::clock::Clock::default().now();
-    for i in 0..3 {
-        let mail = OutgoingMail {
+    for i in 0..n {
+        let mail = orgportal::store::outbox::OutgoingMail {
             to: format!("p{i}@example.com"),
             subject: "Hi".into(),
             text: "x".into(),
             html: "<p>x</p>".into(),
         };
-        outbox::enqueue_for(&mut conn, None, &mail, now).unwrap();
+        orgportal::store::outbox::enqueue_for(&mut conn, None, &mail, now).unwrap();
     }
-    let sent = |conn: &mut orgportal::db::AnyConnection| -> i64 {
-        mail_outbox::table.filter(mail_outbox::state.eq("sent")).count().get_result(conn).unwrap()
-    };
-    let (stop_tx, stop) = tokio::sync::watch::channel(true);
-    let worker = Worker {
+    (dir, database, pool)
+}
+
+fn mail_worker(
+    pool: &db::Pool,
+    transport: orgportal::mail::Transport,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> orgportal::mail::worker::Worker {
+    orgportal::mail::worker::Worker {
         pool: pool.clone(),
-        transport: std::sync::Arc::new(orgportal::mail::Transport::disk(dir.path().join("mail")).unwrap()),
+        transport: std::sync::Arc::new(transport),
         from: "orgportal <portal@example.com>".parse().unwrap(),
         clock: orgportal::clock::Clock::default(),
         retry_base: std::time::Duration::from_secs(30),
         wakeup: std::sync::Arc::new(tokio::sync::Notify::new()),
         stop,
-    };
+    }
+}
+
+fn sent(conn: &mut orgportal::db::AnyConnection) -> i64 {
+    use diesel::prelude::*;
+    use orgportal::db::schema::mail_outbox;
+    mail_outbox::table.filter(mail_outbox::state.eq("sent")).count().get_result(conn).unwrap()
+}
+
+#[tokio::test]
+async fn the_mail_worker_stops_between_messages_when_told_and_leaves_the_rest_queued() {
+    use diesel::prelude::*;
+    use orgportal::db::schema::mail_outbox;
+    use orgportal::mail::worker::Worker;
+    let (dir, _database, pool) = queued_mail(3);
+    let mut conn = pool.get().unwrap();
+    let (stop_tx, stop) = tokio::sync::watch::channel(true);
+    let worker = mail_worker(&pool, orgportal::mail::Transport::disk(dir.path().join("mail")).unwrap(), stop);
     // Told to stop before the first message: none is claimed or sent.
     assert_eq!(worker.tick().await.unwrap(), 0);
     assert_eq!(sent(&mut conn), 0);
@@ -143,6 +160,21 @@ async fn the_mail_worker_stops_between_messages_when_told_and_leaves_the_rest_qu
     tokio::time::timeout(std::time::Duration::from_secs(5), running).await.expect("the worker stops").unwrap();
     assert_eq!(sent(&mut conn), 3, "what it was given before, it delivered");
     drop(stop_tx);
+}
+
+#[tokio::test]
+async fn the_mail_worker_sends_several_messages_at_once() {
+    // A relay that takes a while to accept each message: one at a time, the
+    // worker would keep it busy with one session.
+    let sink = crate::mail_sink::MailSink::start_slow(std::time::Duration::from_millis(300));
+    let (_dir, _database, pool) = queued_mail(6);
+    let url = crate::mail_sink::MailSink::url(sink.port);
+    let (_stop_tx, stop) = tokio::sync::watch::channel(false);
+    let worker = mail_worker(&pool, orgportal::mail::Transport::smtp(&url, None).unwrap(), stop);
+    assert_eq!(worker.tick().await.unwrap(), 6);
+    assert_eq!(sent(&mut pool.get().unwrap()), 6, "each recorded as sent");
+    assert_eq!(sink.received().len(), 6, "each delivered once");
+    assert!(sink.peak_at_once() >= 2, "at most {} message on its way at a time", sink.peak_at_once());
 }
 
 #[tokio::test]
