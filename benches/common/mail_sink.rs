@@ -4,6 +4,9 @@
 //! message in one directory). Just enough of RFC 5321 for lettre: every
 //! command is answered at once, without a reply waiting on the next packet
 //! (TCP_NODELAY), so the portal's mail worker is never held up by the sink.
+//! Not the tests' mailin-embedded sink (tests/api/mail_sink.rs): with the
+//! worker's eight messages at once it took 76 messages in a
+//! `BENCH_MAIL=smtp BENCH_ONLY=invite` run where this one took 3,966.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

@@ -11,7 +11,7 @@ use std::future::{ready, Ready};
 use actix_web::{dev::Payload, FromRequest, HttpRequest};
 
 use super::extract::OrgMember;
-use super::lookup::{app_state, signed_in, CurrentUser, Lookup};
+use super::lookup::{app_state, signed_in, CurrentUser, Found, Lookup};
 use crate::auth::session::SessionToken;
 use crate::db::{self, AnyConnection};
 use crate::domain::Permission;
@@ -65,16 +65,7 @@ impl SignedInPage {
         F: FnOnce(&mut AnyConnection, &User) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        let lookup = self.lookup?;
-        let state = app_state(&self.req)?;
-        let (found, page) = db::run_read(&state.pool, move |conn| -> Result<_, AppError> {
-            let Some(found) = lookup.run_read(conn)? else { return Ok((None, None)) };
-            let page = read(conn, found.user())?;
-            Ok((Some(found), Some(page)))
-        })
-        .await?;
-        let (current, _) = signed_in(&self.req, found).await?;
-        let page = page.ok_or_else(|| AppError::internal(anyhow::anyhow!("page not read for a signed-in person")))?;
+        let (current, _, page) = self.trip(move |conn, found| read(conn, found.user())).await?;
         Ok((current, page))
     }
 
@@ -83,22 +74,18 @@ impl SignedInPage {
         F: FnOnce(&mut AnyConnection, &MemberView, &User) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        let lookup = self.lookup?;
-        let state = app_state(&self.req)?;
-        let catalog = state.catalog.clone();
-        // Reads only, so on SQLite on this thread when a connection is idle.
-        let (found, permissions, page) = db::run_read(&state.pool, move |conn| -> Result<_, AppError> {
-            let Some(found) = lookup.run_read(conn)? else { return Ok((None, Default::default(), None)) };
-            let permissions = found.view().map(|v| catalog.permissions_of(&v.role)).unwrap_or_default();
-            let allowed = need.is_none_or(|need| permissions.contains(&need));
-            let page = match found.view() {
-                Some(view) if allowed => Some(read(conn, view, found.user())?),
-                _ => None,
-            };
-            Ok((Some(found), permissions, page))
-        })
-        .await?;
-        let (current, view) = signed_in(&self.req, found).await?;
+        let catalog = self.catalog()?;
+        let (current, view, (permissions, page)) = self
+            .trip(move |conn, found| {
+                let permissions = found.view().map(|v| catalog.permissions_of(&v.role)).unwrap_or_default();
+                let allowed = need.is_none_or(|need| permissions.contains(&need));
+                let page = match found.view() {
+                    Some(view) if allowed => Some(read(conn, view, found.user())?),
+                    _ => None,
+                };
+                Ok((permissions, page))
+            })
+            .await?;
         let view = view.ok_or(AppError::NotFound)?;
         let member = OrgMember { permissions, current, view };
         if let Some(need) = need {
@@ -106,5 +93,31 @@ impl SignedInPage {
         }
         let page = page.ok_or_else(|| AppError::internal(anyhow::anyhow!("page not read for an allowed member")))?;
         Ok((member, page))
+    }
+
+    fn catalog(&self) -> Result<std::sync::Arc<crate::domain::RoleCatalog>, AppError> {
+        Ok(app_state(&self.req)?.catalog.clone())
+    }
+
+    /// The one trip: the session lookup and, when it found the person,
+    /// `read` on the same connection (reads only, so on SQLite on this
+    /// thread when a connection is idle); then the signed-in checks, which
+    /// answer the sign-in page when nothing was found.
+    async fn trip<T, F>(self, read: F) -> Result<(CurrentUser, Option<MemberView>, T), AppError>
+    where
+        F: FnOnce(&mut AnyConnection, &Found) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let lookup = self.lookup?;
+        let state = app_state(&self.req)?;
+        let (found, page) = db::run_read(&state.pool, move |conn| -> Result<_, AppError> {
+            let Some(found) = lookup.run_read(conn)? else { return Ok((None, None)) };
+            let page = read(conn, &found)?;
+            Ok((Some(found), Some(page)))
+        })
+        .await?;
+        let (current, view) = signed_in(&self.req, found).await?;
+        let page = page.ok_or_else(|| AppError::internal(anyhow::anyhow!("page not read for a signed-in person")))?;
+        Ok((current, view, page))
     }
 }
