@@ -158,11 +158,10 @@ async fn run() -> anyhow::Result<()> {
     let mut env = vec![("ORGPORTAL_RATE_API", "1000000000/1m"), ("ORGPORTAL_RATE_INVITATIONS_SENT", "1000000000/1h")];
     // Mail goes to the development mailbox (two files a message); with
     // BENCH_MAIL=smtp to an SMTP server in the bench, as in a deployment.
-    // Neither is the deployment's load: the mailbox's files cost 40% of the
-    // server's CPU at 2,000 messages a second (ext4 finding free inodes), and
-    // lettre 0.11.23 waits about 40 ms for each message's last packet
-    // (Nagle's algorithm against the server's delayed ACK), so over SMTP the
-    // worker sends about 20 a second and the invite runs meet no mail load.
+    // The mailbox's files can cost the server more than the invites do: on
+    // a filesystem where earlier runs deleted hundreds of thousands of them,
+    // 40% of its CPU went to ext4 finding free inodes. After each invite
+    // run the bench says how much of the queued mail was sent by then.
     let sink = match std::env::var("BENCH_MAIL").as_deref() {
         Ok("smtp") => Some(common::mail_sink::MailSink::start().await?),
         _ => None,
@@ -187,7 +186,9 @@ async fn run() -> anyhow::Result<()> {
         // Paced first: the closed loop leaves tens of thousands of mails
         // for the worker to send, which the paced run would meet.
         let at = wrk_with(pid, "API invite, paced to ~200 req/s", &invite_url, &keyed, Some(&paced), seconds)?;
+        println!("{}", mail_sent(&url, "the paced run")?);
         let most = wrk_with(pid, "API invite, 10 addresses a request", &invite_url, &keyed, Some(&script), seconds)?;
+        println!("{}", mail_sent(&url, "the closed loop")?);
         Ok((most, at))
     };
     let (alone_p50, alone_p99) = alone(&invite_url, &small_key, 400).await?;
@@ -256,6 +257,16 @@ async fn run() -> anyhow::Result<()> {
     drop(server);
     tokio::time::sleep(Duration::from_millis(100)).await;
     Ok(())
+}
+
+/// How much of the mail queued so far the worker has sent: whether the
+/// invite runs met the load of their own mail.
+fn mail_sent(database_url: &str, when: &str) -> anyhow::Result<String> {
+    let pool = orgportal::db::connect(database_url).map_err(anyhow::Error::msg)?;
+    let counts = orgportal::store::outbox::counts(&mut *pool.get()?)?;
+    let sent: i64 = counts.iter().filter(|(state, _)| state == "sent").map(|(_, n)| n).sum();
+    let all: i64 = counts.iter().map(|(_, n)| n).sum();
+    Ok(format!("mail sent when {when} ended: {sent} of {all} queued ({:.0}%)", 100.0 * sent as f64 / all.max(1) as f64))
 }
 
 fn invitations_made(database_url: &str) -> anyhow::Result<i64> {

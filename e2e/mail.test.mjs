@@ -51,6 +51,23 @@ test("an invitation arrives over STARTTLS and AUTH with text and HTML parts and 
   } finally { await done(); await smtp.stop(); }
 });
 
+test("with smtps:// the invitations go over TLS from the first byte, several on one connection", async () => {
+  const smtp = await startSmtp({ port: await freePort(), certs, implicit: true });
+  const { portal, db, done } = await startStack("smtps", {
+    env: { ORGPORTAL_SMTP_URL: smtp.url, ORGPORTAL_SMTP_CA_FILE: certs.ca },
+  });
+  try {
+    const admin = await adminWithOrg(portal);
+    for (const p of ["one", "two"]) await invite(admin.page, portal.url, admin.slug, `${p}@corp.example`);
+    const mails = await waitFor("both invitations", () => smtp.messages().length === 2 && smtp.messages());
+    assert.deepEqual(mails.flatMap((m) => m.rcpt).sort(), ["one@corp.example", "two@corp.example"]);
+    assert.ok(mails.every((m) => m.tls && m.auth), "encrypted and authenticated");
+    assert.deepEqual(mails[0].peer, mails[1].peer, "the second went over the connection the first opened");
+    assert.equal(db.query("SELECT count(*) FROM mail_outbox WHERE state = 'sent'"), "2");
+    await admin.context.close();
+  } finally { await done(); await smtp.stop(); }
+});
+
 test("a certificate from an authority the portal was not told to trust is refused", async () => {
   const smtp = await startSmtp({ port: await freePort(), certs });
   const { portal, db, done } = await startStack("untrusted", {

@@ -21,10 +21,10 @@ export function makeCertificates() {
   return { dir, ca: join(dir, "ca.pem"), cert: join(dir, "server.pem"), key: join(dir, "server.key") };
 }
 
-export async function startSmtp({ port, certs, user = "portal", password = "mail-pa55", outdir }) {
+export async function startSmtp({ port, certs, user = "portal", password = "mail-pa55", outdir, implicit = false }) {
   outdir ??= mkdtempSync(join(tmpdir(), "orgportal-e2e-mail-"));
   const script = new URL("./smtp_server.py", import.meta.url).pathname;
-  const child = spawn(process.env.PYTHON ?? "python3", [script, String(port), certs.cert, certs.key, user, password, outdir],
+  const child = spawn(process.env.PYTHON ?? "python3", [script, String(port), certs.cert, certs.key, user, password, outdir, implicit ? "implicit" : "starttls"],
     { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   child.stderr.on("data", (d) => { log += d; });
@@ -35,7 +35,7 @@ export async function startSmtp({ port, certs, user = "portal", password = "mail
   const exited = new Promise((r) => child.on("exit", r));
   return {
     port, user, password, outdir,
-    url: `smtp://${user}:${password}@127.0.0.1:${port}?tls=required`,
+    url: implicit ? `smtps://${user}:${password}@127.0.0.1:${port}` : `smtp://${user}:${password}@127.0.0.1:${port}?tls=required`,
     messages: () => readdirSync(outdir).filter((f) => f.endsWith(".json")).sort()
       .map((f) => JSON.parse(readFileSync(join(outdir, f), "utf8"))),
     log: () => log,

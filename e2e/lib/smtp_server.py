@@ -1,8 +1,9 @@
 """A real SMTP server for the end-to-end tests: aiosmtpd with STARTTLS
-required before AUTH (PLAIN/LOGIN, one user), writing each message it
-accepts to OUTDIR as NNNN.eml plus NNNN.json (headers, part types, text).
+required before AUTH (PLAIN/LOGIN, one user), or with MODE "implicit" TLS
+from the first byte (smtps), writing each message it accepts to OUTDIR as
+NNNN.eml plus NNNN.json (headers, part types, text).
 
-usage: smtp_server.py PORT CERT KEY USER PASSWORD OUTDIR
+usage: smtp_server.py PORT CERT KEY USER PASSWORD OUTDIR [MODE]
 """
 import asyncio
 import email
@@ -17,6 +18,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 port, cert, key, user, password, outdir = sys.argv[1:7]
+implicit = sys.argv[7:8] == ["implicit"]
 out = Path(outdir)
 out.mkdir(parents=True, exist_ok=True)
 
@@ -32,8 +34,9 @@ class Keep:
         text = msg.get_body(preferencelist=("plain",))
         summary = {
             "rcpt": envelope.rcpt_tos,
-            "tls": session.ssl is not None,
+            "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None,
             "auth": session.authenticated,
+            "peer": list(session.peer),
             "headers": {k: str(v) for k, v in msg.items()},
             "parts": [p.get_content_type() for p in msg.walk()],
             "text": text.get_content() if text else "",
@@ -49,15 +52,17 @@ def authenticate(server, session, envelope, mechanism, auth_data):
 
 context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
 context.load_cert_chain(cert, key)
+# With TLS from the start aiosmtpd sees no STARTTLS, so it is told not to
+# ask for one before AUTH; the connection is encrypted all the same.
+encryption = dict(ssl_context=context, auth_require_tls=False) if implicit else dict(
+    tls_context=context, require_starttls=True, auth_require_tls=True)
 controller = Controller(
     Keep(),
     hostname="127.0.0.1",
     port=int(port),
-    tls_context=context,
-    require_starttls=True,
-    auth_require_tls=True,
     auth_required=True,
     authenticator=authenticate,
+    **encryption,
 )
 controller.start()
 print(f"listening on {port}", flush=True)

@@ -3,6 +3,7 @@
 
 pub mod domain_mail;
 pub mod payment_mail;
+pub mod relay;
 pub mod templates;
 pub mod transport;
 pub mod webhook_mail;

@@ -1,18 +1,17 @@
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::Context;
 use lettre::message::{Mailbox, MultiPart};
-use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::Message;
 use serde::{Deserialize, Serialize};
 
+use super::relay::Relay;
 use crate::store::outbox::DueMail;
 
 /// Where mail goes: an SMTP relay, or `.eml` files (the embedded default,
 /// listed at /dev/mailbox).
 pub enum Transport {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(Relay),
     Disk(PathBuf),
 }
 
@@ -41,13 +40,7 @@ impl Transport {
     /// An SMTP relay from its URL (lettre's: `smtps://` is TLS from the
     /// start, `?tls=required` STARTTLS); `ca_file` adds trusted authorities.
     pub fn smtp(url: &str, ca_file: Option<&Path>) -> anyhow::Result<Self> {
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .context("ORGPORTAL_SMTP_URL: not a usable SMTP URL")?
-            .timeout(Some(Duration::from_secs(15)));
-        if let Some(ca_file) = ca_file {
-            builder = builder.tls(with_authorities(url, ca_file)?);
-        }
-        Ok(Transport::Smtp(builder.build()))
+        Ok(Transport::Smtp(Relay::from_url(url, ca_file)?))
     }
 
     pub fn disk(dir: PathBuf) -> anyhow::Result<Self> {
@@ -77,7 +70,7 @@ impl Transport {
             .multipart(MultiPart::alternative_plain_html(mail.body_text.clone(), mail.body_html.clone()))
             .map_err(|e| format!("cannot build the message: {e}"))?;
         match self {
-            Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            Transport::Smtp(relay) => relay.send(message.envelope(), &message.formatted()).await,
             Transport::Disk(dir) => {
                 let written_at = time::OffsetDateTime::now_utc();
                 let stamp = written_at.unix_timestamp_nanos();
@@ -105,30 +98,6 @@ impl Transport {
             }
         }
     }
-}
-
-/// The URL's TLS mode, trusting the file's authorities too.
-fn with_authorities(url: &str, ca_file: &Path) -> anyhow::Result<Tls> {
-    let parsed = url::Url::parse(url).context("ORGPORTAL_SMTP_URL: not a URL")?;
-    let host = parsed.host_str().context("ORGPORTAL_SMTP_URL: no host")?.to_string();
-    let mode = parsed.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v.into_owned());
-    let tls: fn(TlsParameters) -> Tls = match (parsed.scheme(), mode.as_deref()) {
-        ("smtps", _) => Tls::Wrapper,
-        (_, Some("required")) => Tls::Required,
-        (_, Some("opportunistic")) => Tls::Opportunistic,
-        _ => anyhow::bail!(
-            "ORGPORTAL_SMTP_CA_FILE is set but ORGPORTAL_SMTP_URL uses no TLS (use smtps:// or ?tls=required)"
-        ),
-    };
-    let pem =
-        std::fs::read(ca_file).with_context(|| format!("ORGPORTAL_SMTP_CA_FILE: cannot read {}", ca_file.display()))?;
-    // lettre takes a file without any certificate as an empty list.
-    if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
-        anyhow::bail!("ORGPORTAL_SMTP_CA_FILE: {} holds no PEM certificate", ca_file.display());
-    }
-    let ca = Certificate::from_pem(&pem)
-        .with_context(|| format!("ORGPORTAL_SMTP_CA_FILE: {} holds no PEM certificate", ca_file.display()))?;
-    Ok(tls(TlsParameters::builder(host).add_root_certificate(ca).build_rustls()?))
 }
 
 /// Messages written to disk, newest first.

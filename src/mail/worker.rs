@@ -26,7 +26,7 @@ const GATHER: Duration = Duration::from_millis(50);
 /// Messages claimed at once; a full claim is followed by the next at once.
 const BATCH: i64 = 100;
 const LEASE: Duration = Duration::from_secs(120);
-/// Messages on their way at once (lettre's pool keeps up to ten connections).
+/// Messages on their way at once (the relay keeps as many connections idle).
 const IN_FLIGHT: usize = 8;
 /// Delivered mail is recorded at least this often within a batch.
 const RECORD_EVERY: Duration = Duration::from_secs(1);
@@ -90,9 +90,9 @@ impl Worker {
                 .await?;
         let claimed = due.len();
         let (mut outcomes, mut since) = (Vec::new(), std::time::Instant::now());
-        // Several at once: lettre waits about 40 ms for each message's last
-        // packet to be acknowledged (it sends with Nagle's algorithm on), so
-        // one at a time the worker sent 20 messages a second. Once stopping,
+        // Several at once: each message is four round trips to the relay
+        // (MAIL, RCPT, DATA, the message), which a relay across a network or
+        // one slow to answer makes the worker's pace. Once stopping,
         // no new message is started; those on their way finish and are
         // recorded (claimed but not sent: another worker takes them when
         // the lease ends).
