@@ -205,6 +205,8 @@ impl Application {
             payments,
             first_pages: Arc::default(),
             waiting_lists: Arc::default(),
+            activity_facets: Arc::default(),
+            first_teams: Arc::default(),
             member_orders,
         });
         // The cookie lives as long as a session may; the database ends it sooner.

@@ -1,8 +1,14 @@
+//! The activity log: writing its rows (with the filter choices they add),
+//! reading a page of it, and the choices of the Activity page's filters.
+
+use std::sync::Arc;
+
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use crate::db::schema::{activity, activity_facets};
 use crate::db::AnyConnection;
+use crate::store::kept::Kept;
 
 /// One row of the activity log, as written.
 #[derive(Debug, Clone, Insertable)]
@@ -227,6 +233,22 @@ pub fn facets(conn: &mut AnyConnection, org_id: Option<&str>) -> QueryResult<Fac
     actions.sort_unstable();
     actors.sort_unstable_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
     Ok(Facets { actions, actors })
+}
+
+/// Organizations' filter choices, kept under their `facets_version`.
+pub type KeptFacets = Kept<Facets>;
+
+/// The organization's [`facets`], kept while its `facets_version` (read in
+/// the same transaction) stays where it was: migration 000028's triggers
+/// move it when a choice is added or removed and when an actor's address
+/// changes or their account goes.
+pub fn kept_facets(
+    conn: &mut AnyConnection,
+    kept: &KeptFacets,
+    org_id: &str,
+    facets_version: i64,
+) -> QueryResult<Arc<Facets>> {
+    kept.get_or_read(org_id, facets_version, || facets(conn, Some(org_id)))
 }
 
 /// Adds a filter choice of the log `scope` unless it is there: one read of

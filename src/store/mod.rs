@@ -13,6 +13,7 @@ pub mod billing;
 pub mod changes;
 pub mod customer;
 pub mod domains;
+pub mod kept;
 pub mod members;
 pub mod orgs;
 pub mod outbox;

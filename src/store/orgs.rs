@@ -31,6 +31,9 @@ pub struct Org {
     /// invitations, join requests, people the directory suspended
     /// (migration 000027's triggers).
     pub waiting_version: i64,
+    /// Moves with every change to the Activity page's filter choices
+    /// (migration 000028's triggers).
+    pub facets_version: i64,
 }
 
 impl<'a> From<&'a Org> for crate::store::members::first_pages::Listed<'a> {
@@ -171,6 +174,7 @@ pub fn create_recorded(
             members_version: 1,
             sso_required: None,
             waiting_version: 0,
+            facets_version: 0,
         };
         diesel::insert_into(organizations::table)
             .values((

@@ -98,6 +98,10 @@ pub struct AppState {
     pub first_pages: Arc<crate::store::members::first_pages::FirstPages>,
     /// The Members page's side lists, kept per organization (members::waiting).
     pub waiting_lists: Arc<members::waiting::WaitingLists>,
+    /// The Activity page's filter choices, kept per organization.
+    pub activity_facets: Arc<crate::store::activity::KeptFacets>,
+    /// Projects' first Team pages, kept per project (projects::first_team).
+    pub first_teams: Arc<crate::store::projects::first_team::FirstTeams>,
     /// Large organizations' members in order, as the API lists them.
     pub member_orders: Arc<api::member_order::MemberOrders>,
 }

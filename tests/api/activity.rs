@@ -171,6 +171,62 @@ async fn the_filter_choices_are_each_log_s_own_and_kept_as_rows_are_written() {
     assert!(facets(&app, &globex_id).is_empty());
 }
 
+/// The filter choices are kept per organization (issue 33): a new action
+/// or actor, an actor's new address and an actor's deleted account show on
+/// the next request, whichever instance or tool made the change.
+#[tokio::test]
+async fn the_kept_filter_choices_show_every_change_on_the_next_request() {
+    use diesel::prelude::*;
+    use orgportal::db::schema::{activity_facets, users};
+    let app = spawn_app().await;
+    let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
+    let bob = app.member(&slug, "bob@example.com", "Admin").await;
+    app.member(&slug, "vic@example.com", "View-only").await;
+    let (org_id, bob_id, vic_id) = (app.org_id(&slug), app.user_id("bob@example.com"), app.user_id("vic@example.com"));
+    let log = format!("/orgs/{slug}/activity");
+    let offered = |page: &str, option: &str| page.contains(&format!(">{option}</option>"));
+    let page = app.browser.get_html(&log).await;
+    assert!(offered(&page, "owner@example.com") && !offered(&page, "bob@example.com"));
+    assert!(!offered(&page, "member.role_change"));
+
+    // Bob changes a role on another instance: a new actor and a new action here.
+    let other = app.second_instance().await;
+    let there = bob.at(&other.address);
+    let res = there
+        .submit(
+            &format!("/orgs/{slug}/members"),
+            &format!("/orgs/{slug}/members/{vic_id}/role"),
+            &[("role", "Billing")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = app.browser.get_html(&log).await;
+    assert!(offered(&page, "bob@example.com") && offered(&page, "member.role_change"), "{page}");
+
+    // Behind the portal's back: a choice added, an actor's new address.
+    diesel::insert_into(activity_facets::table)
+        .values((
+            activity_facets::scope.eq(&org_id),
+            activity_facets::kind.eq("action"),
+            activity_facets::value.eq("import.members"),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
+    assert!(offered(&app.browser.get_html(&log).await, "import.members"));
+    diesel::update(users::table.find(&bob_id))
+        .set(users::email.eq("robert@example.com"))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let page = app.browser.get_html(&log).await;
+    assert!(offered(&page, "robert@example.com") && !offered(&page, "bob@example.com"), "{page}");
+
+    // Bob deletes his account: he is no longer offered.
+    let res = bob.submit("/settings/delete", "/settings/delete", &[("confirm_email", "robert@example.com")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = app.browser.get_html(&log).await;
+    assert!(!offered(&page, "robert@example.com") && offered(&page, "owner@example.com"), "{page}");
+}
+
 #[tokio::test]
 async fn the_csv_export_sends_every_row_once_across_its_batches() {
     let app = spawn_app().await;

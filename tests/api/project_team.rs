@@ -119,3 +119,86 @@ async fn a_role_set_on_one_project_wins_and_the_team_page_says_why() {
     assert_eq!(tess.get(&fleet).await.status(), StatusCode::NOT_FOUND, "back to the default: none");
     assert_eq!(app.activity_count("project.member_role"), 3);
 }
+
+/// The first Team page and the project's invitations are kept per project
+/// (issue 33): every change shows on the next request, whichever instance or
+/// tool made it, and a kept invitation that runs out shows as expired.
+#[tokio::test]
+async fn the_kept_team_page_shows_every_change_on_the_next_request() {
+    use diesel::prelude::*;
+    use orgportal::db::schema::{memberships, project_grants, project_invitations, projects, users};
+    let week = std::time::Duration::from_secs(7 * 24 * 3600);
+    let app = crate::helpers::spawn_app_with(|s| (s.session_idle, s.session_max) = (week * 4, week * 4)).await;
+    let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
+    let base = format!("/orgs/{slug}/projects");
+    create(&app.browser, &base, "Fleet", "").await;
+    let team = format!("{base}/fleet/team");
+    app.member(&slug, "tess@example.com", "Technical user").await;
+    let (org_id, tess_id) = (app.org_id(&slug), app.user_id("tess@example.com"));
+    let project_id: String =
+        projects::table.filter(projects::slug.eq("fleet")).select(projects::id).first(&mut *app.conn()).unwrap();
+    let browser = app.browser.clone();
+    let row = move |email: &'static str| {
+        let (browser, team) = (browser.clone(), team.clone());
+        async move {
+            let page = browser.get_html(&team).await;
+            let Some(at) = page.find(&format!("{email}</td>")) else { return String::new() };
+            let start = page[..at].rfind("<tr>").unwrap();
+            page[start..at + page[at..].find("</tr>").unwrap()].to_string()
+        }
+    };
+    assert!(row("tess@example.com").await.contains("organization role Technical user"));
+
+    // A role set on the project on another instance.
+    let other = app.second_instance().await;
+    let there = app.browser.at(&other.address);
+    let team = format!("{base}/fleet/team");
+    let res = there.submit(&team, &format!("{team}/{tess_id}"), &[("role", "View-only")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(row("tess@example.com").await.contains("View-only, set on this project"));
+
+    // Behind the portal's back: the role on the project removed, the organization role changed.
+    let grant = project_grants::table.find((&project_id, &tess_id));
+    diesel::delete(grant).execute(&mut *app.conn()).unwrap();
+    assert!(row("tess@example.com").await.contains("organization role Technical user"));
+    diesel::update(memberships::table.find((&org_id, &tess_id)))
+        .set(memberships::role.eq("View-only"))
+        .execute(&mut *app.conn())
+        .unwrap();
+    assert!(row("tess@example.com").await.contains("organization role View-only"));
+
+    // A direct collaborator written into the database, then renamed.
+    app.new_browser().sign_in("cara@partner.example", "Cara").await;
+    let cara_id = app.user_id("cara@partner.example");
+    diesel::insert_into(project_grants::table)
+        .values((
+            project_grants::project_id.eq(&project_id),
+            project_grants::user_id.eq(&cara_id),
+            project_grants::role.eq("View-only"),
+            project_grants::direct.eq(true),
+            project_grants::created_at.eq(app.settings.clock.now()),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
+    assert!(row("cara@partner.example").await.contains("Cara"));
+    diesel::update(users::table.find(&cara_id)).set(users::name.eq("Cara Renamed")).execute(&mut *app.conn()).unwrap();
+    assert!(row("cara@partner.example").await.contains("Cara Renamed"), "a collaborator is not a member");
+
+    // An invitation through the form, revoked behind the portal's back;
+    // another one kept while the clock runs past its end.
+    let invite = |email: &'static str| {
+        let (browser, team) = (app.browser.clone(), team.clone());
+        async move { browser.submit(&team, &format!("{team}/invite"), &[("email", email), ("role", "View-only")]).await }
+    };
+    assert_eq!(invite("dan@partner.example").await.status(), StatusCode::SEE_OTHER);
+    assert!(!row("dan@partner.example").await.is_empty());
+    diesel::update(project_invitations::table.filter(project_invitations::email.eq("dan@partner.example")))
+        .set(project_invitations::state.eq("revoked"))
+        .execute(&mut *app.conn())
+        .unwrap();
+    assert!(row("dan@partner.example").await.is_empty());
+    assert_eq!(invite("eve@partner.example").await.status(), StatusCode::SEE_OTHER);
+    assert!(!row("eve@partner.example").await.contains("expired"));
+    app.settings.clock.advance(week + std::time::Duration::from_secs(60));
+    assert!(row("eve@partner.example").await.contains("expired"));
+}

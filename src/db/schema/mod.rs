@@ -34,6 +34,7 @@ diesel::table! {
         members_version -> BigInt,
         sso_required -> Nullable<Text>,
         waiting_version -> BigInt,
+        facets_version -> BigInt,
     }
 }
 
@@ -256,6 +257,7 @@ diesel::table! {
         description -> Text,
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
+        team_version -> BigInt,
     }
 }
 

@@ -155,12 +155,30 @@ pub fn create(
     })
 }
 
+/// A project invitation waiting for an answer as stored: [`with_deliveries`]
+/// adds its email's delivery and its state against the clock.
+#[derive(Debug, Clone)]
+pub struct WaitingProjectInvitation {
+    pub id: String,
+    pub email: String,
+    pub role: String,
+    pub invited_by: Option<String>,
+    pub expires_at: PrimitiveDateTime,
+    pub state: String,
+}
+
 /// Invitations of the project still waiting for an answer (expired ones too), newest first.
 pub fn pending(
     conn: &mut AnyConnection,
     project_id: &str,
     now: PrimitiveDateTime,
 ) -> QueryResult<Vec<PendingProjectInvitation>> {
+    let rows = waiting(conn, project_id)?;
+    with_deliveries(conn, &rows, now)
+}
+
+/// The rows of [`pending`], as stored.
+pub fn waiting(conn: &mut AnyConnection, project_id: &str) -> QueryResult<Vec<WaitingProjectInvitation>> {
     type Row = (String, String, String, Option<String>, PrimitiveDateTime, String);
     let rows: Vec<Row> = project_invitations::table
         .left_join(users::table.on(users::id.nullable().eq(project_invitations::invited_by)))
@@ -177,14 +195,38 @@ pub fn pending(
             project_invitations::state,
         ))
         .load(conn)?;
-    let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
-    let deliveries = if ids.is_empty() { Vec::new() } else { outbox::project_deliveries(conn, &ids)? };
     Ok(rows
         .into_iter()
-        .map(|(id, email, role, invited_by, expires_at, state)| {
-            let delivery = deliveries.iter().find(|d| d.invitation_id.as_deref() == Some(id.as_str())).cloned();
-            let state = InvitationState::effective(&state, expires_at, now);
-            PendingProjectInvitation { id, email, role, invited_by, expires_at, state, delivery }
+        .map(|(id, email, role, invited_by, expires_at, state)| WaitingProjectInvitation {
+            id,
+            email,
+            role,
+            invited_by,
+            expires_at,
+            state,
+        })
+        .collect())
+}
+
+/// `rows` with their emails' deliveries (read now: they change without
+/// moving any version) and their states at `now`.
+pub fn with_deliveries(
+    conn: &mut AnyConnection,
+    rows: &[WaitingProjectInvitation],
+    now: PrimitiveDateTime,
+) -> QueryResult<Vec<PendingProjectInvitation>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let deliveries = if ids.is_empty() { Vec::new() } else { outbox::project_deliveries(conn, &ids)? };
+    Ok(rows
+        .iter()
+        .map(|r| PendingProjectInvitation {
+            id: r.id.clone(),
+            email: r.email.clone(),
+            role: r.role.clone(),
+            invited_by: r.invited_by.clone(),
+            expires_at: r.expires_at,
+            state: InvitationState::effective(&r.state, r.expires_at, now),
+            delivery: deliveries.iter().find(|d| d.invitation_id.as_deref() == Some(r.id.as_str())).cloned(),
         })
         .collect())
 }

@@ -7,6 +7,7 @@
 //! what the access rule (domain::project_access) needs to know about one.
 
 pub mod collaborators;
+pub mod first_team;
 pub mod invitations;
 mod lookup;
 pub mod team;
@@ -46,6 +47,9 @@ pub struct Project {
     pub description: String,
     pub created_by: Option<String>,
     pub created_at: PrimitiveDateTime,
+    /// Moves with every change to the project's Team page that the
+    /// organization's members_version does not cover (migration 000029).
+    pub team_version: i64,
 }
 
 impl<'a> From<&'a Project> for crate::store::billing::usage::ReportedProject<'a> {
@@ -168,6 +172,7 @@ pub fn create(conn: &mut AnyConnection, new: &NewProject<'_>, actor: &Actor) -> 
             description: new.description.to_string(),
             created_by: Some(actor.user_id.clone()),
             created_at: crate::db::timestamp::as_stored(actor.now),
+            team_version: 0,
         };
         diesel::insert_into(projects::table)
             .values((

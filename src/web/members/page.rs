@@ -124,7 +124,7 @@ pub async fn list(
             let page = first_pages::page(conn, &kept, org.into(), Some(&term), cursor.as_ref(), PAGE_SIZE, &common)?;
             let total = i64::from(org.member_count);
             // Kept under the versions the session's statement read.
-            let lists = waiting.of(conn, org)?;
+            let lists = super::waiting::of(&waiting, conn, org)?;
             let pending = invitations::with_deliveries(conn, &lists.invitations, now)?;
             Ok((page, total, pending, lists))
         })

@@ -13,18 +13,15 @@
 //! Here, not in store/: it joins three areas' reads (members, domains,
 //! scim), and store/scim depends on store/members.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use diesel::QueryResult;
 
 use crate::db::AnyConnection;
 use crate::store::domains::joins::{self, JoinRequestRow};
+use crate::store::kept::Kept;
 use crate::store::members::pending_invitations::{self, WaitingInvitation};
 use crate::store::orgs::Org;
-
-/// How many organizations' lists are kept (a few kB each, most empty).
-const KEPT: usize = 256;
 
 /// What the side lists held when read.
 pub struct Lists {
@@ -34,44 +31,17 @@ pub struct Lists {
     pub suspended: Vec<(String, String, Option<String>)>,
 }
 
-#[derive(Default)]
-pub struct WaitingLists {
-    kept: Mutex<HashMap<String, Kept>>,
-}
+/// Kept under (waiting_version, members_version).
+pub type WaitingLists = Kept<Lists, (i64, i64)>;
 
-struct Kept {
-    versions: (i64, i64),
-    lists: Arc<Lists>,
-}
-
-fn versions(org: &Org) -> (i64, i64) {
-    (org.waiting_version, org.members_version)
-}
-
-impl WaitingLists {
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, Kept>> {
-        // Entries are replaced whole: a panic elsewhere leaves none half-written.
-        self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// `org`'s lists as of the versions it was read with: kept ones when
-    /// they were read at those versions, else read on `conn` and kept.
-    pub fn of(&self, conn: &mut AnyConnection, org: &Org) -> QueryResult<Arc<Lists>> {
-        if let Some(kept) = self.lock().get(&org.id).filter(|k| k.versions == versions(org)) {
-            return Ok(kept.lists.clone());
-        }
-        let lists = Arc::new(Lists {
+/// `org`'s lists as of the versions it was read with: kept ones when they
+/// were read at those versions, else read on `conn` and kept.
+pub fn of(kept: &WaitingLists, conn: &mut AnyConnection, org: &Org) -> QueryResult<Arc<Lists>> {
+    kept.get_or_read(&org.id, (org.waiting_version, org.members_version), || {
+        Ok(Lists {
             invitations: pending_invitations::waiting(conn, &org.id, None)?,
             requests: joins::requests(conn, &org.id)?,
             suspended: crate::store::scim::users::suspended(conn, &org.id)?,
-        });
-        let mut kept = self.lock();
-        if kept.len() >= KEPT && !kept.contains_key(&org.id) {
-            if let Some(any) = kept.keys().next().cloned() {
-                kept.remove(&any);
-            }
-        }
-        kept.insert(org.id.clone(), Kept { versions: versions(org), lists: lists.clone() });
-        Ok(lists)
-    }
+        })
+    })
 }

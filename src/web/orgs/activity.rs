@@ -1,6 +1,8 @@
 //! The Activity page: the organization's log, newest first, filtered by
 //! actor, action and date range, in keyset pages, and exported as CSV.
 
+use std::sync::Arc;
+
 use actix_web::{get, web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -56,8 +58,7 @@ struct ActivityPage {
     heading: &'static str,
     intro: &'static str,
     q: ActivityQuery,
-    actions: Vec<String>,
-    actors: Vec<(String, String)>,
+    facets: Arc<activity::Facets>,
     entries: Vec<Entry>,
     from_error: Option<String>,
     to_error: Option<String>,
@@ -134,19 +135,30 @@ pub async fn render_log(
     state: &AppState,
 ) -> Result<HttpResponse, AppError> {
     let (org_id, query) = (log.org_id.clone(), q.clone());
-    let read = db::run_read(&state.pool, move |conn| read_log(conn, org_id.as_deref(), &query)).await?;
+    let read = db::run_read(&state.pool, move |conn| read_log(conn, org_id.as_deref(), &query, None)).await?;
     show_log(layout, log, q, read)
 }
 
-type LogRead = (Vec<ActivityRow>, activity::Facets);
+type LogRead = (Vec<ActivityRow>, Arc<activity::Facets>);
 
 /// The page's rows (one more than a page, to know whether there is a next)
-/// and the filter lists: what `show_log` shows.
-fn read_log(conn: &mut db::AnyConnection, org_id: Option<&str>, q: &ActivityQuery) -> Result<LogRead, AppError> {
+/// and the filter lists: what `show_log` shows. An organization's lists come
+/// from `kept` when given, under the facets_version the session's statement
+/// read.
+fn read_log(
+    conn: &mut db::AnyConnection,
+    org_id: Option<&str>,
+    q: &ActivityQuery,
+    kept: Option<(&activity::KeptFacets, i64)>,
+) -> Result<LogRead, AppError> {
     let (f, _, _) = filter(q);
     let before = q.before.as_deref().and_then(decode_cursor);
     let rows = activity::list(conn, org_id, &f, before.as_ref(), PAGE_SIZE + 1)?;
-    Ok((rows, activity::facets(conn, org_id)?))
+    let facets = match (org_id, kept) {
+        (Some(org_id), Some((kept, version))) => activity::kept_facets(conn, kept, org_id, version)?,
+        _ => Arc::new(activity::facets(conn, org_id)?),
+    };
+    Ok((rows, facets))
 }
 
 fn show_log(layout: Layout, log: Log, q: ActivityQuery, (mut rows, facets): LogRead) -> Result<HttpResponse, AppError> {
@@ -177,8 +189,7 @@ fn show_log(layout: Layout, log: Log, q: ActivityQuery, (mut rows, facets): LogR
         heading: log.heading,
         intro: log.intro,
         q,
-        actions: facets.actions,
-        actors: facets.actors,
+        facets,
         entries,
         from_error,
         to_error,
@@ -188,11 +199,18 @@ fn show_log(layout: Layout, log: Log, q: ActivityQuery, (mut rows, facets): LogR
 }
 
 #[get("/orgs/{slug}/activity")]
-pub async fn page(org_page: SignedInPage, query: web::Query<ActivityQuery>) -> Result<HttpResponse, AppError> {
+pub async fn page(
+    org_page: SignedInPage,
+    query: web::Query<ActivityQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
-    let read = q.clone();
-    let (member, found) =
-        org_page.load(Permission::ActivityView, move |conn, view| read_log(conn, Some(&view.org.id), &read)).await?;
+    let (read, kept) = (q.clone(), state.activity_facets.clone());
+    let (member, found) = org_page
+        .load(Permission::ActivityView, move |conn, view| {
+            read_log(conn, Some(&view.org.id), &read, Some((&kept, view.org.facets_version)))
+        })
+        .await?;
     let log = Log {
         org_id: Some(member.org_id().to_string()),
         base: format!("/orgs/{}/activity", member.view.org.slug),

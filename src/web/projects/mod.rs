@@ -25,6 +25,7 @@ use crate::domain::project_access::{self, AccessFacts, Why};
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::store::accounts::users::User;
+use crate::store::orgs::MemberView;
 use crate::store::projects::{self, Owner, Project};
 use crate::web::extract::{CurrentUser, OrgMember};
 use crate::web::layout::{Layout, PersonalNav};
@@ -226,8 +227,8 @@ fn access(
 /// An organization's project page in one trip to the database (issue 33):
 /// the session and membership (`SignedInPage`), the project `key` with the
 /// person's access to it, and the page's own reads, `read`, given the
-/// project, the person's permissions on it (only when they may see it) and
-/// their account.
+/// project, the person's permissions on it (only when they may see it),
+/// their account and their membership.
 pub async fn load_in_org<T, F>(
     org_page: SignedInPage,
     key: String,
@@ -235,7 +236,9 @@ pub async fn load_in_org<T, F>(
     read: F,
 ) -> Result<(ProjectIn, T), AppError>
 where
-    F: FnOnce(&mut db::AnyConnection, &Project, &[Permission], &User) -> Result<T, AppError> + Send + 'static,
+    F: FnOnce(&mut db::AnyConnection, &Project, &[Permission], &User, &MemberView) -> Result<T, AppError>
+        + Send
+        + 'static,
     T: Send + 'static,
 {
     let catalog = state.catalog.clone();
@@ -248,7 +251,7 @@ where
             let membership = Some((view.role.clone(), view.default_project_role.clone()));
             let rows = projects::AccessRows { membership, grant };
             let Some((why, permissions)) = access(&catalog, &project, &user.id, &rows) else { return Ok(None) };
-            let page = read(conn, &project, &permissions, user)?;
+            let page = read(conn, &project, &permissions, user, view)?;
             Ok(Some((project, why, permissions, page)))
         })
         .await?;

@@ -124,7 +124,8 @@ pub async fn org_show(
 ) -> Result<HttpResponse, AppError> {
     // One trip: the session, the project and the page's reads.
     let (p, found) =
-        load_in_org(org_page, path.into_inner().1, &state, |conn, project, _, me| read_page(conn, project, me)).await?;
+        load_in_org(org_page, path.into_inner().1, &state, |conn, project, _, me, _| read_page(conn, project, me))
+            .await?;
     show_read(p, state, found)
 }
 

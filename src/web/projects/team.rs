@@ -19,6 +19,7 @@ use crate::error::AppError;
 use crate::store::members::page::Cursor;
 use crate::store::members::MemberError;
 use crate::store::projects::collaborators;
+use crate::store::projects::first_team::{self, FirstTeams};
 use crate::store::projects::invitations::{self, PendingProjectInvitation};
 use crate::store::projects::team;
 use crate::store::projects::team::TeamRow;
@@ -158,23 +159,32 @@ pub(super) async fn render(
 ) -> Result<HttpResponse, AppError> {
     let (project, read, now) = (p.project.clone(), query.clone(), state.clock.now());
     let can_manage = p.can(Permission::ProjectsManage);
-    let found = db::run_read(&state.pool, move |conn| read_team(conn, &project, can_manage, &read, now)).await?;
+    let found = db::run_read(&state.pool, move |conn| read_team(conn, &project, can_manage, &read, now, None)).await?;
     show(p, state, query, (error, invite), found)
 }
 
 type TeamRead = (Vec<TeamRow>, Vec<PendingProjectInvitation>);
 
 /// The page of the team the query asks for (one row more than shown) and,
-/// for those who manage the project, its pending invitations.
+/// for those who manage the project, its pending invitations. The first
+/// page of an organization's project comes from `kept` when given, under
+/// the organization's members_version read with the session.
 fn read_team(
     conn: &mut db::AnyConnection,
     project: &crate::store::projects::Project,
     can_manage: bool,
     query: &TeamQuery,
     now: time::PrimitiveDateTime,
+    kept: Option<(&FirstTeams, i64)>,
 ) -> Result<TeamRead, AppError> {
     let after = query.after.as_deref().and_then(decode_cursor);
     let term = Some(query.q.trim()).filter(|t| !t.is_empty());
+    if let (None, None, Some((kept, members_version))) = (&after, term, kept) {
+        let first = first_team::first(conn, kept, project, members_version, PAGE + 1)?;
+        let pending =
+            if can_manage { invitations::with_deliveries(conn, &first.invitations, now)? } else { Vec::new() };
+        return Ok((first.rows.clone(), pending));
+    }
     let rows = team::page(conn, project, term, after.as_ref(), PAGE + 1)?;
     let pending = if can_manage { invitations::pending(conn, &project.id, now)? } else { Vec::new() };
     Ok((rows, pending))
@@ -245,10 +255,11 @@ pub async fn team(
     if req.match_info().get("slug").is_some() {
         // An organization's project: one trip for the whole page.
         let key = req.match_info().get("project").unwrap_or_default().to_string();
-        let (read, now) = (query.clone(), state.clock.now());
+        let (read, now, kept) = (query.clone(), state.clock.now(), state.first_teams.clone());
         let (p, found) =
-            load_in_org(SignedInPage::extract(&req).await?, key, &state, move |conn, project, permissions, _| {
-                read_team(conn, project, permissions.contains(&Permission::ProjectsManage), &read, now)
+            load_in_org(SignedInPage::extract(&req).await?, key, &state, move |conn, project, permissions, _, view| {
+                let can_manage = permissions.contains(&Permission::ProjectsManage);
+                read_team(conn, project, can_manage, &read, now, Some((&kept, view.org.members_version)))
             })
             .await?;
         return show(&p, &state, query, (None, None), found);
