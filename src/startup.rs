@@ -207,6 +207,7 @@ impl Application {
             waiting_lists: Arc::default(),
             activity_facets: Arc::default(),
             first_teams: Arc::default(),
+            billing_pages: Arc::default(),
             member_orders,
         });
         // The cookie lives as long as a session may; the database ends it sooner.

@@ -34,6 +34,9 @@ pub struct Org {
     /// Moves with every change to the Activity page's filter choices
     /// (migration 000028's triggers).
     pub facets_version: i64,
+    /// Moves with every change to what the Billing page shows (migration
+    /// 000030's triggers).
+    pub billing_version: i64,
 }
 
 impl<'a> From<&'a Org> for crate::store::members::first_pages::Listed<'a> {
@@ -175,6 +178,7 @@ pub fn create_recorded(
             sso_required: None,
             waiting_version: 0,
             facets_version: 0,
+            billing_version: 0,
         };
         diesel::insert_into(organizations::table)
             .values((

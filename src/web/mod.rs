@@ -102,6 +102,8 @@ pub struct AppState {
     pub activity_facets: Arc<crate::store::activity::KeptFacets>,
     /// Projects' first Team pages, kept per project (projects::first_team).
     pub first_teams: Arc<crate::store::projects::first_team::FirstTeams>,
+    /// Organizations' first Billing pages, kept per organization.
+    pub billing_pages: Arc<billing::page::FirstPages>,
     /// Large organizations' members in order, as the API lists them.
     pub member_orders: Arc<api::member_order::MemberOrders>,
 }

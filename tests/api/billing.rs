@@ -128,6 +128,59 @@ async fn invoices_page_newest_first_in_keyset_pages() {
     assert!(second.contains("OLD-01<") && !second.contains("INV-EUR"), "the rest, older");
 }
 
+/// What the Billing page shows is kept per organization (issue 33): every
+/// change shows on the next request, whichever instance or tool made it.
+#[tokio::test]
+async fn the_kept_billing_page_shows_every_change_on_the_next_request() {
+    use orgportal::db::schema::{billed_members, customers, entitlements, users};
+    let app = spawn_app().await;
+    import(&app, &file("open", ""));
+    app.browser.sign_in("ada@northwind.example", "Ada Admin").await;
+    let url = format!("/orgs/{SLUG}/billing");
+    let page = app.browser.get_html(&url).await;
+    assert!(page.contains("INV-EUR") && page.contains("€12,000.50") && !page.contains("GmbH"));
+
+    // Billing details saved on another instance.
+    let other = app.second_instance().await;
+    let there = app.browser.at(&other.address);
+    let res = save_details(&there, &details_form("bea@northwind.example", "DE")).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(app.browser.get_html(&url).await.contains("Northwind Databases GmbH"));
+
+    // Behind the portal's back: details, the customer account, an entitlement, an invoice.
+    diesel::update(billing_details::table)
+        .set(billing_details::legal_name.eq("Northwind Holding AG"))
+        .execute(&mut *app.conn())
+        .unwrap();
+    assert!(app.browser.get_html(&url).await.contains("Northwind Holding AG"));
+    diesel::update(customers::table).set(customers::name.eq("Northwind Renamed")).execute(&mut *app.conn()).unwrap();
+    assert!(app.browser.get_html(&url).await.contains("Northwind Renamed"));
+    diesel::update(entitlements::table.filter(entitlements::product.eq("MySQL Support")))
+        .set(entitlements::price_minor.eq(999_900))
+        .execute(&mut *app.conn())
+        .unwrap();
+    assert!(app.browser.get_html(&url).await.contains("€9,999.00"));
+    diesel::delete(invoices::table.filter(invoices::number.eq("INV-EUR"))).execute(&mut *app.conn()).unwrap();
+    assert!(!app.browser.get_html(&url).await.contains("INV-EUR"));
+
+    // A billed member written into the database, then renamed.
+    assert!(app.browser.get_html(&url).await.contains("Nobody's personal usage is billed"));
+    let ada_id = app.user_id("ada@northwind.example");
+    diesel::insert_into(billed_members::table)
+        .values((
+            billed_members::id.eq("bm-1"),
+            billed_members::org_id.eq(app.org_id(SLUG)),
+            billed_members::user_id.eq(&ada_id),
+            billed_members::since.eq(app.settings.clock.now()),
+            billed_members::added_by.eq("Ada Admin"),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
+    assert!(!app.browser.get_html(&url).await.contains("Nobody's personal usage is billed"));
+    diesel::update(users::table.find(&ada_id)).set(users::name.eq("Ada Renamed")).execute(&mut *app.conn()).unwrap();
+    assert!(app.browser.get_html(&url).await.contains("Ada Renamed<br>"));
+}
+
 #[tokio::test]
 async fn details_are_checked_kept_and_logged_and_the_contact_gets_invoice_mail_once() {
     let app = spawn_app().await;

@@ -35,6 +35,7 @@ diesel::table! {
         sso_required -> Nullable<Text>,
         waiting_version -> BigInt,
         facets_version -> BigInt,
+        billing_version -> BigInt,
     }
 }
 

@@ -16,6 +16,7 @@ use crate::store::billing;
 use crate::store::billing::billed_members::{self, BilledMember};
 use crate::store::billing::invoices::{self, InvoiceCursor};
 use crate::store::customer::{self, CustomerLink};
+use crate::store::kept::Kept;
 use crate::web::extract::{flash, OrgMember};
 use crate::web::input::{Form, FormFields};
 use crate::web::layout::{render_with, Layout};
@@ -36,6 +37,7 @@ pub struct InvoiceItem {
     pub pdf_url: Option<String>,
 }
 
+#[derive(Clone)]
 pub struct PricedItem {
     pub product: String,
     pub support_level: String,
@@ -160,6 +162,7 @@ fn decode(s: &str) -> Option<InvoiceCursor> {
 }
 
 /// What the page reads: details, customer account, priced entitlements, a page of invoices.
+#[derive(Clone)]
 pub struct Loaded {
     details: Option<BillingDetails>,
     customer: Option<CustomerLink>,
@@ -257,12 +260,29 @@ fn member_view(member: &OrgMember, loaded: Loaded, past_first: bool) -> BillingP
     page
 }
 
+/// Organizations' first Billing pages, kept under their billing_version
+/// (migration 000030's triggers move it with everything [`load`] reads).
+pub type FirstPages = Kept<Loaded>;
+
 #[get("/orgs/{slug}/billing")]
-pub async fn show(org_page: SignedInPage, query: web::Query<BillingQuery>) -> Result<HttpResponse, AppError> {
+pub async fn show(
+    org_page: SignedInPage,
+    query: web::Query<BillingQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let before = query.cursor();
     let past_first = before.is_some();
-    let (member, loaded) =
-        org_page.load(Permission::BillingView, move |conn, view| load(conn, &view.org.id, before.as_ref())).await?;
+    let kept = state.billing_pages.clone();
+    let (member, loaded) = org_page
+        .load(Permission::BillingView, move |conn, view| match &before {
+            Some(before) => load(conn, &view.org.id, Some(before)),
+            None => {
+                let first =
+                    kept.get_or_read(&view.org.id, view.org.billing_version, || load(conn, &view.org.id, None))?;
+                Ok(Loaded::clone(&first))
+            }
+        })
+        .await?;
     render_with(StatusCode::OK, &member_view(&member, loaded, past_first))
 }
 

@@ -1,0 +1,11 @@
+DROP TRIGGER users_billing_version ON users;
+DROP FUNCTION users_billing_version();
+DROP INDEX billed_members_user;
+DROP TRIGGER invoices_billing_version ON invoices;
+DROP TRIGGER entitlements_billing_version ON entitlements;
+DROP FUNCTION customer_billing_version();
+DROP TRIGGER customers_billing_version ON customers;
+DROP TRIGGER billed_members_billing_version ON billed_members;
+DROP TRIGGER billing_details_billing_version ON billing_details;
+DROP FUNCTION org_billing_version();
+ALTER TABLE organizations DROP COLUMN billing_version;

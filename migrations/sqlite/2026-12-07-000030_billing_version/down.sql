@@ -1,0 +1,18 @@
+DROP TRIGGER users_billing_version;
+DROP INDEX billed_members_user;
+DROP TRIGGER invoices_billing_version_delete;
+DROP TRIGGER invoices_billing_version_update;
+DROP TRIGGER invoices_billing_version_insert;
+DROP TRIGGER entitlements_billing_version_delete;
+DROP TRIGGER entitlements_billing_version_update;
+DROP TRIGGER entitlements_billing_version_insert;
+DROP TRIGGER customers_billing_version_delete;
+DROP TRIGGER customers_billing_version_update;
+DROP TRIGGER customers_billing_version_insert;
+DROP TRIGGER billed_members_version_delete;
+DROP TRIGGER billed_members_version_update;
+DROP TRIGGER billed_members_version_insert;
+DROP TRIGGER billing_details_version_delete;
+DROP TRIGGER billing_details_version_update;
+DROP TRIGGER billing_details_version_insert;
+ALTER TABLE organizations DROP COLUMN billing_version;
