@@ -50,6 +50,10 @@ fn with_quantities(
     month: Date,
     mut lines: Vec<ProjectLine>,
 ) -> QueryResult<Vec<ProjectLine>> {
+    // Most months no project left the organization: no statement for them.
+    if lines.is_empty() {
+        return Ok(lines);
+    }
     let ids: Vec<&str> = lines.iter().map(|l| l.id.as_str()).collect();
     // The payer is checked here, not in SQL: with it there, SQLite prefers
     // the payer index and reads every project's row of the month.
@@ -87,19 +91,47 @@ pub fn projects_page(
     after: Option<&(String, String)>,
     limit: i64,
 ) -> QueryResult<Vec<ProjectLine>> {
-    let base = projects::table.filter(projects::org_id.eq(org_id));
-    let order = (projects::name.asc(), projects::id.asc());
-    let rows: Vec<(String, String)> = match after {
-        None => base.order(order).limit(limit).select((projects::id, projects::name)).load(conn)?,
-        Some((name, id)) => base
-            .filter(projects::name.gt(name).or(projects::name.eq(name).and(projects::id.gt(id))))
-            .order(order)
-            .limit(limit)
-            .select((projects::id, projects::name))
-            .load(conn)?,
-    };
-    let lines = rows.into_iter().map(|(id, name)| ProjectLine { id, name, ..ProjectLine::default() }).collect();
-    with_quantities(conn, org_id, month, lines)
+    // One statement: the page's projects (a keyset subquery; the first page
+    // starts after ("", ""), as no project has an empty name) joined to their
+    // rows of the month. The payer is checked here, as in `with_quantities`.
+    let (name, id) = after.map_or(("", ""), |(name, id)| (name.as_str(), id.as_str()));
+    let keyset = diesel::alias!(projects as page_projects);
+    let (page_name, page_id) = (keyset.field(projects::name), keyset.field(projects::id));
+    let page = keyset
+        .filter(keyset.field(projects::org_id).eq(org_id))
+        .filter(page_name.gt(name).or(page_name.eq(name).and(page_id.gt(id))))
+        .order((page_name.asc(), page_id.asc()))
+        .limit(limit)
+        .select(page_id);
+    type Row = (String, String, Option<String>, Option<String>, Option<String>, Option<i64>);
+    let rows: Vec<Row> = projects::table
+        .left_join(
+            usage_monthly::table.on(usage_monthly::project_id.eq(projects::id).and(usage_monthly::month.eq(month))),
+        )
+        .filter(projects::id.eq_any(page))
+        .order((projects::name.asc(), projects::id.asc()))
+        .select((
+            projects::id,
+            projects::name,
+            usage_monthly::payer_org_id.nullable(),
+            usage_monthly::via_user_id.nullable(),
+            usage_monthly::metric.nullable(),
+            usage_monthly::quantity.nullable(),
+        ))
+        .load(conn)?;
+    let mut lines: Vec<ProjectLine> = Vec::new();
+    for (id, name, payer, via, metric, quantity) in rows {
+        if lines.last().is_none_or(|l| l.id != id) {
+            lines.push(ProjectLine { id, name, ..ProjectLine::default() });
+        }
+        let line = lines.last_mut().expect("just pushed");
+        if let (Some(payer), Some(""), Some(metric), Some(quantity)) = (payer, via.as_deref(), metric, quantity) {
+            if payer == org_id {
+                *line.quantities.entry(metric).or_default() += quantity;
+            }
+        }
+    }
+    Ok(lines)
 }
 
 /// Projects the organization owned and paid for in the month that belong
