@@ -11,14 +11,16 @@
 //! loads with wrk the Usage page of the current month: its first page, a
 //! deep keyset page (after project 900) and the two smaller organizations'
 //! pages. Flat with size means a ratio near 1 (target: within 1.5x). Prints
-//! the server's peak RSS. Needs `wrk`. BENCH_SECONDS sets each run's length.
+//! the server's peak RSS. Needs `wrk`. BENCH_SECONDS sets each run's length;
+//! BENCH_BEFORE_BIN (an earlier build) measures that build first, on the
+//! same data.
 
 mod common;
 
 use std::time::Instant;
 
 use anyhow::Context;
-use common::{check_page, sign_in, start_server, wrk};
+use common::{check_page, sign_in, start_server, wrk, Result_};
 use orgportal::db::{self, AnyConnection};
 use orgportal::domain::usage::UsageRecord;
 use orgportal::domain::{ProjectName, Slug};
@@ -68,6 +70,31 @@ fn report(
     Ok(())
 }
 
+/// Signs in on the server at `base` and loads the Usage pages of the
+/// organizations (large, small, one page): small, one page, large first
+/// page, large after project 900.
+async fn measure(base: &str, orgs: &[&String; 3], seconds: u64, label: &str) -> anyhow::Result<[Result_; 4]> {
+    let [big, small, one_page] = *orgs;
+    let cookie = sign_in(base).await?;
+    let big_page = format!("{base}/orgs/{big}/billing/usage");
+    let deep = orgportal::web::format::name_token("Project 00900", "");
+    let big_deep =
+        format!("{big_page}?after={}", url::form_urlencoded::byte_serialize(deep.as_bytes()).collect::<String>());
+    let small_page = format!("{base}/orgs/{small}/billing/usage");
+    let one_page_page = format!("{base}/orgs/{one_page}/billing/usage");
+    check_page(&big_page, &cookie, "Project 00049").await?;
+    check_page(&big_page, &cookie, "Billed 09&#39;s personal space").await.context("billed members")?;
+    check_page(&big_deep, &cookie, "Project 00949").await.context("the deep page")?;
+    check_page(&small_page, &cookie, "Project 00009").await?;
+    check_page(&one_page_page, &cookie, "Project 00049").await?;
+    Ok([
+        wrk(&format!("{label}10 projects, 110 records"), &small_page, Some(&cookie), seconds)?,
+        wrk(&format!("{label}50 projects, 600 records (one page)"), &one_page_page, Some(&cookie), seconds)?,
+        wrk(&format!("{label}1,000 projects, 1,000,000 records"), &big_page, Some(&cookie), seconds)?,
+        wrk(&format!("{label}1,000 projects, after project 900"), &big_deep, Some(&cookie), seconds)?,
+    ])
+}
+
 /// An organization with `projects` projects of `per_project` records each and
 /// `billed` billed members with a personal project of `per_project` records.
 fn seed_org(
@@ -114,31 +141,20 @@ async fn run() -> anyhow::Result<()> {
         (big, small, one_page)
     };
     println!("seeded 1,000,000 + 110 + 600 usage records in {:.1} s", started.elapsed().as_secs_f64());
-    let (server, base) = start_server(dir.path()).await?;
-    let cookie = sign_in(&base).await?;
-
-    let big_page = format!("{base}/orgs/{big}/billing/usage");
-    let deep = orgportal::web::format::name_token("Project 00900", "");
-    let big_deep =
-        format!("{big_page}?after={}", url::form_urlencoded::byte_serialize(deep.as_bytes()).collect::<String>());
-    let small_page = format!("{base}/orgs/{small}/billing/usage");
-    let one_page_page = format!("{base}/orgs/{one_page}/billing/usage");
-    check_page(&big_page, &cookie, "Project 00049").await?;
-    check_page(&big_page, &cookie, "Billed 09&#39;s personal space").await.context("billed members")?;
-    check_page(&big_deep, &cookie, "Project 00949").await.context("the deep page")?;
-    check_page(&small_page, &cookie, "Project 00009").await?;
-    check_page(&one_page_page, &cookie, "Project 00049").await?;
-
     println!(
         "wrk: 2 threads, {} connections, {seconds} s per run after a 2 s warm-up; release build, 2 workers, SQLite\n",
         common::CONNECTIONS
     );
-    let small_r = wrk("10 projects, 110 records", &small_page, Some(&cookie), seconds)?;
-    let one_page_r = wrk("50 projects, 600 records (one page)", &one_page_page, Some(&cookie), seconds)?;
-    let big_r = [
-        wrk("1,000 projects, 1,000,000 records", &big_page, Some(&cookie), seconds)?,
-        wrk("1,000 projects, after project 900", &big_deep, Some(&cookie), seconds)?,
-    ];
+    // The build at BENCH_BEFORE_BIN first, on the same data: the A/B of a change.
+    if let Some(before) = std::env::var_os("BENCH_BEFORE_BIN") {
+        let (server, base, _) = common::start_binary(std::path::Path::new(&before), dir.path(), None).await?;
+        let [small_r, one_page_r, big, deep] = measure(&base, &[&big, &small, &one_page], seconds, "before: ").await?;
+        common::print_table(&small_r, &[&small_r, &one_page_r, &big, &deep], "× small");
+        println!("\nthe build at BENCH_BEFORE_BIN, peak RSS: orgportal {:.1} MiB\n", server.peak_rss_mib());
+    }
+    let (server, base) = start_server(dir.path()).await?;
+    let [small_r, one_page_r, big_first, big_deep] = measure(&base, &[&big, &small, &one_page], seconds, "").await?;
+    let big_r = [big_first, big_deep];
     common::print_table(&small_r, &[&small_r, &one_page_r, &big_r[0], &big_r[1]], "× small");
     println!("\npeak RSS: orgportal {:.1} MiB", server.peak_rss_mib());
     println!("\ntarget: within 1.5 x the 10-project page (which shows 10 projects and 2 spaces, not 50 and 11)");

@@ -178,9 +178,10 @@ async fn the_page_and_its_search_use_their_indexes_on_each_backend() {
     if app.db.is_postgres() {
         assert!(plan.contains("users_name_trgm") && plan.contains("users_email_trgm"), "{plan}");
     } else {
-        // The index first, then each match's membership by key; never the
-        // organization's members one by one.
-        assert!(plan.starts_with("SCAN users_search VIRTUAL TABLE INDEX"), "{plan}");
+        // The index's matches (a list made first, in the same statement),
+        // then each match's membership by key; never the organization's
+        // members one by one.
+        assert!(plan.contains("LIST SUBQUERY 1\nSCAN users_search VIRTUAL TABLE INDEX"), "{plan}");
         assert!(plan.contains("SEARCH users_search_docs USING INTEGER PRIMARY KEY (rowid=?)"), "{plan}");
         assert!(plan.contains("SEARCH memberships USING COVERING INDEX memberships_user_orgs (user_id=?)"), "{plan}");
         assert!(!plan.contains("memberships_org_page") && !plan.contains("SCAN memberships"), "{plan}");
@@ -265,4 +266,24 @@ fn seed_one(app: &TestApp, slug: &str, email: &str, name: &str) {
     let now = app.settings.clock.now();
     let user = users::sign_in(&mut conn, &profile(email, email, name), "127.0.0.1", now).unwrap();
     orgportal::store::members::add(&mut conn, &app.org_id(slug), &user.id, "View-only", now).unwrap();
+}
+
+#[tokio::test]
+async fn a_term_grown_common_since_the_list_was_read_is_still_found_whole() {
+    let app = spawn_app().await;
+    let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
+    // The first search reads which trigrams are common: none yet.
+    assert_eq!(rows(&search(&app, &slug, "quokka").await), 0);
+    let org_id = app.org_id(&slug);
+    bulk_members(&app, &org_id, 1_200, "quokka", "Quokka");
+    // Every trigram of "quokka" is on 1,200 people now, more than the index
+    // is ever asked for at once, while the list still calls them rare: the
+    // page must ask the index for all of them.
+    let mut page = search(&app, &slug, "quokka").await;
+    let mut found = rows(&page);
+    while let Some(next) = crate::helpers::next_link(&page) {
+        page = app.browser.get_html(&next).await;
+        found += rows(&page);
+    }
+    assert_eq!(found, 1_200);
 }

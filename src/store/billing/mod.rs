@@ -8,6 +8,7 @@ pub mod invoices;
 pub mod payment_methods;
 pub mod usage;
 pub mod usage_bill;
+pub mod usage_page;
 
 use diesel::prelude::*;
 

@@ -9,7 +9,9 @@
 //! (under [`search_index::FEW`]), their memberships are looked up by key and sorted. When
 //! they are many, reading the organization's members in order and keeping the
 //! matching ones fills a page sooner, so that is done instead, as it is for a
-//! term shorter than a trigram.
+//! term shorter than a trigram. A term with a trigram few people have is
+//! answered in one statement (the index as a subquery); one whose trigrams
+//! are all common asks the index first, to learn whether its matches are few.
 //!
 //! The index and what it is asked are in [`crate::store::members::search_index`].
 
@@ -26,7 +28,7 @@ use crate::db::schema::{memberships, users, users_search_docs};
 use crate::db::AnyConnection;
 use crate::store::lower;
 use crate::store::members::json_list::in_list;
-use crate::store::members::search_index::{self, CommonTrigrams};
+use crate::store::members::search_index::{self, Candidates, CommonTrigrams};
 use crate::store::members::{MemberRow, MEMBER_COLUMNS};
 
 /// The organization's members, read in join order (no search index).
@@ -90,7 +92,7 @@ macro_rules! indexed_base {
         users_search_docs::table
             .inner_join(memberships::table.on(memberships::user_id.eq(users_search_docs::user_id)))
             .filter(memberships::org_id.concat("").eq($org_id))
-            .filter(in_list(users_search_docs::doc, $docs))
+            .filter($docs)
     };
 }
 
@@ -122,7 +124,7 @@ pub fn page(
     let pattern = crate::store::contains_pattern(search);
     let indexed = match term {
         Some(_) => search_index::candidates(conn, search, common)?,
-        None => None,
+        None => Candidates::None,
     };
     // Asked only in the arms that have a search.
     let term = term.unwrap_or_default();
@@ -143,16 +145,28 @@ pub fn page(
     let mut rows = match (after, &pattern, &indexed) {
         (None, None, _) => finish!(base),
         (Some(c), None, _) => finish!(base.filter(after!(c))),
-        (_, Some(_), Some(docs)) if docs.is_empty() => Vec::new(),
-        (None, Some(_), Some(docs)) => on_sqlite(conn, |c| {
+        (_, Some(_), Candidates::Found(docs)) if docs.is_empty() => Vec::new(),
+        (None, Some(_), Candidates::Found(docs)) => on_sqlite(conn, |c| {
+            let query = indexed_base!(org_id, in_list(users_search_docs::doc, docs)).filter(containing!(term));
+            paged!(query, limit, indexed_columns!()).load(c)
+        })?,
+        (Some(c), Some(_), Candidates::Found(docs)) => on_sqlite(conn, |sq| {
+            let query = indexed_base!(org_id, in_list(users_search_docs::doc, docs))
+                .filter(after!(c))
+                .filter(containing!(term));
+            paged!(query, limit, indexed_columns!()).load(sq)
+        })?,
+        (None, Some(_), Candidates::Rare(phrase)) => on_sqlite(conn, |c| {
+            let docs = users_search_docs::doc.eq_any(search_index::matching_docs(phrase));
             paged!(indexed_base!(org_id, docs).filter(containing!(term)), limit, indexed_columns!()).load(c)
         })?,
-        (Some(c), Some(_), Some(docs)) => on_sqlite(conn, |sq| {
+        (Some(c), Some(_), Candidates::Rare(phrase)) => on_sqlite(conn, |sq| {
+            let docs = users_search_docs::doc.eq_any(search_index::matching_docs(phrase));
             let query = indexed_base!(org_id, docs).filter(after!(c)).filter(containing!(term));
             paged!(query, limit, indexed_columns!()).load(sq)
         })?,
-        (None, Some(p), None) => finish!(base.filter(matching!(p))),
-        (Some(c), Some(p), None) => finish!(base.filter(after!(c)).filter(matching!(p))),
+        (None, Some(p), Candidates::None) => finish!(base.filter(matching!(p))),
+        (Some(c), Some(p), Candidates::None) => finish!(base.filter(after!(c)).filter(matching!(p))),
     };
     let next = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
@@ -200,13 +214,13 @@ pub fn search_plan(conn: &mut AnyConnection, org_id: &str, term: &str, limit: i6
     let pattern = crate::store::contains_pattern(Some(term)).unwrap_or_default();
     let lines = match conn {
         AnyConnection::Sqlite(c) => {
-            // Two statements: the index's matches, then their memberships.
-            let phrase = search_index::fts_query(Some(term), &HashSet::new()).unwrap_or_default();
+            // A term with a rare trigram: one statement, the index's
+            // matches as a subquery, then their memberships.
+            let (phrase, _) = search_index::fts_query(Some(term), &HashSet::new()).unwrap_or_default();
             let lowered = crate::store::search_term(Some(term)).unwrap_or_default();
-            let query = paged!(indexed_base!(org_id, &[1, 2]).filter(containing!(lowered)), limit, indexed_columns!());
-            let mut lines = sqlite_plan(c, &search_index::matches_query(&phrase))?;
-            lines.extend(sqlite_plan(c, &query)?);
-            lines
+            let docs = users_search_docs::doc.eq_any(search_index::matching_docs(&phrase));
+            let query = paged!(indexed_base!(org_id, docs).filter(containing!(lowered)), limit, indexed_columns!());
+            sqlite_plan(c, &query)?
         }
         AnyConnection::Postgresql(c) => {
             let query = paged!(members_of!(org_id).filter(matching!(pattern)), limit);

@@ -81,7 +81,9 @@ impl CommonTrigrams {
 /// quoted token, all required; the whole term as one phrase when every
 /// trigram is common (or none is). None when the term has no trigram.
 /// Either way the people found are then checked against the whole term.
-pub(super) fn fts_query(term: Option<&str>, common: &HashSet<String>) -> Option<String> {
+/// The flag says whether a rare trigram is in the query: then at most
+/// [`FEW`] people match it (as of the list of common ones).
+pub(super) fn fts_query(term: Option<&str>, common: &HashSet<String>) -> Option<(String, bool)> {
     let term = indexable(term)?;
     let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     let chars: Vec<char> = term.to_lowercase().chars().collect();
@@ -90,9 +92,9 @@ pub(super) fn fts_query(term: Option<&str>, common: &HashSet<String>) -> Option<
     trigrams.dedup();
     let rare: Vec<&String> = trigrams.iter().filter(|t| !common.contains(*t)).collect();
     if rare.is_empty() || rare.len() == trigrams.len() {
-        return Some(quote(term));
+        return Some((quote(term), !rare.is_empty()));
     }
-    Some(rare.iter().map(|t| quote(t)).collect::<Vec<_>>().join(" AND "))
+    Some((rare.iter().map(|t| quote(t)).collect::<Vec<_>>().join(" AND "), true))
 }
 
 /// The term, when the index can be asked for it: three characters or more
@@ -101,22 +103,52 @@ fn indexable(term: Option<&str>) -> Option<&str> {
     term.map(str::trim).filter(|t| t.chars().count() >= 3)
 }
 
-/// The people who may match the term, as the index finds them (their
-/// document numbers), when they are few; None when the index should not be
-/// asked (PostgreSQL, a term shorter than a trigram) or they are many.
+/// What the index gives for a search term.
+pub(super) enum Candidates {
+    /// Nothing: the index is not asked (PostgreSQL, a term shorter than a
+    /// trigram), or too many people match for it to help.
+    None,
+    /// The few people who may match (their document numbers).
+    Found(Vec<i64>),
+    /// An FTS5 query with a rare trigram in it: few people match, so the
+    /// page's own statement asks the index ([`matching_docs`]), one
+    /// statement fewer. A stale list of common trigrams makes it slower,
+    /// never wrong: the subquery has no limit.
+    Rare(String),
+}
+
+/// What the index gives for `search`: when the term has a rare trigram, the
+/// query to ask it; when all its trigrams are common, the people it finds
+/// (read here, as they may be many).
 pub(super) fn candidates(
     conn: &mut AnyConnection,
     search: Option<&str>,
     common: &CommonTrigrams,
-) -> QueryResult<Option<Vec<i64>>> {
-    let AnyConnection::Sqlite(conn) = conn else { return Ok(None) };
+) -> QueryResult<Candidates> {
+    let AnyConnection::Sqlite(conn) = conn else { return Ok(Candidates::None) };
     if indexable(search).is_none() {
-        return Ok(None);
+        return Ok(Candidates::None);
     }
     let common = common.current(conn)?;
-    let Some(query) = fts_query(search, &common) else { return Ok(None) };
+    let Some((query, rare)) = fts_query(search, &common) else { return Ok(Candidates::None) };
+    if rare {
+        return Ok(Candidates::Rare(query));
+    }
     let found: Vec<i64> = matches_query(&query).load(conn)?;
-    Ok((found.len() < FEW as usize).then_some(found))
+    Ok(if found.len() < FEW as usize { Candidates::Found(found) } else { Candidates::None })
+}
+
+/// The documents matching `phrase`, as a subquery (no limit).
+#[allow(clippy::type_complexity)]
+pub(super) fn matching_docs(
+    phrase: &str,
+) -> diesel::dsl::Select<
+    diesel::dsl::Filter<users_search::table, Matches<users_search::any_column, diesel::dsl::AsExprOf<&str, Text>>>,
+    users_search::rowid,
+> {
+    users_search::table
+        .filter(Matches::new(users_search::any_column, phrase.into_sql::<Text>()))
+        .select(users_search::rowid)
 }
 
 #[allow(clippy::type_complexity)]
@@ -128,10 +160,7 @@ pub(super) fn matches_query(
         users_search::rowid,
     >,
 > {
-    users_search::table
-        .filter(Matches::new(users_search::any_column, phrase.into_sql::<Text>()))
-        .select(users_search::rowid)
-        .limit(FEW)
+    matching_docs(phrase).limit(FEW)
 }
 
 /// One merge step: a negative page count merges across levels, as
@@ -178,10 +207,11 @@ mod tests {
     #[test]
     fn the_index_is_asked_for_the_rare_trigrams_only() {
         let common: HashSet<String> = ["mem", "emb", "mbe", "ber"].into_iter().map(String::from).collect();
-        assert_eq!(fts_query(Some("Member0999"), &common).unwrap(), r#""099" AND "999" AND "er0" AND "r09""#);
-        assert_eq!(fts_query(Some(" member "), &common).unwrap(), r#""member""#, "all common: the phrase");
-        assert_eq!(fts_query(Some("zoë"), &common).unwrap(), r#""zoë""#, "none common: the phrase");
-        assert_eq!(fts_query(Some(r#"a"bc"#), &HashSet::new()).unwrap(), r#""a""bc""#);
+        let query = |term: &str, common: &HashSet<String>| fts_query(Some(term), common).unwrap();
+        assert_eq!(query("Member0999", &common), (r#""099" AND "999" AND "er0" AND "r09""#.into(), true));
+        assert_eq!(query(" member ", &common), (r#""member""#.into(), false), "all common: the phrase");
+        assert_eq!(query("zoë", &common), (r#""zoë""#.into(), true), "none common: the phrase");
+        assert_eq!(query(r#"a"bc"#, &HashSet::new()), (r#""a""bc""#.into(), true));
         assert_eq!(fts_query(Some("ab"), &common), None);
     }
 }

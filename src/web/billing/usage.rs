@@ -9,12 +9,11 @@ use serde::Deserialize;
 use time::Date;
 
 use crate::db::AnyConnection;
-use crate::domain::usage::{month_key, month_of, next_month, parse_month};
+use crate::domain::usage::{month_key, month_of, parse_month};
 use crate::domain::Permission;
 use crate::error::AppError;
-use crate::store::billing::billed_members::{self, BilledMember};
 use crate::store::billing::usage::DELETED;
-use crate::store::billing::usage_bill::{self, ProjectLine};
+use crate::store::billing::usage_page::{self, BilledSpan, MonthBill, ProjectLine};
 use crate::web::layout::{render, Layout};
 use crate::web::pager::{cut_to_page, Pager};
 use crate::web::signed_in_page::SignedInPage;
@@ -71,15 +70,8 @@ pub struct UsagePage {
     pub personal: Vec<Row>,
 }
 
-/// What the page reads, in one trip.
-pub struct Loaded {
-    months: Vec<Date>,
-    totals: Vec<(String, String, i64)>,
-    projects: Vec<ProjectLine>,
-    moved: Vec<ProjectLine>,
-    personal: Vec<ProjectLine>,
-    billed: Vec<BilledMember>,
-}
+/// What the page reads, in one statement.
+pub type Loaded = MonthBill;
 
 pub fn load(
     conn: &mut AnyConnection,
@@ -87,17 +79,7 @@ pub fn load(
     month: Date,
     after: Option<&(String, String)>,
 ) -> Result<Loaded, AppError> {
-    let (start, end) = (month.midnight(), next_month(month).midnight());
-    let past_first = after.is_some();
-    Ok(Loaded {
-        months: usage_bill::months(conn, org_id)?,
-        totals: usage_bill::totals(conn, org_id, month)?,
-        projects: usage_bill::projects_page(conn, org_id, month, after, PROJECTS_PAGE + 1)?,
-        // Shown once, on the first page.
-        moved: if past_first { Vec::new() } else { usage_bill::moved_out(conn, org_id, month)? },
-        personal: if past_first { Vec::new() } else { usage_bill::billed_projects(conn, org_id, month)? },
-        billed: billed_members::during(conn, org_id, start, end)?,
-    })
+    Ok(usage_page::read(conn, org_id, month, after, PROJECTS_PAGE + 1)?)
 }
 
 /// The metrics named in `names`, each once, in order: a table's columns.
@@ -114,7 +96,7 @@ pub fn cells(metrics: &[String], quantities: impl Fn(&str) -> Option<i64>) -> Ve
 }
 
 /// "since 3 Nov 2026" or "3 Nov 2026 – 10 Nov 2026" for each period.
-fn periods_of(billed: &[BilledMember], user_id: &str) -> String {
+fn periods_of(billed: &[BilledSpan], user_id: &str) -> String {
     let periods: Vec<String> = billed
         .iter()
         .filter(|b| b.user_id == user_id)
@@ -126,7 +108,7 @@ fn periods_of(billed: &[BilledMember], user_id: &str) -> String {
     periods.join("; ")
 }
 
-fn member_label(billed: &[BilledMember], user_id: &str) -> String {
+fn member_label(billed: &[BilledSpan], user_id: &str) -> String {
     billed.iter().find(|b| b.user_id == user_id).map_or_else(|| "Deleted account".to_string(), |b| b.name.clone())
 }
 
