@@ -48,7 +48,9 @@ const WAIT: Duration = Duration::from_secs(5);
 
 /// The writers' connection's page cache, in KiB: the pages every write
 /// walks (the indexes' upper levels, the tables' last pages) stay in it.
-const WRITER_CACHE_KIB: u32 = 16_384;
+/// 16 MiB held 12 MiB more at the API bench's peak than 4 MiB does, for no
+/// more invites a second (issue 33, docs/benchmarks.md).
+const WRITER_CACHE_KIB: u32 = 4_096;
 
 /// The writers of one database file.
 pub(super) struct Queue {
