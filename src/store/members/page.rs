@@ -142,29 +142,26 @@ pub fn page(
                 .and(memberships::created_at.gt($c.joined_at).or(memberships::user_id.gt($c.user_id.as_str())))
         };
     }
+    // The organization's members among the documents `$docs` selects.
+    macro_rules! indexed {
+        ($docs:expr) => {
+            on_sqlite(conn, |sq| {
+                let query = indexed_base!(org_id, $docs).filter(containing!(term));
+                match after {
+                    None => paged!(query, limit, indexed_columns!()).load(sq),
+                    Some(c) => paged!(query.filter(after!(c)), limit, indexed_columns!()).load(sq),
+                }
+            })?
+        };
+    }
     let mut rows = match (after, &pattern, &indexed) {
         (None, None, _) => finish!(base),
         (Some(c), None, _) => finish!(base.filter(after!(c))),
         (_, Some(_), Candidates::Found(docs)) if docs.is_empty() => Vec::new(),
-        (None, Some(_), Candidates::Found(docs)) => on_sqlite(conn, |c| {
-            let query = indexed_base!(org_id, in_list(users_search_docs::doc, docs)).filter(containing!(term));
-            paged!(query, limit, indexed_columns!()).load(c)
-        })?,
-        (Some(c), Some(_), Candidates::Found(docs)) => on_sqlite(conn, |sq| {
-            let query = indexed_base!(org_id, in_list(users_search_docs::doc, docs))
-                .filter(after!(c))
-                .filter(containing!(term));
-            paged!(query, limit, indexed_columns!()).load(sq)
-        })?,
-        (None, Some(_), Candidates::Rare(phrase)) => on_sqlite(conn, |c| {
-            let docs = users_search_docs::doc.eq_any(search_index::matching_docs(phrase));
-            paged!(indexed_base!(org_id, docs).filter(containing!(term)), limit, indexed_columns!()).load(c)
-        })?,
-        (Some(c), Some(_), Candidates::Rare(phrase)) => on_sqlite(conn, |sq| {
-            let docs = users_search_docs::doc.eq_any(search_index::matching_docs(phrase));
-            let query = indexed_base!(org_id, docs).filter(after!(c)).filter(containing!(term));
-            paged!(query, limit, indexed_columns!()).load(sq)
-        })?,
+        (_, Some(_), Candidates::Found(docs)) => indexed!(in_list(users_search_docs::doc, docs)),
+        (_, Some(_), Candidates::Rare(phrase)) => {
+            indexed!(users_search_docs::doc.eq_any(search_index::matching_docs(phrase)))
+        }
         (None, Some(p), Candidates::None) => finish!(base.filter(matching!(p))),
         (Some(c), Some(p), Candidates::None) => finish!(base.filter(after!(c)).filter(matching!(p))),
     };
