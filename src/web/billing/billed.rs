@@ -44,7 +44,7 @@ fn refusal(e: BilledError, org_name: &str, email: &str) -> Result<String, AppErr
     })
 }
 
-#[post("/orgs/{slug}/billing/members")]
+#[post("/billing/members")]
 pub async fn add(
     req: HttpRequest,
     member: OrgMember,
@@ -79,7 +79,7 @@ pub async fn add(
     render_with(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
-#[post("/orgs/{slug}/billing/members/{user_id}/remove")]
+#[post("/billing/members/{user_id}/remove")]
 pub async fn remove(
     req: HttpRequest,
     member: OrgMember,

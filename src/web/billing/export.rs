@@ -17,7 +17,7 @@ use crate::web::csv_export::{attachment, CsvExport};
 use crate::web::extract::OrgMember;
 use crate::web::AppState;
 
-#[get("/orgs/{slug}/billing/invoices.csv")]
+#[get("/billing/invoices.csv")]
 pub async fn invoices_csv(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     member.require(Permission::BillingView)?;
     let org_id = member.org_id().to_string();
@@ -42,7 +42,7 @@ pub async fn invoices_csv(member: OrgMember, state: web::Data<AppState>) -> Resu
 
 /// The month's usage lines as CSV (`billing.view`): one row per project,
 /// space and metric, and the deleted projects' total.
-#[get("/orgs/{slug}/billing/usage.csv")]
+#[get("/billing/usage.csv")]
 pub async fn usage_csv(
     member: OrgMember,
     query: web::Query<UsageQuery>,

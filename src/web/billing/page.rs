@@ -264,7 +264,7 @@ fn member_view(member: &OrgMember, loaded: Loaded, past_first: bool) -> BillingP
 /// (migration 000030's triggers move it with everything [`load`] reads).
 pub type FirstPages = Kept<Loaded>;
 
-#[get("/orgs/{slug}/billing")]
+#[get("/billing")]
 pub async fn show(
     org_page: SignedInPage,
     query: web::Query<BillingQuery>,
@@ -322,7 +322,7 @@ impl FormFields for DetailsForm {
     ];
 }
 
-#[post("/orgs/{slug}/billing/details")]
+#[post("/billing/details")]
 pub async fn save(
     req: HttpRequest,
     member: OrgMember,

@@ -191,7 +191,7 @@ pub fn page(at: Where<'_>, month: Date, past_first: bool, mut loaded: Loaded) ->
     }
 }
 
-#[get("/orgs/{slug}/billing/usage")]
+#[get("/billing/usage")]
 pub async fn show(
     org_page: SignedInPage,
     query: web::Query<UsageQuery>,

@@ -87,7 +87,7 @@ pub fn page(
     }
 }
 
-#[get("/orgs/{slug}/billing/usage/projects/{project_id}")]
+#[get("/billing/usage/projects/{project_id}")]
 pub async fn show(
     member: OrgMember,
     path: web::Path<(String, String)>,

@@ -150,7 +150,7 @@ impl TicketPage {
     }
 }
 
-#[get("/orgs/{slug}/entitlements")]
+#[get("/entitlements")]
 pub async fn entitlements(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     member.require(Permission::CustomerView)?;
     let org_id = member.org_id().to_string();
@@ -159,7 +159,7 @@ pub async fn entitlements(member: OrgMember, state: web::Data<AppState>) -> Resu
     render(&EntitlementsPage::new(layout, loaded, state.clock.now().date(), false))
 }
 
-#[get("/orgs/{slug}/contacts")]
+#[get("/contacts")]
 pub async fn contacts(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     member.require(Permission::CustomerView)?;
     let org_id = member.org_id().to_string();
@@ -167,7 +167,7 @@ pub async fn contacts(member: OrgMember, state: web::Data<AppState>) -> Result<H
     render(&ContactsPage::new(member.layout("Contacts", "contacts"), loaded, false))
 }
 
-#[get("/orgs/{slug}/tickets")]
+#[get("/tickets")]
 pub async fn tickets(
     member: OrgMember,
     query: web::Query<TicketsQuery>,
@@ -182,7 +182,7 @@ pub async fn tickets(
     render(&TicketsPage::new(layout, list, base, &q, member.can(Permission::TicketsCreate), false))
 }
 
-#[get("/orgs/{slug}/tickets/{id}")]
+#[get("/tickets/{id}")]
 pub async fn ticket(
     member: OrgMember,
     path: web::Path<(String, String)>,

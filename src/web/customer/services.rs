@@ -88,13 +88,13 @@ async fn page(
     })
 }
 
-#[get("/orgs/{slug}/services")]
+#[get("/services")]
 pub async fn list(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     member.require(Permission::ServicesConnect)?;
     render(&page(&member, &state, String::new(), None, None).await?)
 }
 
-#[post("/orgs/{slug}/services")]
+#[post("/services")]
 pub async fn connect(
     member: OrgMember,
     req: HttpRequest,
@@ -126,7 +126,7 @@ pub async fn connect(
     }
 }
 
-#[post("/orgs/{slug}/services/{id}/revoke")]
+#[post("/services/{id}/revoke")]
 pub async fn revoke(
     member: OrgMember,
     req: HttpRequest,

@@ -52,7 +52,7 @@ fn page(member: &OrgMember, linked: bool, form: TicketForm, errors: TicketErrors
     }
 }
 
-#[get("/orgs/{slug}/tickets/new")]
+#[get("/tickets/new")]
 pub async fn new_form(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     member.require(Permission::TicketsCreate)?;
     let org_id = member.org_id().to_string();
@@ -62,7 +62,7 @@ pub async fn new_form(member: OrgMember, state: web::Data<AppState>) -> Result<H
     render(&page(&member, customer.is_some(), form, TicketErrors::default()))
 }
 
-#[post("/orgs/{slug}/tickets")]
+#[post("/tickets")]
 pub async fn create(
     member: OrgMember,
     req: HttpRequest,

@@ -26,7 +26,7 @@ async fn refused(member: &OrgMember, state: &AppState, id: &str, message: String
     render_with(StatusCode::UNPROCESSABLE_ENTITY, &view)
 }
 
-#[post("/orgs/{slug}/domains/{id}/verify")]
+#[post("/domains/{id}/verify")]
 pub async fn verify(
     req: HttpRequest,
     member: OrgMember,
@@ -59,7 +59,7 @@ pub struct PolicyForm {
 
 impl FormFields for PolicyForm {}
 
-#[post("/orgs/{slug}/domains/{id}/policy")]
+#[post("/domains/{id}/policy")]
 pub async fn policy(
     req: HttpRequest,
     member: OrgMember,
@@ -91,7 +91,7 @@ pub async fn policy(
     Ok(see_other(&format!("/orgs/{slug}/domains")))
 }
 
-#[post("/orgs/{slug}/domains/{id}/remove")]
+#[post("/domains/{id}/remove")]
 pub async fn remove(
     req: HttpRequest,
     member: OrgMember,

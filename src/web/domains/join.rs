@@ -30,7 +30,7 @@ fn refused(session: &Session, e: JoinError) -> Result<HttpResponse, AppError> {
     }
 }
 
-#[post("/orgs/{slug}/join")]
+#[post("/join")]
 pub async fn join(
     req: HttpRequest,
     current: CurrentUser,
@@ -53,7 +53,7 @@ pub async fn join(
     }
 }
 
-#[post("/orgs/{slug}/join-requests")]
+#[post("/join-requests")]
 pub async fn ask(
     req: HttpRequest,
     current: CurrentUser,
@@ -110,7 +110,7 @@ async fn answer(
     Ok(see_other(&format!("/orgs/{slug}/members")))
 }
 
-#[post("/orgs/{slug}/join-requests/{user_id}/approve")]
+#[post("/join-requests/{user_id}/approve")]
 pub async fn approve(
     req: HttpRequest,
     member: OrgMember,
@@ -121,7 +121,7 @@ pub async fn approve(
     answer(req, member, path, session, state, true).await
 }
 
-#[post("/orgs/{slug}/join-requests/{user_id}/decline")]
+#[post("/join-requests/{user_id}/decline")]
 pub async fn decline(
     req: HttpRequest,
     member: OrgMember,

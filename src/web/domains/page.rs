@@ -46,7 +46,7 @@ pub async fn page(member: &OrgMember, state: &AppState) -> Result<DomainsPage, A
     })
 }
 
-#[get("/orgs/{slug}/domains")]
+#[get("/domains")]
 pub async fn show(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     member.require(Permission::OrgManage)?;
     render_with(StatusCode::OK, &page(&member, &state).await?)
@@ -61,7 +61,7 @@ impl FormFields for AddForm {
     const TYPED: &'static [&'static str] = &["domain"];
 }
 
-#[post("/orgs/{slug}/domains")]
+#[post("/domains")]
 pub async fn add(
     req: HttpRequest,
     member: OrgMember,

@@ -88,7 +88,7 @@ async fn with_project_default(state: &AppState, member: &OrgMember, mut page: Ed
     Ok(page)
 }
 
-#[get("/orgs/{slug}/members/{user_id}/edit")]
+#[get("/members/{user_id}/edit")]
 pub async fn edit(
     member: OrgMember,
     path: web::Path<(String, String)>,
@@ -115,7 +115,7 @@ pub struct ProjectRoleForm {
 impl FormFields for ProjectRoleForm {}
 
 /// Sets the member's default project role (projects.manage).
-#[post("/orgs/{slug}/members/{user_id}/project-role")]
+#[post("/members/{user_id}/project-role")]
 pub async fn change_project_role(
     req: HttpRequest,
     member: OrgMember,
@@ -175,7 +175,7 @@ where
     db::run(&state.pool, move |conn| Ok::<_, AppError>(f(conn, &catalog, &org_id, &actor))).await
 }
 
-#[post("/orgs/{slug}/members/{user_id}/role")]
+#[post("/members/{user_id}/role")]
 pub async fn change_role(
     req: HttpRequest,
     member: OrgMember,
@@ -207,7 +207,7 @@ pub async fn change_role(
     }
 }
 
-#[get("/orgs/{slug}/members/{user_id}/remove")]
+#[get("/members/{user_id}/remove")]
 pub async fn confirm_remove(
     member: OrgMember,
     path: web::Path<(String, String)>,
@@ -219,7 +219,7 @@ pub async fn confirm_remove(
     render(&RemovePage { layout: member.layout("Remove member", "members"), slug, target })
 }
 
-#[post("/orgs/{slug}/members/{user_id}/remove")]
+#[post("/members/{user_id}/remove")]
 pub async fn remove(
     req: HttpRequest,
     member: OrgMember,
@@ -255,7 +255,7 @@ pub struct TransferForm {
 
 impl FormFields for TransferForm {}
 
-#[post("/orgs/{slug}/transfer")]
+#[post("/transfer")]
 pub async fn transfer(
     req: HttpRequest,
     member: OrgMember,

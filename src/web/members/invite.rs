@@ -89,7 +89,7 @@ fn blank(state: &AppState) -> FormRow {
     }
 }
 
-#[get("/orgs/{slug}/members/invite")]
+#[get("/members/invite")]
 pub async fn invite_form(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     member.require(Permission::MembersInvite)?;
     render(&page(&member, &state, vec![blank(&state)], Vec::new()))
@@ -139,7 +139,7 @@ async fn direct_access(
         .await
 }
 
-#[post("/orgs/{slug}/invitations")]
+#[post("/invitations")]
 pub async fn submit(
     req: HttpRequest,
     member: OrgMember,

@@ -105,7 +105,7 @@ pub fn delivery_label(delivery: Option<&Delivery>) -> (String, &'static str, Str
     }
 }
 
-#[get("/orgs/{slug}/members")]
+#[get("/members")]
 pub async fn list(
     org_page: SignedInPage,
     query: web::Query<MembersQuery>,

@@ -40,7 +40,7 @@ async fn reissue(
     Ok((email, link))
 }
 
-#[post("/orgs/{slug}/invitations/{id}/resend")]
+#[post("/invitations/{id}/resend")]
 pub async fn resend(
     req: HttpRequest,
     member: OrgMember,
@@ -55,7 +55,7 @@ pub async fn resend(
     Ok(see_other(&format!("/orgs/{slug}/members")))
 }
 
-#[post("/orgs/{slug}/invitations/{id}/link")]
+#[post("/invitations/{id}/link")]
 pub async fn copy_link(
     req: HttpRequest,
     member: OrgMember,
@@ -69,7 +69,7 @@ pub async fn copy_link(
     Ok(see_other(&format!("/orgs/{slug}/members")))
 }
 
-#[post("/orgs/{slug}/invitations/{id}/revoke")]
+#[post("/invitations/{id}/revoke")]
 pub async fn revoke(
     req: HttpRequest,
     member: OrgMember,

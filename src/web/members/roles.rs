@@ -24,7 +24,7 @@ struct RolesPage {
     my_role: String,
 }
 
-#[get("/orgs/{slug}/roles")]
+#[get("/roles")]
 pub async fn matrix(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     member.require(Permission::OrgView)?;
     let roles = state.catalog.roles().to_vec();

@@ -198,7 +198,7 @@ fn show_log(layout: Layout, log: Log, q: ActivityQuery, (mut rows, facets): LogR
     })
 }
 
-#[get("/orgs/{slug}/activity")]
+#[get("/activity")]
 pub async fn page(
     org_page: SignedInPage,
     query: web::Query<ActivityQuery>,
@@ -295,7 +295,7 @@ fn csv_part(rows: &[ActivityRow], first: bool) -> Result<Vec<u8>, AppError> {
     out.finish()
 }
 
-#[get("/orgs/{slug}/activity.csv")]
+#[get("/activity.csv")]
 pub async fn export(
     member: OrgMember,
     query: web::Query<ActivityQuery>,

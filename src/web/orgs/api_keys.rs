@@ -103,7 +103,7 @@ async fn page(member: &OrgMember, state: &AppState, typed: Typed) -> Result<Keys
     })
 }
 
-#[get("/orgs/{slug}/api-keys")]
+#[get("/api-keys")]
 pub async fn list(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     member.require(Permission::ApiKeysManage)?;
     render_with(StatusCode::OK, &page(&member, &state, Typed::default()).await?)
@@ -118,7 +118,7 @@ impl FormFields for KeyForm {
     const TYPED: &'static [&'static str] = &["name"];
 }
 
-#[post("/orgs/{slug}/api-keys")]
+#[post("/api-keys")]
 pub async fn create(
     req: HttpRequest,
     member: OrgMember,
@@ -174,7 +174,7 @@ pub async fn create(
     }
 }
 
-#[post("/orgs/{slug}/api-keys/{id}/revoke")]
+#[post("/api-keys/{id}/revoke")]
 pub async fn revoke(
     req: HttpRequest,
     member: OrgMember,

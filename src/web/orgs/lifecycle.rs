@@ -16,7 +16,7 @@ use crate::web::input::{Form, FormFields};
 use crate::web::orgs::page::org_page;
 use crate::web::{see_other, AppState};
 
-#[post("/orgs/{slug}/leave")]
+#[post("/leave")]
 pub async fn leave(
     req: HttpRequest,
     member: OrgMember,
@@ -51,7 +51,7 @@ impl FormFields for DeleteForm {
     const TYPED: &'static [&'static str] = &["confirm_name"];
 }
 
-#[post("/orgs/{slug}/delete")]
+#[post("/delete")]
 pub async fn delete(
     req: HttpRequest,
     member: OrgMember,

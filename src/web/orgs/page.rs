@@ -176,7 +176,7 @@ pub async fn org_page(member: &OrgMember, state: &AppState) -> Result<OrgPage, A
     })
 }
 
-#[get("/orgs/{slug}")]
+#[get("")]
 pub async fn show(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     member.require(Permission::OrgView)?;
     render(&org_page(&member, &state).await?)

@@ -14,7 +14,7 @@ use crate::web::layout::render_with;
 use crate::web::orgs::page::{org_page, NewOrgForm};
 use crate::web::{see_other, AppState};
 
-#[post("/orgs/{slug}/settings")]
+#[post("/settings")]
 pub async fn save(
     req: HttpRequest,
     member: OrgMember,

@@ -140,7 +140,7 @@ fn show_list(
     })
 }
 
-#[get("/orgs/{slug}/projects")]
+#[get("/projects")]
 pub async fn org_list(
     org_page: SignedInPage,
     query: web::Query<ListQuery>,
@@ -195,7 +195,7 @@ async fn new_form(space: Space, state: web::Data<AppState>) -> Result<HttpRespon
     render(&new_page(&space, &state))
 }
 
-#[get("/orgs/{slug}/projects/new")]
+#[get("/projects/new")]
 pub async fn org_new(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     new_form(Space::Org(Box::new(member)), state).await
 }
@@ -247,7 +247,7 @@ pub(super) async fn create(
     }
 }
 
-#[post("/orgs/{slug}/projects")]
+#[post("/projects")]
 pub async fn org_create(
     req: HttpRequest,
     member: OrgMember,

@@ -116,7 +116,7 @@ fn show_read(
     })
 }
 
-#[get("/orgs/{slug}/projects/{project}")]
+#[get("/projects/{project}")]
 pub async fn org_show(
     org_page: SignedInPage,
     path: web::Path<(String, String)>,

@@ -103,7 +103,7 @@ async fn page(member: &OrgMember, state: &AppState) -> Result<ProvisioningPage, 
     })
 }
 
-#[get("/orgs/{slug}/sso/provisioning")]
+#[get("/sso/provisioning")]
 pub async fn show(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     member.require(Permission::OrgManage)?;
     render_with(StatusCode::OK, &page(&member, &state).await?)
@@ -119,7 +119,7 @@ impl FormFields for NameForm {
     const TYPED: &'static [&'static str] = &["name"];
 }
 
-#[post("/orgs/{slug}/sso/provisioning/tokens")]
+#[post("/sso/provisioning/tokens")]
 pub async fn create_token(
     req: HttpRequest,
     member: OrgMember,
@@ -145,7 +145,7 @@ pub async fn create_token(
     render_with(StatusCode::OK, &view)
 }
 
-#[post("/orgs/{slug}/sso/provisioning/tokens/{id}/rotate")]
+#[post("/sso/provisioning/tokens/{id}/rotate")]
 pub async fn rotate_token(
     req: HttpRequest,
     member: OrgMember,
@@ -164,7 +164,7 @@ pub async fn rotate_token(
     render_with(StatusCode::OK, &view)
 }
 
-#[post("/orgs/{slug}/sso/provisioning/tokens/{id}/revoke")]
+#[post("/sso/provisioning/tokens/{id}/revoke")]
 pub async fn revoke_token(
     req: HttpRequest,
     member: OrgMember,
@@ -191,7 +191,7 @@ impl FormFields for RoleForm {
     const TYPED: &'static [&'static str] = &[];
 }
 
-#[post("/orgs/{slug}/sso/provisioning/groups/{id}/role")]
+#[post("/sso/provisioning/groups/{id}/role")]
 pub async fn map_group(
     req: HttpRequest,
     member: OrgMember,

@@ -109,7 +109,7 @@ async fn page(member: &OrgMember, state: &AppState, typed: Option<Typed>) -> Res
     })
 }
 
-#[get("/orgs/{slug}/sso")]
+#[get("/sso")]
 pub async fn show(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     member.require(Permission::OrgManage)?;
     render_with(StatusCode::OK, &page(&member, &state, None).await?)
@@ -124,7 +124,7 @@ impl FormFields for SettingsForm {
     const TYPED: &'static [&'static str] = &["issuer", "client_id", "client_secret"];
 }
 
-#[post("/orgs/{slug}/sso")]
+#[post("/sso")]
 pub async fn save(
     req: HttpRequest,
     member: OrgMember,
@@ -223,7 +223,7 @@ pub async fn save(
 /// Test sign-in: the admin goes through the provider; the callback records
 /// the success (and links the identity to the admin's account when the
 /// provider names the same verified address).
-#[post("/orgs/{slug}/sso/test")]
+#[post("/sso/test")]
 pub async fn test(member: OrgMember, session: Session, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     member.require(Permission::OrgManage)?;
     let org_id = member.org_id().to_string();
@@ -273,7 +273,7 @@ async fn toggle(
     Ok(see_other(&format!("/orgs/{}/sso", member.view.org.slug)))
 }
 
-#[post("/orgs/{slug}/sso/enabled")]
+#[post("/sso/enabled")]
 pub async fn switch(
     req: HttpRequest,
     member: OrgMember,
@@ -286,7 +286,7 @@ pub async fn switch(
 }
 
 /// Requires the provider for the covered members, or stops requiring it.
-#[post("/orgs/{slug}/sso/required")]
+#[post("/sso/required")]
 pub async fn require(
     req: HttpRequest,
     member: OrgMember,

@@ -23,7 +23,7 @@ struct DomainsPage {
     sso: Option<(String, String, String, bool, bool)>,
 }
 
-#[get("/staff/orgs/{slug}/domains")]
+#[get("/domains")]
 pub async fn domains(org: StaffOrg, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let (rows, connection) = viewed(
         &org,

@@ -25,7 +25,7 @@ use crate::web::{see_other, AppState};
 
 const MEMBERS_PAGE: i64 = 50;
 
-#[get("/staff/orgs/{slug}")]
+#[get("")]
 pub async fn organization(org: StaffOrg) -> HttpResponse {
     see_other(&format!("/staff/orgs/{}/entitlements", org.org.slug))
 }
@@ -53,7 +53,7 @@ where
     .await
 }
 
-#[get("/staff/orgs/{slug}/entitlements")]
+#[get("/entitlements")]
 pub async fn entitlements(
     org: StaffOrg,
     req: HttpRequest,
@@ -64,7 +64,7 @@ pub async fn entitlements(
     render(&EntitlementsPage::new(layout, loaded, state.clock.now().date(), true))
 }
 
-#[get("/staff/orgs/{slug}/billing")]
+#[get("/billing")]
 pub async fn billing(
     org: StaffOrg,
     req: HttpRequest,
@@ -88,7 +88,7 @@ pub async fn billing(
 }
 
 /// The organization's payment methods as last reported by the provider, read-only.
-#[get("/staff/orgs/{slug}/billing/payment-methods")]
+#[get("/billing/payment-methods")]
 pub async fn payment_methods(
     org: StaffOrg,
     req: HttpRequest,
@@ -111,7 +111,7 @@ pub async fn payment_methods(
     render(&page)
 }
 
-#[get("/staff/orgs/{slug}/tickets")]
+#[get("/tickets")]
 pub async fn tickets(
     org: StaffOrg,
     req: HttpRequest,
@@ -126,7 +126,7 @@ pub async fn tickets(
     render(&TicketsPage::new(org.layout("Staff: support tickets", "tickets"), list, base, &q, false, true))
 }
 
-#[get("/staff/orgs/{slug}/tickets/{id}")]
+#[get("/tickets/{id}")]
 pub async fn ticket(
     org: StaffOrg,
     req: HttpRequest,
@@ -140,7 +140,7 @@ pub async fn ticket(
     render(&TicketPage::new(layout, &ticket, format!("/staff/orgs/{}/tickets", org.org.slug), true))
 }
 
-#[get("/staff/orgs/{slug}/contacts")]
+#[get("/contacts")]
 pub async fn contacts(org: StaffOrg, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let loaded = viewed(&org, &req, &state, |_| "contacts".into(), load_contacts).await?;
     render(&ContactsPage::new(org.layout("Staff: contacts", "contacts"), loaded, true))
@@ -168,7 +168,7 @@ pub struct MembersQuery {
     after: Option<String>,
 }
 
-#[get("/staff/orgs/{slug}/members")]
+#[get("/members")]
 pub async fn members(
     org: StaffOrg,
     req: HttpRequest,

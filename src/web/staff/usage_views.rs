@@ -12,7 +12,7 @@ use crate::web::extract::StaffOrg;
 use crate::web::layout::render;
 use crate::web::AppState;
 
-#[get("/staff/orgs/{slug}/billing/usage")]
+#[get("/billing/usage")]
 pub async fn usage(
     org: StaffOrg,
     req: HttpRequest,
@@ -42,7 +42,7 @@ pub async fn usage(
     render(&usage_page::page(at, month, past_first, loaded))
 }
 
-#[get("/staff/orgs/{slug}/billing/usage/projects/{project_id}")]
+#[get("/billing/usage/projects/{project_id}")]
 pub async fn project_usage(
     org: StaffOrg,
     req: HttpRequest,

@@ -81,7 +81,7 @@ pub async fn load(
     Ok((rows.into_iter().map(item).collect(), next))
 }
 
-#[post("/orgs/{slug}/webhooks/{id}/deliveries/{delivery}/redeliver")]
+#[post("/webhooks/{id}/deliveries/{delivery}/redeliver")]
 pub async fn redeliver(
     req: HttpRequest,
     member: OrgMember,

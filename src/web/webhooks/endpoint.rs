@@ -83,7 +83,7 @@ pub struct Older {
     before: Option<String>,
 }
 
-#[get("/orgs/{slug}/webhooks/{id}")]
+#[get("/webhooks/{id}")]
 pub async fn show(
     member: OrgMember,
     path: web::Path<(String, String)>,
@@ -95,7 +95,7 @@ pub async fn show(
     render_with(StatusCode::OK, &page(&member, &state, row, None, query.into_inner().before).await?)
 }
 
-#[post("/orgs/{slug}/webhooks/{id}")]
+#[post("/webhooks/{id}")]
 pub async fn update(
     req: HttpRequest,
     member: OrgMember,
@@ -132,7 +132,7 @@ pub async fn update(
     }
 }
 
-#[post("/orgs/{slug}/webhooks/{id}/rotate")]
+#[post("/webhooks/{id}/rotate")]
 pub async fn rotate(
     req: HttpRequest,
     member: OrgMember,
@@ -158,7 +158,7 @@ pub async fn rotate(
     }
 }
 
-#[post("/orgs/{slug}/webhooks/{id}/ping")]
+#[post("/webhooks/{id}/ping")]
 pub async fn ping(
     member: OrgMember,
     path: web::Path<(String, String)>,
@@ -180,7 +180,7 @@ pub async fn ping(
     }
 }
 
-#[post("/orgs/{slug}/webhooks/{id}/delete")]
+#[post("/webhooks/{id}/delete")]
 pub async fn delete(
     req: HttpRequest,
     member: OrgMember,

@@ -80,13 +80,13 @@ async fn page(member: &OrgMember, state: &AppState, typed: Typed) -> Result<Webh
     })
 }
 
-#[get("/orgs/{slug}/webhooks")]
+#[get("/webhooks")]
 pub async fn list(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     member.require(Permission::WebhooksManage)?;
     render_with(StatusCode::OK, &page(&member, &state, Typed::new_endpoint()).await?)
 }
 
-#[post("/orgs/{slug}/webhooks")]
+#[post("/webhooks")]
 pub async fn create(
     req: HttpRequest,
     member: OrgMember,

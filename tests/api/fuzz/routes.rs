@@ -1,9 +1,10 @@
-//! The route table as the source declares it (`#[get]`/`#[post]` handlers
-//! and the routes `src/startup.rs` adds by hand), and a world of real rows to
-//! fill each route's path parameters with.
+//! The route table as the source declares it (`src/web/routes.rs`, the
+//! scopes it opens and the `#[get]`/`#[post]` handlers it installs, whose
+//! paths are relative to their scope), and a world of real rows to fill each
+//! route's path parameters with.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Route {
@@ -11,47 +12,91 @@ pub struct Route {
     pub pattern: String,
 }
 
-/// Every route the portal declares: the handlers' attributes and the routes
-/// `src/startup.rs` adds by hand.
+/// Every route the portal declares. A handler the table installs gets each
+/// prefix of the function that installs it (`all` has none; a function a
+/// `web::scope("P").configure(f)` line calls has its caller's prefixes plus
+/// P); a handler the table does not name (the API's and SCIM's, installed by
+/// their own modules) keeps its attribute's path.
 pub fn route_table() -> Vec<Route> {
-    let mut routes = BTreeSet::new();
+    let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web");
     let mut files = Vec::new();
-    collect_sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
-    for file in files {
-        let text = std::fs::read_to_string(&file).unwrap();
-        for (method, marker) in [("GET", "#[get(\""), ("POST", "#[post(\"")] {
+    collect_sources(&web, &mut files);
+    // "members::page::list" -> (method, path as written on the handler)
+    let mut handlers: BTreeMap<String, (&'static str, String)> = BTreeMap::new();
+    for file in &files {
+        let module = file.strip_prefix(&web).unwrap().with_extension("");
+        let module = module.to_str().unwrap().trim_end_matches("/mod").replace('/', "::");
+        let text = std::fs::read_to_string(file).unwrap();
+        for (method, marker) in [("GET", "\n#[get(\""), ("POST", "\n#[post(\"")] {
             for (at, _) in text.match_indices(marker) {
                 let rest = &text[at + marker.len()..];
-                routes.insert(Route { method, pattern: rest[..rest.find('"').unwrap()].to_string() });
+                let path = rest[..rest.find('"').unwrap()].to_string();
+                let after_fn = &rest[rest.find("fn ").expect("a handler after its attribute") + 3..];
+                let name = &after_fn[..after_fn.find(|c: char| !c.is_alphanumeric() && c != '_').unwrap()];
+                handlers.insert(format!("{module}::{name}"), (method, path));
             }
         }
-        if !file.ends_with("startup.rs") {
-            continue;
+    }
+    let table = std::fs::read_to_string(web.join("routes.rs")).unwrap();
+    let lines: Vec<&str> = table.lines().collect();
+    // Each line with the function it is in.
+    let mut in_fn = Vec::new();
+    let mut current = String::new();
+    for line in &lines {
+        if let Some(rest) = line.strip_prefix("pub fn ").or_else(|| line.strip_prefix("fn ")) {
+            current = rest[..rest.find('(').unwrap()].to_string();
         }
-        let bases: Vec<String> = text
-            .lines()
-            .filter(|l| l.trim_start().starts_with("for base in ["))
-            .flat_map(|l| l.split('"').skip(1).step_by(2).map(str::to_string).collect::<Vec<_>>())
-            .collect();
-        let lines: Vec<&str> = text.lines().collect();
+        in_fn.push(current.clone());
+    }
+    let quoted = |l: &str, after: &str| l.split(after).nth(1).map(|r| r[..r.find('"').unwrap()].to_string());
+    let mut prefixes: BTreeMap<String, BTreeSet<String>> =
+        BTreeMap::from([("all".to_string(), BTreeSet::from([String::new()]))]);
+    loop {
+        let mut grew = false;
         for (i, line) in lines.iter().enumerate() {
-            let method = |l: &str| if l.contains("web::post()") { "POST" } else { "GET" };
-            if let Some(rest) = line.split("&format!(\"{base}").nth(1) {
-                let suffix = rest[..rest.find('"').unwrap()].replace("{{", "{").replace("}}", "}");
-                for base in &bases {
-                    routes.insert(Route { method: method(line), pattern: format!("{base}{suffix}") });
-                }
-            } else if let Some(rest) = line.split("web::resource(\"").nth(1) {
-                let path = &rest[..rest.find('"').unwrap()];
-                let route = lines[i..].iter().take(4).find(|l| l.contains(".route(")).expect("a resource's route");
-                routes.insert(Route { method: method(route), pattern: path.to_string() });
+            let (Some(scope), Some(rest)) = (quoted(line, "web::scope(\""), line.split(".configure(").nth(1)) else {
+                continue;
+            };
+            let callee = rest[..rest.find(')').unwrap()].to_string();
+            for outer in prefixes.get(&in_fn[i]).cloned().unwrap_or_default() {
+                grew |= prefixes.entry(callee.clone()).or_default().insert(format!("{outer}{scope}"));
             }
+        }
+        if !grew {
+            break;
+        }
+    }
+    let method = |l: &str| if l.contains("web::post()") { "POST" } else { "GET" };
+    let mut routes = BTreeSet::new();
+    let mut installed = BTreeSet::new();
+    for (i, line) in lines.iter().enumerate() {
+        let here = prefixes.get(&in_fn[i]).cloned().unwrap_or_default();
+        let mut add = |method: &'static str, path: &str| {
+            for prefix in &here {
+                routes.insert(Route { method, pattern: format!("{prefix}{path}") });
+            }
+        };
+        if let Some(rest) = line.split("service(super::").nth(1) {
+            let name = &rest[..rest.find(')').unwrap()];
+            let (m, path) = handlers.get(name).unwrap_or_else(|| panic!("routes.rs installs {name}: no handler found"));
+            add(m, path);
+            installed.insert(name.to_string());
+        } else if let Some(path) = quoted(line, ".route(\"") {
+            add(method(line), &path);
+        } else if let Some(path) = quoted(line, "web::resource(\"") {
+            let route = lines[i..].iter().take(4).find(|l| l.contains(".route(")).expect("a resource's route");
+            add(method(route), &path);
+        }
+    }
+    for (name, (m, path)) in handlers {
+        if !installed.contains(&name) {
+            routes.insert(Route { method: m, pattern: path });
         }
     }
     routes.into_iter().collect()
 }
 
-fn collect_sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+fn collect_sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {

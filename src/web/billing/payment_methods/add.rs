@@ -32,7 +32,7 @@ pub struct AddPage {
 
 /// Add a payment method: the customer is created on first use, then a setup
 /// intent; the page mounts the provider's card fields for it.
-#[post("/orgs/{slug}/billing/payment-methods/new")]
+#[post("/billing/payment-methods/new")]
 pub async fn add(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let payments = provider(&member, &state)?;
     let org_id = member.org_id().to_string();
@@ -90,7 +90,7 @@ impl FormFields for ConfirmForm {}
 /// The browser's answer after the provider's fields confirmed the setup
 /// intent: the portal checks with the provider that it succeeded for this
 /// organization's customer before it lists the card.
-#[post("/orgs/{slug}/billing/payment-methods/confirm")]
+#[post("/billing/payment-methods/confirm")]
 pub async fn confirm(
     req: HttpRequest,
     member: OrgMember,

@@ -29,7 +29,7 @@ async fn owned(state: &AppState, org_id: &str, id: &str) -> Result<(Customer, St
     .await
 }
 
-#[post("/orgs/{slug}/billing/payment-methods/{id}/default")]
+#[post("/billing/payment-methods/{id}/default")]
 pub async fn make_default(
     req: HttpRequest,
     member: OrgMember,
@@ -91,7 +91,7 @@ impl RemovePage {
     }
 }
 
-#[get("/orgs/{slug}/billing/payment-methods/{id}/remove")]
+#[get("/billing/payment-methods/{id}/remove")]
 pub async fn confirm_remove(
     member: OrgMember,
     path: web::Path<(String, String)>,
@@ -102,7 +102,7 @@ pub async fn confirm_remove(
     render_with(StatusCode::OK, &RemovePage::of(&member, &state, &stored, others))
 }
 
-#[post("/orgs/{slug}/billing/payment-methods/{id}/remove")]
+#[post("/billing/payment-methods/{id}/remove")]
 pub async fn remove(
     req: HttpRequest,
     member: OrgMember,

@@ -165,7 +165,7 @@ fn list_url(member: &OrgMember) -> String {
     format!("{}/payment-methods", base(member))
 }
 
-#[get("/orgs/{slug}/billing/payment-methods")]
+#[get("/billing/payment-methods")]
 pub async fn list(member: OrgMember, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     member.require(Permission::BillingView)?;
     render_with(StatusCode::OK, &methods_page(&member, &state, true).await?)
