@@ -291,16 +291,21 @@ pub fn wrk_with(
     Ok(Result_ { name: name.to_string(), rps, p50_ms: to_ms(find("50%")), p99_ms: to_ms(find("99%")), cpu_us })
 }
 
-/// With `BENCH_PERF=DIR`, `perf record -g` on the server for the measured
-/// run, into DIR/NAME.data (`perf report -i ...` reads it): the profile a
-/// change starts from, taken under the same load the bench reports.
+/// With `BENCH_PERF=DIR`, `perf record` (999 samples a second, with call
+/// graphs) on the server for the measured run, into DIR/NAME.data (`perf
+/// report -i ...` reads it): the profile a change starts from, taken under
+/// the same load the bench reports.
+/// `BENCH_PERF_CALLGRAPH=dwarf` unwinds with the debug info instead of frame
+/// pointers, which the release build omits (callers of libc's memmove and
+/// malloc show only that way).
 fn profiler(pid: u32, name: &str, seconds: u64) -> Option<Child> {
     let dir = std::path::PathBuf::from(std::env::var_os("BENCH_PERF")?);
     std::fs::create_dir_all(&dir).ok()?;
     let file: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
     let out = dir.join(format!("{file}.data"));
+    let callgraph = std::env::var("BENCH_PERF_CALLGRAPH").unwrap_or_else(|_| "fp".into());
     let child = Command::new("perf")
-        .args(["record", "-g", "-q", "-p", &pid.to_string(), "-o"])
+        .args(["record", "-F", "999", "--call-graph", &callgraph, "-q", "-p", &pid.to_string(), "-o"])
         .arg(&out)
         .args(["--", "sleep", &seconds.to_string()])
         .stdout(Stdio::null())
