@@ -182,3 +182,50 @@ async fn organizations_are_kept_across_sign_out_and_in() {
         .unwrap();
     assert_eq!(sign_ins, 1, "the second sign-in is recorded in the organization");
 }
+
+/// The route table's scopes (`src/web/routes.rs`): the pages beside a scope
+/// still answer, and a path inside one that no route takes, or a method its
+/// route does not have, gets the portal's 404 page.
+#[tokio::test]
+async fn paths_inside_the_scopes_that_no_route_takes_are_not_found() {
+    let app = spawn_app().await;
+    let slug = crate::helpers::admin_with_org(&app, "owner@example.com", "Acme").await;
+    let projects = format!("/orgs/{slug}/projects");
+    assert_eq!(crate::projects::create(&app.browser, &projects, "Fleet", "").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        crate::projects::create(&app.browser, "/personal/projects", "Notes", "").await.status(),
+        StatusCode::SEE_OTHER
+    );
+
+    // Beside the scopes: /orgs/new and .../projects/new are forms, not an
+    // organization or project called "new".
+    assert!(app.browser.get_html("/orgs/new").await.contains("<h1>Add Organization</h1>"));
+    assert!(app.browser.get_html(&format!("{projects}/new")).await.contains("<h1>New Project</h1>"));
+    assert!(app.browser.get_html("/personal/projects/new").await.contains("<h1>New Project</h1>"));
+    // Inside them: the pages themselves.
+    assert!(app.browser.get_html(&format!("/orgs/{slug}")).await.contains("<h1>Acme</h1>"));
+    assert!(app.browser.get_html(&format!("{projects}/fleet")).await.contains("Fleet"));
+    assert!(app.browser.get_html(&format!("{projects}/fleet/team")).await.contains("Owner"));
+    assert!(app.browser.get_html("/personal/projects/notes/team").await.contains("Olivia Owner"));
+
+    for path in [
+        format!("/orgs/{slug}/"),
+        format!("/orgs/{slug}/no-such-page"),
+        format!("/orgs/{slug}/members/extra/edit/more"),
+        format!("{projects}/fleet/"),
+        format!("{projects}/fleet/no-such-page"),
+        "/personal/projects/notes/no-such-page".to_string(),
+        "/shared/notes/no-such-page".to_string(),
+        format!("/staff/orgs/{slug}/no-such-page"),
+    ] {
+        let res = app.browser.get(&path).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "GET {path}");
+        assert!(res.text().await.unwrap().contains("Page not found"), "GET {path}: the portal's page");
+    }
+    // A GET-only page under a scope, posted to (with a valid token).
+    let csrf = crate::browser::hidden_field(&app.browser.get_html("/settings").await, "csrf_token");
+    for path in [format!("/orgs/{slug}/members"), format!("{projects}/fleet/team")] {
+        let res = app.browser.post(&path, &[("csrf_token", csrf.as_str())]).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "POST {path}");
+    }
+}

@@ -28,21 +28,22 @@ use crate::web::format;
 use crate::web::input::{Form, FormFields};
 use crate::web::layout::{render_with, Layout};
 use crate::web::members::page::{decode_cursor, delivery_label, encode_cursor};
-use crate::web::pager::{cut_to_page, Pager};
+use crate::web::pager::Pager;
 use crate::web::signed_in_page::SignedInPage;
 use crate::web::{see_other, AppState};
 
 const PAGE: i64 = 50;
 
-pub struct TeamItem {
-    pub user_id: String,
-    pub name: String,
-    pub email: String,
+/// A row as the page shows it, borrowing the read (or kept) row's text.
+pub struct TeamItem<'a> {
+    pub user_id: &'a str,
+    pub name: &'a str,
+    pub email: &'a str,
     /// The effective role, or None for no access.
     pub access: Option<String>,
     pub why: String,
     /// What the role select shows: "=default", "" (none) or a role.
-    pub choice: String,
+    pub choice: &'a str,
     /// Their organization role manages projects: a project role would not apply.
     pub keeps_org_role: bool,
     pub direct: bool,
@@ -73,7 +74,7 @@ pub struct InviteFields {
 
 #[derive(Template)]
 #[template(path = "projects/team.html")]
-struct TeamPage {
+struct TeamPage<'a> {
     layout: Layout,
     noun: String,
     name: String,
@@ -84,7 +85,7 @@ struct TeamPage {
     /// The organization's name, or "this personal space".
     outside: String,
     search: String,
-    members: Vec<TeamItem>,
+    members: Vec<TeamItem<'a>>,
     roles: Vec<String>,
     can_manage: bool,
     error: Option<(String, String)>,
@@ -115,19 +116,19 @@ pub fn access_and_why(catalog: &crate::domain::RoleCatalog, r: &TeamRow) -> (Opt
     }
 }
 
-fn item(state: &AppState, me: &str, r: TeamRow) -> TeamItem {
-    let (access, why) = access_and_why(&state.catalog, &r);
+fn item<'a>(state: &AppState, me: &str, r: &'a TeamRow) -> TeamItem<'a> {
+    let (access, why) = access_and_why(&state.catalog, r);
     TeamItem {
         keeps_org_role: r
             .org_role
             .as_deref()
             .is_some_and(|role| state.catalog.grants(role, Permission::ProjectsManage)),
-        choice: r.project_role.clone().unwrap_or_else(|| "=default".into()),
+        choice: r.project_role.as_deref().unwrap_or("=default"),
         direct: r.is_direct(),
         me: r.user_id == me,
-        user_id: r.user_id,
-        name: r.name,
-        email: r.email,
+        user_id: &r.user_id,
+        name: &r.name,
+        email: &r.email,
         access,
         why,
     }
@@ -163,7 +164,23 @@ pub(super) async fn render(
     show(p, state, query, (error, invite), found)
 }
 
-type TeamRead = (Vec<TeamRow>, Vec<PendingProjectInvitation>);
+/// The rows read for the page: the kept first page itself (not a copy of
+/// its 51 rows' text on every request), or a page read now.
+enum TeamRows {
+    Kept(std::sync::Arc<first_team::FirstTeam>),
+    Read(Vec<TeamRow>),
+}
+
+impl TeamRows {
+    fn all(&self) -> &[TeamRow] {
+        match self {
+            TeamRows::Kept(first) => &first.rows,
+            TeamRows::Read(rows) => rows,
+        }
+    }
+}
+
+type TeamRead = (TeamRows, Vec<PendingProjectInvitation>);
 
 /// The page of the team the query asks for (one row more than shown) and,
 /// for those who manage the project, its pending invitations. The first
@@ -183,11 +200,11 @@ fn read_team(
         let first = first_team::first(conn, kept, project, members_version, PAGE + 1)?;
         let pending =
             if can_manage { invitations::with_deliveries(conn, &first.invitations, now)? } else { Vec::new() };
-        return Ok((first.rows.clone(), pending));
+        return Ok((TeamRows::Kept(first), pending));
     }
     let rows = team::page(conn, project, term, after.as_ref(), PAGE + 1)?;
     let pending = if can_manage { invitations::pending(conn, &project.id, now)? } else { Vec::new() };
-    Ok((rows, pending))
+    Ok((TeamRows::Read(rows), pending))
 }
 
 fn show(
@@ -195,14 +212,16 @@ fn show(
     state: &AppState,
     query: TeamQuery,
     (error, invite): (Option<(String, String)>, Option<InviteFields>),
-    (mut rows, pending): TeamRead,
+    (rows, pending): TeamRead,
 ) -> Result<HttpResponse, AppError> {
     let past_first = query.after.as_deref().and_then(decode_cursor).is_some();
     let search = query.q.trim().to_string();
     let can_manage = p.can(Permission::ProjectsManage);
     let href = p.href();
     let team = format!("{href}/team");
-    let next_href = cut_to_page(&mut rows, PAGE).map(|last| {
+    let rows = rows.all();
+    let shown = &rows[..rows.len().min(PAGE as usize)];
+    let next_href = (rows.len() > shown.len()).then(|| shown.last()).flatten().map(|last| {
         let cursor = encode_cursor(&Cursor { joined_at: last.joined_at, user_id: last.user_id.clone() });
         let q = serde_urlencoded::to_string([("q", search.as_str()), ("after", cursor.as_str())]).unwrap_or_default();
         format!("{team}?{q}")
@@ -229,7 +248,7 @@ fn show(
             _ => format!("{} owns this personal space and may do everything in it.", p.space.current().user.name),
         },
         outside: if personal { "this personal space".into() } else { p.space.name().to_string() },
-        members: rows.into_iter().map(|r| item(state, &me, r)).collect(),
+        members: shown.iter().map(|r| item(state, &me, r)).collect(),
         roles: state.catalog.roles().iter().map(|r| r.name.clone()).collect(),
         can_manage,
         pager: Pager::new(first, past_first, next_href, "Next page"),
