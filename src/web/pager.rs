@@ -28,10 +28,34 @@ impl Pager {
 /// `rows` were read with one more than `size`: drops that one and returns the
 /// page's last row when it was there, i.e. when a next page starts after it.
 pub fn cut_to_page<T>(rows: &mut Vec<T>, size: i64) -> Option<&T> {
+    let shown = page_of(rows, size).0.len();
+    let more = rows.len() > shown;
+    rows.truncate(shown);
+    rows.last().filter(|_| more)
+}
+
+/// [`cut_to_page`] for rows the page borrows: the page's rows, and its
+/// last row when a next page starts after it.
+pub fn page_of<T>(rows: &[T], size: i64) -> (&[T], Option<&T>) {
     let size = usize::try_from(size).unwrap_or(0);
-    if rows.len() <= size {
-        return None;
+    let shown = &rows[..rows.len().min(size)];
+    (shown, shown.last().filter(|_| rows.len() > size))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_read_with_one_more_row_says_where_the_next_starts() {
+        assert_eq!(page_of(&[1, 2, 3], 2), (&[1, 2][..], Some(&2)));
+        assert_eq!(page_of(&[1, 2], 2), (&[1, 2][..], None));
+        assert_eq!(page_of::<i32>(&[], 2), (&[][..], None));
+        let mut rows = vec![1, 2, 3];
+        assert_eq!(cut_to_page(&mut rows, 2), Some(&2));
+        assert_eq!(rows, [1, 2]);
+        let mut rows = vec![1, 2];
+        assert_eq!(cut_to_page(&mut rows, 2), None);
+        assert_eq!(rows, [1, 2]);
     }
-    rows.truncate(size);
-    rows.last()
 }

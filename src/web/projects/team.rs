@@ -28,7 +28,7 @@ use crate::web::format;
 use crate::web::input::{Form, FormFields};
 use crate::web::layout::{render_with, Layout};
 use crate::web::members::page::{decode_cursor, delivery_label, encode_cursor};
-use crate::web::pager::Pager;
+use crate::web::pager::{page_of, Pager};
 use crate::web::signed_in_page::SignedInPage;
 use crate::web::{see_other, AppState};
 
@@ -219,9 +219,8 @@ fn show(
     let can_manage = p.can(Permission::ProjectsManage);
     let href = p.href();
     let team = format!("{href}/team");
-    let rows = rows.all();
-    let shown = &rows[..rows.len().min(PAGE as usize)];
-    let next_href = (rows.len() > shown.len()).then(|| shown.last()).flatten().map(|last| {
+    let (shown, last) = page_of(rows.all(), PAGE);
+    let next_href = last.map(|last| {
         let cursor = encode_cursor(&Cursor { joined_at: last.joined_at, user_id: last.user_id.clone() });
         let q = serde_urlencoded::to_string([("q", search.as_str()), ("after", cursor.as_str())]).unwrap_or_default();
         format!("{team}?{q}")
