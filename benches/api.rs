@@ -9,7 +9,8 @@
 //! organization; and POST .../invitations with ten new addresses per request.
 //! The server's mail goes to the development mailbox (`BENCH_MAIL=smtp`: to
 //! an SMTP server in the bench process). Needs `wrk` (Debian package).
-//! BENCH_SECONDS sets each run's length.
+//! BENCH_SECONDS sets each run's length; BENCH_BEFORE_BIN (an earlier
+//! build) runs that build's list pages first, on the same database.
 
 mod common;
 
@@ -25,8 +26,9 @@ fn main() -> anyhow::Result<()> {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?.block_on(run())
 }
 
-/// Makes a key holding org.view and members.invite on the API keys page.
-async fn make_key(base: &str, cookie: &str, slug: &str) -> anyhow::Result<String> {
+/// Makes a key named `name` holding org.view and members.invite on the API
+/// keys page.
+async fn make_key(base: &str, cookie: &str, slug: &str, name: &str) -> anyhow::Result<String> {
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
     let page = format!("{base}/orgs/{slug}/api-keys");
     let html = client.get(&page).header("Cookie", cookie).send().await?.text().await?;
@@ -35,7 +37,7 @@ async fn make_key(base: &str, cookie: &str, slug: &str) -> anyhow::Result<String
     let token = html[at..].split('"').next().unwrap_or_default().to_string();
     let fields = [
         ("csrf_token", token.as_str()),
-        ("name", "Bench"),
+        ("name", name),
         ("expiry", "30"),
         ("permission", "org.view"),
         ("permission", "members.invite"),
@@ -142,6 +144,40 @@ fn verdict(ok: bool) -> &'static str {
     }
 }
 
+/// The lists' A/B (`BENCH_BEFORE_BIN`, an earlier build): that build's
+/// HTML first page and API pages of the large organization, on the same
+/// database, before this build's runs.
+async fn before_lists(
+    binary: &std::path::Path,
+    dir: &std::path::Path,
+    url: &str,
+    huge: &str,
+    seconds: u64,
+) -> anyhow::Result<()> {
+    let env = [("ORGPORTAL_RATE_API", "1000000000/1m")];
+    let (server, base, _) = start_binary_with(binary, dir, None, &env).await?;
+    let pid = Some(server.0.id());
+    let cookie = sign_in(&base).await?;
+    let key = make_key(&base, &cookie, huge, "Bench before").await?;
+    let first = format!("{base}/api/v1/orgs/{huge}/members?limit=100");
+    let deep = format!("{first}&cursor={}", cursor_after(url, huge, 90_000)?);
+    check_api(&first, &key, 100).await?;
+    check_api(&deep, &key, 100).await?;
+    let bearer = vec![format!("Authorization: Bearer {key}")];
+    let html = wrk_on(
+        pid,
+        "before: HTML Members page, first",
+        &format!("{base}/orgs/{huge}/members"),
+        Some(&cookie),
+        seconds,
+    )?;
+    let first = wrk_with(pid, "before: API members, first 100", &first, &bearer, None, seconds)?;
+    let deep = wrk_with(pid, "before: API members, after 90,000", &deep, &bearer, None, seconds)?;
+    common::print_table(&html, &[&html, &first, &deep], "× HTML page");
+    println!("before: peak RSS {:.1} MiB\n", server.peak_rss_mib());
+    Ok(())
+}
+
 async fn run() -> anyhow::Result<()> {
     let seconds: u64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(10);
     let dir = tempfile::tempdir()?;
@@ -155,6 +191,9 @@ async fn run() -> anyhow::Result<()> {
     println!("seeded 100,000 + 100 members in {:.1} s", started.elapsed().as_secs_f64());
     let (huge, small) = (&slugs[0], &slugs[1]);
     let binary = std::path::Path::new(env!("CARGO_BIN_EXE_orgportal"));
+    if let Some(before) = std::env::var_os("BENCH_BEFORE_BIN") {
+        before_lists(std::path::Path::new(&before), dir.path(), &url, huge, seconds).await?;
+    }
     let mut env = vec![("ORGPORTAL_RATE_API", "1000000000/1m"), ("ORGPORTAL_RATE_INVITATIONS_SENT", "1000000000/1h")];
     // Mail goes to the development mailbox (two files a message); with
     // BENCH_MAIL=smtp to an SMTP server in the bench, as in a deployment.
@@ -173,7 +212,8 @@ async fn run() -> anyhow::Result<()> {
     let mail = if sink.is_some() { "mail to an SMTP server in the bench" } else { "mail to the development mailbox" };
     let pid = Some(server.0.id());
     let cookie = sign_in(&base).await?;
-    let (huge_key, small_key) = (make_key(&base, &cookie, huge).await?, make_key(&base, &cookie, small).await?);
+    let (huge_key, small_key) =
+        (make_key(&base, &cookie, huge, "Bench").await?, make_key(&base, &cookie, small, "Bench").await?);
 
     let bearer = |key: &str| vec![format!("Authorization: Bearer {key}")];
     let script = dir.path().join("invite.lua");

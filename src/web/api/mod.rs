@@ -48,14 +48,16 @@ pub fn rfc3339(t: PrimitiveDateTime) -> String {
 #[derive(Debug, Clone, Copy)]
 pub struct Rfc3339(pub PrimitiveDateTime);
 
-impl std::fmt::Display for Rfc3339 {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Rfc3339 {
+    /// The text, as bytes in a buffer and its length (0 for a year RFC 3339
+    /// cannot hold): the kept member orders write it straight into a page.
+    pub fn bytes(&self) -> ([u8; 30], usize) {
         let t = self.0;
+        let mut buf = [0u8; 30];
         if !(0..=9999).contains(&t.year()) {
-            return Ok(());
+            return (buf, 0);
         }
         let two = |n: u8| [b'0' + n / 10, b'0' + n % 10];
-        let mut buf = [0u8; 30];
         let year = t.year() as u16;
         buf[..4].copy_from_slice(&[
             b'0' + (year / 1000) as u8,
@@ -89,8 +91,15 @@ impl std::fmt::Display for Rfc3339 {
             len += 1 + digits;
         }
         buf[len] = b'Z';
+        (buf, len + 1)
+    }
+}
+
+impl std::fmt::Display for Rfc3339 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (buf, len) = self.bytes();
         // Only ASCII digits and separators were written.
-        f.write_str(std::str::from_utf8(&buf[..=len]).map_err(|_| std::fmt::Error)?)
+        f.write_str(std::str::from_utf8(&buf[..len]).map_err(|_| std::fmt::Error)?)
     }
 }
 
