@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use time::PrimitiveDateTime;
+use uuid::Uuid;
 
 use super::paging;
 use super::Rfc3339;
@@ -47,10 +48,11 @@ pub const REBUILD_AFTER: Duration = Duration::from_secs(10);
 pub struct Order {
     version: i64,
     owner_id: String,
-    /// Each member's place: join time, role, and where its id ends in
-    /// `ids` and its name and email end in `text`.
+    /// Each member's place: join time, role, and where its name and email
+    /// end in `text`.
     keys: Vec<Key>,
-    ids: String,
+    /// Each member's id: a UUID, 16 bytes instead of 36 of text.
+    ids: Vec<Uuid>,
     /// Each member's name then email, as JSON strings (quoted, escaped).
     text: Vec<u8>,
     /// The roles members hold: as read, and as a JSON string.
@@ -59,11 +61,13 @@ pub struct Order {
 
 struct Key {
     joined_at: PrimitiveDateTime,
-    id_end: u32,
     name_end: u32,
     email_end: u32,
     role: u16,
 }
+
+/// A UUID's length as text.
+const ID_TEXT: usize = uuid::fmt::Hyphenated::LENGTH;
 
 /// What a member's object holds besides its text and time (its keys and
 /// punctuation, `false`): a page's buffer is sized with it.
@@ -75,7 +79,7 @@ impl Order {
             version,
             owner_id: owner_id.to_string(),
             keys: Vec::new(),
-            ids: String::new(),
+            ids: Vec::new(),
             text: Vec::new(),
             roles: Vec::new(),
         }
@@ -83,13 +87,16 @@ impl Order {
 
     fn push(&mut self, row: &MemberRow) -> serde_json::Result<()> {
         use serde::ser::Error;
-        // Ids are UUIDs: written as they are, and compared as they are.
-        if row.user_id.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
-            return Err(serde_json::Error::custom("a member id JSON would escape"));
-        }
+        // The portal's ids are UUIDs in lower-case text, kept as their 16
+        // bytes and written back as the same text; any other id fails the
+        // build, and the list is read from the database.
+        let id = Uuid::try_parse(&row.user_id).ok().filter(|id| {
+            let mut text = [0u8; ID_TEXT];
+            *id.hyphenated().encode_lower(&mut text) == *row.user_id
+        });
+        let id = id.ok_or_else(|| serde_json::Error::custom("a member id that is not a UUID in lower case"))?;
         let end = |n: usize| u32::try_from(n).map_err(serde_json::Error::custom);
-        self.ids.push_str(&row.user_id);
-        let id_end = end(self.ids.len())?;
+        self.ids.push(id);
         serde_json::to_writer(&mut self.text, &row.name)?;
         let name_end = end(self.text.len())?;
         serde_json::to_writer(&mut self.text, &row.email)?;
@@ -102,18 +109,18 @@ impl Order {
             }
         };
         let role = u16::try_from(role).map_err(serde_json::Error::custom)?;
-        self.keys.push(Key { joined_at: row.joined_at, id_end, name_end, email_end, role });
+        self.keys.push(Key { joined_at: row.joined_at, name_end, email_end, role });
         Ok(())
     }
 
     fn bytes(&self) -> usize {
         let roles: usize = self.roles.iter().map(|(read, json)| read.len() + json.len()).sum();
-        self.text.len() + self.ids.len() + self.keys.len() * std::mem::size_of::<Key>() + roles
+        self.text.len() + self.ids.len() * size_of::<Uuid>() + self.keys.len() * size_of::<Key>() + roles
     }
 
-    fn id(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.keys[i - 1].id_end as usize };
-        &self.ids[start..self.keys[i].id_end as usize]
+    /// Member `i`'s id as text, written into `buf`.
+    fn id<'b>(&self, i: usize, buf: &'b mut [u8; ID_TEXT]) -> &'b str {
+        self.ids[i].hyphenated().encode_lower(buf)
     }
 
     /// Member `i`'s object, as `member_json::Member` serializes (the unit
@@ -121,7 +128,8 @@ impl Order {
     fn write(&self, i: usize, out: &mut Vec<u8>) {
         let key = &self.keys[i];
         let text_start = if i == 0 { 0 } else { self.keys[i - 1].email_end as usize };
-        let id = self.id(i);
+        let mut buf = [0u8; ID_TEXT];
+        let id = self.id(i, &mut buf);
         out.extend_from_slice(b"{\"user_id\":\"");
         out.extend_from_slice(id.as_bytes());
         out.extend_from_slice(b"\",\"name\":");
@@ -152,7 +160,7 @@ impl Order {
         let (mut lo, mut hi) = (ties, ties + self.keys[ties..].partition_point(|k| k.joined_at == c.joined_at));
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            if self.id(mid) <= c.user_id.as_str() {
+            if self.id(mid, &mut [0u8; ID_TEXT]) <= c.user_id.as_str() {
                 lo = mid + 1;
             } else {
                 hi = mid;
@@ -164,8 +172,8 @@ impl Order {
     fn page(&self, after: Option<&Cursor>, limit: usize) -> (Vec<u8>, Option<String>) {
         let from = after.map_or(0, |c| self.after(c));
         let to = (from + limit).min(self.keys.len());
-        let next =
-            (to < self.keys.len() && to > from).then(|| paging::cursor(self.keys[to - 1].joined_at, self.id(to - 1)));
+        let next = (to < self.keys.len() && to > from)
+            .then(|| paging::cursor(self.keys[to - 1].joined_at, self.id(to - 1, &mut [0u8; ID_TEXT])));
         let mut body = Vec::new();
         if to > from {
             let text_start = if from == 0 { 0 } else { self.keys[from - 1].email_end as usize };
@@ -313,13 +321,18 @@ mod tests {
         time::macros::datetime!(2027-01-31 12:00).replace_minute(minute).unwrap()
     }
 
+    /// The UUID whose last digits are `short` (hex).
+    fn uid(short: &str) -> String {
+        format!("9b1f2c3d-4e5f-4a6b-8c7d-{short:0>12}")
+    }
+
     /// Text JSON must escape (quotes, a backslash, control characters),
     /// text it must not (beyond ASCII), two roles, and a join time with a
     /// fraction of a second for the last.
     fn row(id: &str, minute: u8) -> MemberRow {
         let odd = id.ends_with('1');
         MemberRow {
-            user_id: id.to_string(),
+            user_id: uid(id),
             name: if odd { format!("Name \"{id}\"\\\n\u{1}é") } else { format!("Zoë {id}") },
             email: format!("{id}@acme.test"),
             role: if odd { "Member".into() } else { "Billing \"admin\"".into() },
@@ -338,7 +351,7 @@ mod tests {
     }
 
     fn order(rows: &[MemberRow]) -> Order {
-        let mut order = Order::new(7, "b2");
+        let mut order = Order::new(7, &uid("b2"));
         rows.iter().for_each(|r| order.push(r).unwrap());
         order
     }
@@ -350,7 +363,7 @@ mod tests {
             rows.iter().filter(|r| after.is_none_or(|c| key(r) > (c.joined_at, c.user_id.clone()))).collect();
         let page = &rest[..limit.min(rest.len())];
         let next = (rest.len() > limit).then(|| paging::cursor(page[limit - 1].joined_at, &page[limit - 1].user_id));
-        let list = MemberList { items: page.iter().map(|r| member(r, "b2")).collect(), next: next.clone() };
+        let list = MemberList { items: page.iter().map(|r| member(r, &uid("b2"))).collect(), next: next.clone() };
         (serde_json::to_vec(&list).unwrap(), next)
     }
 
@@ -360,9 +373,10 @@ mod tests {
         let order = order(&rows);
         let mut cursors = vec![None];
         // After each member, and between them (a time nobody joined at, an
-        // id inside a tie that nobody has).
+        // id inside a tie that nobody has, and one that is no UUID).
         cursors.extend(rows.iter().map(|r| Some(Cursor { joined_at: r.joined_at, user_id: r.user_id.clone() })));
-        cursors.push(Some(Cursor { joined_at: at(2), user_id: "b15".into() }));
+        cursors.push(Some(Cursor { joined_at: at(2), user_id: uid("b15") }));
+        cursors.push(Some(Cursor { joined_at: at(2), user_id: format!("{}5", uid("b1")) }));
         cursors.push(Some(Cursor { joined_at: at(0), user_id: "z".into() }));
         cursors.push(Some(Cursor { joined_at: at(9), user_id: "a".into() }));
         for after in &cursors {
@@ -376,12 +390,14 @@ mod tests {
     }
 
     #[test]
-    fn an_id_json_would_escape_is_not_kept() {
-        // Ids are written without escaping; one that would need it fails the
-        // build, and the list is read from the database instead.
-        let mut order = Order::new(7, "b2");
-        assert!(order.push(&row("a\"1", 1)).is_err());
-        assert!(order.push(&row("a\\1", 1)).is_err());
+    fn an_id_that_is_no_lower_case_uuid_is_not_kept() {
+        // Such an id would not be written back as it was read: the build
+        // fails, and the list is read from the database instead.
+        let mut order = Order::new(7, &uid("b2"));
+        for id in ["a\"1".to_string(), "00a1".into(), uid("A1"), format!("{{{}}}", uid("a1"))] {
+            let odd = MemberRow { user_id: id.clone(), ..row("a1", 1) };
+            assert!(order.push(&odd).is_err(), "{id}");
+        }
         assert!(order.push(&row("a1", 1)).is_ok());
     }
 
@@ -390,10 +406,10 @@ mod tests {
         let orders = MemberOrders::default();
         assert!(orders.begin("org", Instant::now()));
         orders.end("org", Some(order(&rows())));
-        assert!(orders.get("org", 7, "b2").is_some());
-        assert!(orders.get("org", 8, "b2").is_none(), "another version");
-        assert!(orders.get("org", 7, "a1").is_none(), "another owner");
-        assert!(orders.get("other", 7, "b2").is_none());
+        assert!(orders.get("org", 7, &uid("b2")).is_some());
+        assert!(orders.get("org", 8, &uid("b2")).is_none(), "another version");
+        assert!(orders.get("org", 7, &uid("a1")).is_none(), "another owner");
+        assert!(orders.get("other", 7, &uid("b2")).is_none());
     }
 
     #[test]
