@@ -1,53 +1,24 @@
-//! A large organization's members in join order, kept in memory under the
-//! `members_version` and primary owner they were read for: each member's
-//! id, name and email (as JSON strings), role and join time. A page of the
-//! list, first or after any cursor, is then a binary search and a hundred
-//! objects written from those pieces.
-//!
-//! Why: a page of 100 read from SQLite after the 90,000th member spent a
-//! third of its time finding each member's account by id, and a third
-//! more writing the JSON; it served 0.7x the HTML Members page (issue 29,
-//! docs/benchmarks.md).
-//!
-//! When: a list without a search, of an organization with more members than
-//! its page, whose order is not kept at the version and owner the request
-//! read is answered from the database as before, and has the order built in
-//! the background: one build per organization at a time, and not again
-//! within [`REBUILD_AFTER`] of the last one (an organization that changes
-//! all the time is read from the database). A kept order is used only at
-//! the version the request read in its own transaction, which every change
-//! to a membership moves, so a change shows at once, as without it.
-//!
-//! Bounded: [`KEPT_BYTES`] in all; an organization larger than that alone
-//! is always read from the database.
-
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+//! One organization's kept member order ([`Order`]): its members' pieces,
+//! and a page of the API's member list written from them. The orders kept,
+//! and their builds, are in the parent module.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use time::PrimitiveDateTime;
 use uuid::Uuid;
 
-use super::paging;
-use super::Rfc3339;
+use super::super::paging;
+use super::super::Rfc3339;
 use crate::store::members::page::Cursor;
-use crate::store::members::{whole_order, MemberRow};
-use crate::web::AppState;
-
-/// The memory all kept orders may hold (about 100 bytes a member).
-pub const KEPT_BYTES: usize = 48 << 20;
-/// The least time between two builds of one organization's order.
-pub const REBUILD_AFTER: Duration = Duration::from_secs(10);
+use crate::store::members::MemberRow;
 
 /// One organization's members, in the pieces a page writes: each member's
 /// text as JSON strings, its role and join time; the object around them is
 /// written per page. (Kept as whole objects, 100,000 members held 29 MiB
 /// and the API bench's server peaked at 81 MiB; issue 33's target is 64.)
 pub struct Order {
-    version: i64,
-    owner_id: String,
+    pub(super) version: i64,
+    pub(super) owner_id: String,
     /// Each member's place: join time, role, and where its name and email
     /// end in `text`.
     keys: Vec<Key>,
@@ -69,12 +40,13 @@ struct Key {
 /// A UUID's length as text.
 const ID_TEXT: usize = uuid::fmt::Hyphenated::LENGTH;
 
-/// What a member's object holds besides its text and time (its keys and
-/// punctuation, `false`): a page's buffer is sized with it.
-const OBJECT_BYTES: usize = 120;
+/// The most a member's object holds besides its name and email: its keys
+/// and punctuation, role and `false` (120), id and time. A page's buffer is
+/// sized with it.
+const OBJECT_BYTES: usize = 120 + ID_TEXT + 30;
 
 impl Order {
-    fn new(version: i64, owner_id: &str) -> Self {
+    pub(super) fn new(version: i64, owner_id: &str) -> Self {
         Order {
             version,
             owner_id: owner_id.to_string(),
@@ -85,7 +57,7 @@ impl Order {
         }
     }
 
-    fn push(&mut self, row: &MemberRow) -> serde_json::Result<()> {
+    pub(super) fn push(&mut self, row: &MemberRow) -> serde_json::Result<()> {
         use serde::ser::Error;
         // The portal's ids are UUIDs in lower-case text, kept as their 16
         // bytes and written back as the same text; any other id fails the
@@ -113,9 +85,18 @@ impl Order {
         Ok(())
     }
 
-    fn bytes(&self) -> usize {
+    pub(super) fn bytes(&self) -> usize {
         let roles: usize = self.roles.iter().map(|(read, json)| read.len() + json.len()).sum();
         self.text.len() + self.ids.len() * size_of::<Uuid>() + self.keys.len() * size_of::<Key>() + roles
+    }
+
+    /// Where member `i`'s name and email start in `text`.
+    fn text_start(&self, i: usize) -> usize {
+        if i == 0 {
+            0
+        } else {
+            self.keys[i - 1].email_end as usize
+        }
     }
 
     /// Member `i`'s id as text, written into `buf`.
@@ -127,7 +108,7 @@ impl Order {
     /// test below holds the two to the same bytes).
     fn write(&self, i: usize, out: &mut Vec<u8>) {
         let key = &self.keys[i];
-        let text_start = if i == 0 { 0 } else { self.keys[i - 1].email_end as usize };
+        let text_start = self.text_start(i);
         let mut buf = [0u8; ID_TEXT];
         let id = self.id(i, &mut buf);
         out.extend_from_slice(b"{\"user_id\":\"");
@@ -176,9 +157,8 @@ impl Order {
             .then(|| paging::cursor(self.keys[to - 1].joined_at, self.id(to - 1, &mut [0u8; ID_TEXT])));
         let mut body = Vec::new();
         if to > from {
-            let text_start = if from == 0 { 0 } else { self.keys[from - 1].email_end as usize };
-            let text = self.keys[to - 1].email_end as usize - text_start;
-            body.reserve(text + (to - from) * (OBJECT_BYTES + 36 + 30) + 64);
+            let text = self.keys[to - 1].email_end as usize - self.text_start(from);
+            body.reserve(text + (to - from) * OBJECT_BYTES + 64);
         }
         body.extend_from_slice(b"{\"items\":[");
         for i in from..to {
@@ -202,134 +182,25 @@ impl Order {
     }
 }
 
-#[derive(Default)]
-pub struct MemberOrders {
-    inner: Mutex<Inner>,
-}
-
-#[derive(Default)]
-struct Inner {
-    kept: HashMap<String, Arc<Order>>,
-    bytes: usize,
-    /// When each organization's last build started.
-    started: HashMap<String, Instant>,
-    building: std::collections::HashSet<String>,
-}
-
-impl MemberOrders {
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        // Entries are replaced whole: a panic elsewhere leaves none half-written.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// The organization's order, if kept at this version and owner.
-    pub fn get(&self, org_id: &str, version: i64, owner_id: &str) -> Option<Arc<Order>> {
-        let inner = self.lock();
-        let order = inner.kept.get(org_id)?;
-        (order.version == version && order.owner_id == owner_id).then(|| order.clone())
-    }
-
-    /// How many orders are kept, and the bytes they hold.
-    pub fn usage(&self) -> (usize, usize) {
-        let inner = self.lock();
-        (inner.kept.len(), inner.bytes)
-    }
-
-    /// Whether a build of the organization's order may start now (and if
-    /// so, it is counted as started).
-    fn begin(&self, org_id: &str, now: Instant) -> bool {
-        let mut inner = self.lock();
-        let recent = inner.started.get(org_id).is_some_and(|t| now.duration_since(*t) < REBUILD_AFTER);
-        if recent || inner.building.contains(org_id) {
-            return false;
-        }
-        inner.building.insert(org_id.to_string());
-        inner.started.insert(org_id.to_string(), now);
-        true
-    }
-
-    /// Ends a build: keeps its order, making room by dropping others.
-    fn end(&self, org_id: &str, built: Option<Order>) {
-        let mut inner = self.lock();
-        inner.building.remove(org_id);
-        if let Some(old) = inner.kept.remove(org_id) {
-            inner.bytes -= old.bytes();
-        }
-        let Some(order) = built.filter(|o| o.bytes() <= KEPT_BYTES) else { return };
-        while inner.bytes + order.bytes() > KEPT_BYTES {
-            let Some(any) = inner.kept.keys().next().cloned() else { break };
-            if let Some(dropped) = inner.kept.remove(&any) {
-                inner.bytes -= dropped.bytes();
-            }
-        }
-        inner.bytes += order.bytes();
-        inner.kept.insert(org_id.to_string(), Arc::new(order));
-    }
-}
-
-/// Builds the organization's order in the background, unless one is being
-/// built or was built within [`REBUILD_AFTER`].
-pub fn build_later(state: &AppState, org_id: &str, owner_id: &str) {
-    let orders = state.member_orders.clone();
-    if !orders.begin(org_id, Instant::now()) {
-        return;
-    }
-    let (pool, org_id, owner_id) = (state.pool.clone(), org_id.to_string(), owner_id.to_string());
-    actix_web::rt::spawn(async move {
-        let id = org_id.clone();
-        // On the blocking pool, not `run_read`: that reads on the HTTP worker
-        // it is called from, which a 100,000-member build would hold for a
-        // third of a second. `whole_order::read` needs no transaction.
-        let built = crate::db::run(&pool, move |conn| build(conn, &id, &owner_id)).await;
-        let built = built.unwrap_or_else(|e: crate::error::AppError| {
-            tracing::warn!(org = %org_id, error = %e, "the member order was not built");
-            None
-        });
-        orders.end(&org_id, built);
-    });
-}
-
-/// Most members an order is built for: more would not fit in [`KEPT_BYTES`]
-/// (at 100 bytes a member; a build that reads fewer but longer ones and
-/// does not fit is not kept either).
-const MOST_MEMBERS: usize = KEPT_BYTES / 100;
-
-fn build(
-    conn: &mut crate::db::AnyConnection,
-    org_id: &str,
-    owner_id: &str,
-) -> Result<Option<Order>, crate::error::AppError> {
-    let mut order = Order::new(0, owner_id);
-    let mut failed = None;
-    let version = whole_order::read(conn, org_id, MOST_MEMBERS, |row| {
-        if failed.is_none() {
-            failed = order.push(&row).err();
-        }
-    })?;
-    if let Some(e) = failed {
-        return Err(crate::error::AppError::internal(e));
-    }
-    Ok(version.map(|v| Order { version: v, ..order }))
-}
-
+/// Rows, orders and expected pages for the tests here and in the parent.
 #[cfg(test)]
-mod tests {
+pub(super) mod samples {
     use super::*;
     use crate::web::api::member_json::{member, MemberList};
 
-    fn at(minute: u8) -> PrimitiveDateTime {
+    pub fn at(minute: u8) -> PrimitiveDateTime {
         time::macros::datetime!(2027-01-31 12:00).replace_minute(minute).unwrap()
     }
 
     /// The UUID whose last digits are `short` (hex).
-    fn uid(short: &str) -> String {
+    pub fn uid(short: &str) -> String {
         format!("9b1f2c3d-4e5f-4a6b-8c7d-{short:0>12}")
     }
 
     /// Text JSON must escape (quotes, a backslash, control characters),
     /// text it must not (beyond ASCII), two roles, and a join time with a
     /// fraction of a second for the last.
-    fn row(id: &str, minute: u8) -> MemberRow {
+    pub fn row(id: &str, minute: u8) -> MemberRow {
         let odd = id.ends_with('1');
         MemberRow {
             user_id: uid(id),
@@ -346,18 +217,18 @@ mod tests {
     }
 
     /// Members joined at minutes 1, 2, 2, 2, 3 (a tie of three), 4.
-    fn rows() -> Vec<MemberRow> {
+    pub fn rows() -> Vec<MemberRow> {
         vec![row("a1", 1), row("b1", 2), row("b2", 2), row("b3", 2), row("c1", 3), row("d1", 4)]
     }
 
-    fn order(rows: &[MemberRow]) -> Order {
+    pub fn order(rows: &[MemberRow]) -> Order {
         let mut order = Order::new(7, &uid("b2"));
         rows.iter().for_each(|r| order.push(r).unwrap());
         order
     }
 
     /// What the list writes for the page read from the database.
-    fn expected(rows: &[MemberRow], after: Option<&Cursor>, limit: usize) -> (Vec<u8>, Option<String>) {
+    pub fn expected(rows: &[MemberRow], after: Option<&Cursor>, limit: usize) -> (Vec<u8>, Option<String>) {
         let key = |r: &MemberRow| (r.joined_at, r.user_id.clone());
         let rest: Vec<&MemberRow> =
             rows.iter().filter(|r| after.is_none_or(|c| key(r) > (c.joined_at, c.user_id.clone()))).collect();
@@ -366,6 +237,12 @@ mod tests {
         let list = MemberList { items: page.iter().map(|r| member(r, &uid("b2"))).collect(), next: next.clone() };
         (serde_json::to_vec(&list).unwrap(), next)
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::samples::*;
+    use super::*;
 
     #[test]
     fn every_page_is_the_one_the_database_gives() {
@@ -399,42 +276,5 @@ mod tests {
             assert!(order.push(&odd).is_err(), "{id}");
         }
         assert!(order.push(&row("a1", 1)).is_ok());
-    }
-
-    #[test]
-    fn an_order_is_given_only_for_its_version_and_owner() {
-        let orders = MemberOrders::default();
-        assert!(orders.begin("org", Instant::now()));
-        orders.end("org", Some(order(&rows())));
-        assert!(orders.get("org", 7, &uid("b2")).is_some());
-        assert!(orders.get("org", 8, &uid("b2")).is_none(), "another version");
-        assert!(orders.get("org", 7, &uid("a1")).is_none(), "another owner");
-        assert!(orders.get("other", 7, &uid("b2")).is_none());
-    }
-
-    #[test]
-    fn one_build_at_a_time_and_not_again_soon() {
-        let orders = MemberOrders::default();
-        let now = Instant::now();
-        assert!(orders.begin("org", now));
-        assert!(!orders.begin("org", now), "one is being built");
-        orders.end("org", None);
-        assert!(!orders.begin("org", now + Duration::from_secs(1)), "built a second ago");
-        assert!(orders.begin("org", now + REBUILD_AFTER));
-        assert!(orders.begin("other", now), "another organization");
-    }
-
-    #[test]
-    fn kept_orders_stay_within_their_bytes() {
-        let orders = MemberOrders::default();
-        let one = order(&rows()).bytes();
-        let many = KEPT_BYTES / one + 5;
-        for i in 0..many {
-            orders.end(&format!("org{i}"), Some(order(&rows())));
-        }
-        let inner = orders.lock();
-        assert!(inner.bytes <= KEPT_BYTES);
-        assert_eq!(inner.bytes, inner.kept.values().map(|o| o.bytes()).sum::<usize>());
-        assert!(inner.kept.contains_key(&format!("org{}", many - 1)), "the newest is kept");
     }
 }
