@@ -61,8 +61,9 @@ async fn measure(binary: &Path, label: &str, dir: &Path, slugs: &[String], secon
     let huge_search = format!("{base}/orgs/{huge}/members?q=member0999");
     let big_first = format!("{base}/orgs/{big}/members");
     let small_first = format!("{base}/orgs/{small}/members");
-    // Each first page (no search) is kept in memory between changes; the
-    // second pages show the page read from the database every time.
+    // Each page without a search is kept in memory between changes: the
+    // first by organization, later ones by cursor (issue 33). A page asked
+    // for the first time is read as the search is, from the database.
     let huge_second = next_page(&base, &check_page(&huge_first, &cookie, "100000 members").await?)?;
     check_page(&huge_search, &cookie, "member09990@").await?;
     let big_second = next_page(&base, &check_page(&big_first, &cookie, "10000 members").await?)?;
@@ -150,13 +151,13 @@ async fn run() -> anyhow::Result<()> {
         // Not a target: the same comparison by the server's CPU time per request.
         println!("    (by CPU time per request: {:.2} x, {page:.0} against {bare:.0} µs)", bare / page);
     }
-    // Not a target either: the page as read from the database every time.
-    println!("    (the second page, read each time: {:.2} x)", big2_r.rps / base_r.rps);
+    // Not a target either: the second page, kept by its cursor.
+    println!("    (the second page: {:.2} x)", big2_r.rps / base_r.rps);
     println!("  10,000-member first page p99 < 5 ms: {:.2} ms  {}", big_r.p99_ms, verdict(big_r.p99_ms < 5.0));
     let search = search_r.rps / huge_r.rps;
     println!("  search of 100,000 members >= 0.5 x their first page: {search:.2} x  {}", verdict(search >= 0.5));
-    // Not a target: against a page that is read from the database each time.
-    println!("    (against their second page, read each time: {:.2} x)", search_r.rps / huge2_r.rps);
+    // Not a target: against their second page.
+    println!("    (against their second page: {:.2} x)", search_r.rps / huge2_r.rps);
     common::within(huge_r, small_r, "100-member");
     common::within(huge2_r, small2_r, "100-member");
     println!("  peak RSS <= 64 MiB: {:.1} MiB  {}", now.rss, verdict(now.rss <= 64.0));

@@ -11,7 +11,7 @@
 //! gives the data statements one request sends to the database (BEGIN and
 //! COMMIT apart), counted by the
 //! server (`orgportal_db_statements_total` over `orgportal_http_requests_total`
-//! across the run).
+//! across the run), and what one answer weighs (KiB, headers included).
 //!
 //! BENCH_POSTGRES_URL adds the same table on PostgreSQL; BENCH_BEFORE_BIN
 //! (an earlier build) measures that build first on a copy of the database,
@@ -126,21 +126,22 @@ async fn requests(metrics: &str) -> anyhow::Result<f64> {
 fn print(title: &str, baseline: &Result_, runs: &[PageRun]) {
     println!("\n{title}");
     println!(
-        "{:<40} {:>9} {:>8} {:>8} {:>10} {:>10} {:>11}",
-        "page", "req/s", "p50 ms", "p99 ms", "x bare", "CPU us/req", "statements"
+        "{:<40} {:>9} {:>8} {:>8} {:>10} {:>10} {:>11} {:>8}",
+        "page", "req/s", "p50 ms", "p99 ms", "x bare", "CPU us/req", "statements", "KiB"
     );
     let row = |r: &Result_, statements: Option<f64>| {
         let cpu = r.cpu_us.map(|us| format!("{us:.0}")).unwrap_or_else(|| "-".into());
         let statements = statements.map(|s| format!("{s:.2}")).unwrap_or_else(|| "-".into());
         println!(
-            "{:<40} {:>9.0} {:>8.2} {:>8.2} {:>10.2} {:>10} {:>11}",
+            "{:<40} {:>9.0} {:>8.2} {:>8.2} {:>10.2} {:>10} {:>11} {:>8.1}",
             r.name,
             r.rps,
             r.p50_ms,
             r.p99_ms,
             r.rps / baseline.rps,
             cpu,
-            statements
+            statements,
+            r.kib
         );
     };
     row(baseline, Some(0.0));

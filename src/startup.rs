@@ -203,7 +203,7 @@ impl Application {
             direct_add: settings.direct_add,
             common_trigrams: Arc::default(),
             payments,
-            first_pages: Arc::default(),
+            member_pages: Arc::default(),
             waiting_lists: Arc::default(),
             activity_facets: Arc::default(),
             first_teams: Arc::default(),

@@ -201,6 +201,9 @@ pub struct Result_ {
     /// when its process was given: steadier than req/s on a shared machine,
     /// where wrk and the neighbours take the cores' time.
     pub cpu_us: Option<f64>,
+    /// What one answer weighs, headers included, in KiB (wrk's bytes read
+    /// over its requests): a page's rows cost in escaping and in sending.
+    pub kib: f64,
 }
 
 /// The unit of `/proc/PID/stat`'s CPU times, asked of `getconf` once.
@@ -284,11 +287,27 @@ pub fn wrk_with(
             .unwrap_or("")
     };
     let rps: f64 = find("Requests/sec:").parse().unwrap_or(f64::NAN);
-    // "123456 requests in 10.00s, ..."
-    let requests = text.lines().find(|l| l.contains(" requests in ")).and_then(|l| l.split_whitespace().next());
-    let requests: f64 = requests.and_then(|n| n.parse().ok()).unwrap_or(f64::NAN);
+    // "123456 requests in 10.00s, 1.23GB read"
+    let summary: Vec<&str> =
+        text.lines().find(|l| l.contains(" requests in ")).map(|l| l.split_whitespace().collect()).unwrap_or_default();
+    let requests: f64 = summary.first().and_then(|n| n.parse().ok()).unwrap_or(f64::NAN);
     let cpu_us = cpu.map(|seconds| seconds * 1e6 / requests);
-    Ok(Result_ { name: name.to_string(), rps, p50_ms: to_ms(find("50%")), p99_ms: to_ms(find("99%")), cpu_us })
+    let kib = summary.get(4).map_or(f64::NAN, |read| to_kib(read)) / requests;
+    Ok(Result_ { name: name.to_string(), rps, p50_ms: to_ms(find("50%")), p99_ms: to_ms(find("99%")), cpu_us, kib })
+}
+
+/// wrk's "1.23GB" (binary units) in KiB.
+fn to_kib(amount: &str) -> f64 {
+    let unit = amount.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+    let number: f64 = amount[..amount.len() - unit.len()].parse().unwrap_or(f64::NAN);
+    number
+        * match unit {
+            "B" => 1.0 / 1024.0,
+            "KB" => 1.0,
+            "MB" => 1024.0,
+            "GB" => 1024.0 * 1024.0,
+            _ => f64::NAN,
+        }
 }
 
 /// With `BENCH_PERF=DIR`, `perf record` (999 samples a second, with call

@@ -1,5 +1,5 @@
 //! A value per organization (or project) kept in memory under the version it
-//! was read at: the shape of the Members first page (members::first_pages),
+//! was read at: the shape of the Members pages (members::kept_pages),
 //! the Members page's side lists (web/members/waiting.rs), the Activity
 //! page's filter choices (activity::kept_facets) and a project's first Team
 //! page (projects::first_team).
@@ -16,14 +16,22 @@ use std::sync::{Arc, Mutex, MutexGuard};
 /// How many organizations' (or projects') values are kept (a few kB each).
 const KEPT: usize = 256;
 
-/// Values of `V` by organization or project id.
+/// Values of `V` by organization or project id (or another key made from it).
 pub struct Kept<V, Version = i64> {
     kept: Mutex<HashMap<String, (Version, Arc<V>)>>,
+    capacity: usize,
 }
 
 impl<V, Version> Default for Kept<V, Version> {
     fn default() -> Self {
-        Self { kept: Mutex::new(HashMap::new()) }
+        Self::holding(KEPT)
+    }
+}
+
+impl<V, Version> Kept<V, Version> {
+    /// At most `capacity` values at once.
+    pub fn holding(capacity: usize) -> Self {
+        Self { kept: Mutex::new(HashMap::new()), capacity: capacity.max(1) }
     }
 }
 
@@ -42,7 +50,7 @@ impl<V, Version: PartialEq + Copy> Kept<V, Version> {
     /// full, some other organization's value makes room.
     pub fn keep(&self, id: &str, version: Version, value: Arc<V>) {
         let mut kept = self.lock();
-        if kept.len() >= KEPT && !kept.contains_key(id) {
+        if kept.len() >= self.capacity && !kept.contains_key(id) {
             if let Some(any) = kept.keys().next().cloned() {
                 kept.remove(&any);
             }
@@ -108,5 +116,11 @@ mod tests {
         }
         assert_eq!(kept.len(), KEPT);
         assert!(kept.get(&format!("org{}", KEPT + 9), 1).is_some(), "the newest is held");
+        let few: Kept<()> = Kept::holding(3);
+        for i in 0..5 {
+            few.keep(&format!("page{i}"), 1, Arc::new(()));
+        }
+        assert_eq!(few.len(), 3);
+        assert!(few.get("page4", 1).is_some());
     }
 }

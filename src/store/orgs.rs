@@ -39,7 +39,7 @@ pub struct Org {
     pub billing_version: i64,
 }
 
-impl<'a> From<&'a Org> for crate::store::members::first_pages::Listed<'a> {
+impl<'a> From<&'a Org> for crate::store::members::kept_pages::Listed<'a> {
     fn from(org: &'a Org) -> Self {
         Self { org_id: &org.id, members_version: org.members_version }
     }

@@ -94,8 +94,8 @@ pub struct AppState {
     pub common_trigrams: Arc<crate::store::members::search_index::CommonTrigrams>,
     /// The payment provider (Payment methods), when its keys are set.
     pub payments: Option<Arc<billing::payment_methods::Payments>>,
-    /// Each organization's first page of members, under its members_version.
-    pub first_pages: Arc<crate::store::members::first_pages::FirstPages>,
+    /// Organizations' pages of members (the first and the later ones last asked for), under their members_version.
+    pub member_pages: Arc<crate::store::members::kept_pages::KeptPages>,
     /// The Members page's side lists, kept per organization (members::waiting).
     pub waiting_lists: Arc<members::waiting::WaitingLists>,
     /// The Activity page's filter choices, kept per organization.

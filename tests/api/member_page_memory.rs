@@ -18,7 +18,12 @@ fn version(app: &TestApp, slug: &str) -> i64 {
 
 /// The row of `email` on the Members page as `browser` sees it.
 async fn row_of(browser: &Browser, slug: &str, email: &str) -> Option<String> {
-    let page = browser.get_html(&format!("/orgs/{slug}/members")).await;
+    row_at(browser, &format!("/orgs/{slug}/members"), email).await
+}
+
+/// The row of `email` on the page at `path` as `browser` sees it.
+async fn row_at(browser: &Browser, path: &str, email: &str) -> Option<String> {
+    let page = browser.get_html(path).await;
     let at = page.find(&format!("<td>{email}</td>"))?;
     let start = page[..at].rfind("<tr>").unwrap();
     let end = at + page[at..].find("</tr>").unwrap();
@@ -79,6 +84,48 @@ async fn the_kept_first_page_shows_every_change_on_the_next_request() {
     assert!(row_of(&app.browser, &slug, "bob@example.com").await.is_none());
     assert!(row_of(&there, &slug, "bob@example.com").await.is_none());
     assert!(row_of(&app.browser, &slug, "owner@example.com").await.is_some());
+}
+
+/// Later pages are kept too (issue 33), each by its cursor, under the same
+/// version: each page shows its own members, and the same changes show on
+/// the next request of each.
+#[tokio::test]
+async fn the_kept_later_pages_show_every_change_on_the_next_request() {
+    let app = crate::helpers::spawn_app().await;
+    let slug = admin_with_org(&app, "owner@example.com", "Acme").await;
+    for i in 0..104 {
+        app.member(&slug, &format!("m{i:03}@example.com"), "View-only").await;
+    }
+    // The owner and m000-m048 on the first page, m049-m098 on the second, m099-m103 on the third.
+    let second = crate::html::next_link(&app.browser.get_html(&format!("/orgs/{slug}/members")).await).unwrap();
+    let third = crate::html::next_link(&app.browser.get_html(&second).await).unwrap();
+    for _ in 0..2 {
+        assert!(row_at(&app.browser, &second, "m050@example.com").await.unwrap().contains("View-only"));
+        assert!(row_at(&app.browser, &second, "m100@example.com").await.is_none(), "on the third page");
+        assert!(row_at(&app.browser, &third, "m100@example.com").await.is_some());
+        assert!(row_at(&app.browser, &third, "m050@example.com").await.is_none(), "on the second page");
+    }
+    let other = app.second_instance().await;
+    let there = app.browser.at(&other.address);
+    assert!(row_at(&there, &second, "m050@example.com").await.unwrap().contains("View-only"));
+
+    let m050 = app.user_id("m050@example.com");
+    let path = format!("/orgs/{slug}/members/{m050}/role");
+    let res = app.browser.submit(&second, &path, &[("role", "Billing")]).await;
+    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+    assert!(row_at(&app.browser, &second, "m050@example.com").await.unwrap().contains("Billing"), "this instance");
+    assert!(row_at(&there, &second, "m050@example.com").await.unwrap().contains("Billing"), "the other instance");
+
+    diesel::update(users::table.find(&m050)).set(users::name.eq("Renamed Fifty")).execute(&mut *app.conn()).unwrap();
+    assert!(row_at(&app.browser, &second, "m050@example.com").await.unwrap().contains("Renamed Fifty"));
+    let org_id = app.org_id(&slug);
+    diesel::delete(memberships::table.find((&org_id, &m050))).execute(&mut *app.conn()).unwrap();
+    assert!(row_at(&app.browser, &second, "m050@example.com").await.is_none());
+    assert!(row_at(&there, &second, "m050@example.com").await.is_none());
+    // Someone who joins now is on the last page, after the others.
+    app.member(&slug, "late@example.com", "Member").await;
+    assert!(row_at(&app.browser, &third, "late@example.com").await.is_some());
+    assert!(row_at(&app.browser, &third, "m103@example.com").await.is_some());
 }
 
 #[tokio::test]

@@ -10,10 +10,10 @@
 
 pub mod direct_add;
 pub mod direct_grants;
-pub mod first_pages;
 pub mod invitations;
 pub mod invite_batch;
 mod json_list;
+pub mod kept_pages;
 pub mod page;
 pub mod pending_invitations;
 pub mod search_index;

@@ -20,7 +20,7 @@ use crate::db::schema::organizations;
 use crate::domain::member_rules::RuleError;
 use crate::domain::Permission;
 use crate::store::members::page::Cursor;
-use crate::store::members::{self, first_pages, MemberError};
+use crate::store::members::{self, kept_pages, MemberError};
 use crate::web::problem::Problem;
 
 /// Lists the members in the order they joined.
@@ -43,7 +43,7 @@ pub async fn list(auth: KeyAuth, req: HttpRequest) -> Result<HttpResponse, Probl
     let whole = crate::store::contains_pattern(Some(&search)).is_none();
     let state = &auth.state;
     let (common, kept, orders) =
-        (state.common_trigrams.clone(), state.first_pages.clone(), state.member_orders.clone());
+        (state.common_trigrams.clone(), state.member_pages.clone(), state.member_orders.clone());
     let (org_id, owner) = (auth.org_id().to_string(), auth.org.owner_id.clone());
     let cursor = after.clone();
     let read = db::run_read(&state.pool, move |conn| {
@@ -52,8 +52,8 @@ pub async fn list(auth: KeyAuth, req: HttpRequest) -> Result<HttpResponse, Probl
         if let Some(order) = orders.get(&org_id, version, &owner).filter(|_| whole) {
             return Ok(Read::Kept(order));
         }
-        let listed = first_pages::Listed { org_id: &org_id, members_version: version };
-        let page = first_pages::page(conn, &kept, listed, Some(&search), cursor.as_ref(), limit, &common)
+        let listed = kept_pages::Listed { org_id: &org_id, members_version: version };
+        let page = kept_pages::page(conn, &kept, listed, Some(&search), cursor.as_ref(), limit, &common)
             .map_err(Problem::from)?;
         Ok::<_, Problem>(Read::Page(page))
     })

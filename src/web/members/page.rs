@@ -9,8 +9,8 @@ use serde::Deserialize;
 use crate::domain::invitation::InvitationState;
 use crate::domain::Permission;
 use crate::error::AppError;
-use crate::store::members::first_pages;
 use crate::store::members::invitations;
+use crate::store::members::kept_pages;
 use crate::store::members::page::Cursor;
 use crate::store::members::MemberRow;
 use crate::store::outbox::Delivery;
@@ -116,12 +116,12 @@ pub async fn list(
     let after = query.after.as_deref().and_then(decode_cursor);
     let now = state.clock.now();
     let (term, cursor) = (search.clone(), after.clone());
-    let (common, kept) = (state.common_trigrams.clone(), state.first_pages.clone());
+    let (common, kept) = (state.common_trigrams.clone(), state.member_pages.clone());
     let waiting = state.waiting_lists.clone();
     let (member, (page, total, pending, lists)) = org_page
         .load(Permission::OrgView, move |conn, view| {
             let org = &view.org;
-            let page = first_pages::page(conn, &kept, org.into(), Some(&term), cursor.as_ref(), PAGE_SIZE, &common)?;
+            let page = kept_pages::page(conn, &kept, org.into(), Some(&term), cursor.as_ref(), PAGE_SIZE, &common)?;
             let total = i64::from(org.member_count);
             // Kept under the versions the session's statement read.
             let lists = super::waiting::of(&waiting, conn, org)?;
