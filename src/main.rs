@@ -115,8 +115,9 @@ fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let arenas = libc::c_int::try_from(cores).unwrap_or(libc::c_int::MAX);
         // SAFETY: mallopt only sets a tunable; no other thread is running yet.
-        unsafe { libc::mallopt(libc::M_ARENA_MAX, cores.clamp(1, 64) as libc::c_int) };
+        unsafe { libc::mallopt(libc::M_ARENA_MAX, arenas) };
     }
 }
 
